@@ -1,0 +1,119 @@
+"""Command line: `report-parser parse|schema|batch|compare …`; main(argv) -> exit status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import InputError
+
+log = logging.getLogger("report_parser")
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 3
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a Document, generated from the pydantic models."""
+    from .models import SCHEMA_VERSION, Document
+
+    schema = Document.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://report-parser.invalid/schemas/notice-{SCHEMA_VERSION}.json"
+    return schema
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 with one line, like argparse
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    ap = _Parser(prog="report-parser", description="Parse Chinese inspection rectification notices into JSON.")
+    ap.add_argument("--version", action="version", version=f"report-parser {__version__}")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log progress and internal errors in full")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("parse", help="parse notices and print their JSON")
+    p.add_argument("files", nargs="+", metavar="FILE", help="notice files: .txt (any encoding), .docx, .html, .pdf")
+    p.add_argument("--jsonl", action="store_true", help="one document per line (the default for several files)")
+    p.add_argument("--pretty", action="store_true", help="indent the JSON")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    p.add_argument("--analyze", action="store_true", help="add subjects, keywords and topics (loads jieba)")
+    p.add_argument("--max-bytes", type=int, default=None, metavar="N", help="refuse inputs larger than N bytes")
+
+    sub.add_parser("schema", help="print the JSON Schema of the output")
+    _add_batch_commands(sub)
+    return ap
+
+
+def _add_batch_commands(sub: argparse._SubParsersAction) -> None:
+    try:
+        from .batch import add_arguments
+    except ImportError:  # the batch layer is optional at import time
+        return
+    add_arguments(sub)
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from .decode import DEFAULT_MAX_BYTES, load_path
+    from .pipeline import ParseOptions, parse_loaded
+
+    options = ParseOptions(analyze=args.analyze)
+    max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
+    jsonl = args.jsonl or len(args.files) > 1
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    status = EXIT_OK
+    try:
+        for f in args.files:
+            try:
+                doc = parse_loaded(load_path(f, max_bytes=max_bytes), options)
+            except InputError as e:
+                print(f"report-parser: {e}", file=sys.stderr)
+                status = EXIT_USAGE
+                continue
+            except Exception as e:  # never a traceback for one bad file
+                log.debug("internal error on %s", f, exc_info=True)
+                print(f"report-parser: {f}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+                status = EXIT_INTERNAL
+                continue
+            out.write(to_json(doc, pretty=args.pretty and not jsonl))
+            out.write("\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return status
+
+
+def to_json(doc, *, pretty: bool = False) -> str:
+    """A Document as JSON text, characters unescaped; one line unless `pretty`."""
+    data = doc.model_dump(mode="json")
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    if args.command == "parse":
+        return _cmd_parse(args)
+    if args.command == "schema":
+        sys.stdout.write(schema_text())
+        return EXIT_OK
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

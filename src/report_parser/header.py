@@ -1,0 +1,266 @@
+"""The parts around the body: page chrome, title, issuer, inspection facts, closing, contact, signature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+Span = tuple[int, int]
+
+# Page chrome from web pages: whole lines that belong to the site, not the notice.
+_CHROME_LINE = regex.compile(
+    r"^[\x20\t]*(?:当前位置|您的位置|你的位置|所在位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
+    r"成文日期|公开方式|公开时限|公开范围|主题分类|发文字号|文号|发布日期|发布时间|来源|来源于|作者|编辑|责任编辑|"
+    r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
+    r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载)"
+    r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S)[^\n]*$",
+    regex.M)
+_CHROME_INLINE = regex.compile(r"(?:发布时间|来源|浏览量|浏览次数|阅读量|点击量|作者)[\x20\t]*:")
+
+_TITLE_WORDS = regex.compile(r"通报|公告|公示|情况报告|情况说明|整改情况|整改进展")
+_BODY_START = regex.compile(r"^\s*(?:根据|按照|依据|为深入|为贯彻|近日|日前|今年|经|\d{4}年|20\d\d|[一二三四五六七八九十]、|1[.、])")
+
+_ORG_TYPES: tuple[tuple[str, str], ...] = (
+    ("党总支部委员会", "党总支"), ("总支部委员会", "党总支"), ("党支部委员会", "党支部"), ("支部委员会", "党支部"),
+    ("党工作委员会", "党工委"), ("工作委员会", "党工委"), ("纪律检查委员会", "纪委"), ("党委员会", "党委"),
+    ("委员会", "党委"), ("机关党委", "党委"), ("党工委", "党工委"), ("党总支", "党总支"), ("党支部", "党支部"),
+    ("党组", "党组"), ("党委", "党委"), ("支部", "党支部"), ("总支", "党总支"),
+)
+_ORG_ALT = "|".join(regex.escape(s) for s, _ in _ORG_TYPES)
+_ORG_TYPE = dict(_ORG_TYPES)
+# An issuer in a title: the organisation before 关于; in a signature: a short line ending in an org type.
+_TITLE_ISSUER = regex.compile(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
+_SIGNATURE_ORG = regex.compile(rf"^[\x20\t]*(?P<name>(?:中共|中国共产党)?[^\s,。;:]{{2,40}}?(?:{_ORG_ALT}))[\x20\t]*$", regex.M)
+_SIGNATURE_DATE = regex.compile(r"^[\x20\t]*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日[\x20\t]*$", regex.M)
+_TARGET_ORG = regex.compile(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
+
+_INSPECTOR = regex.compile(
+    r"(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于]{0,10}?)第?[一二三四五六七八九十\d]{0,3}(?:轮)?(?:巡视|巡察)(?:工作)?组)")
+
+_KIND_RE = regex.compile(r"提级交叉|交叉|提级|回头看|专项|机动|常规|联动|巡乡带村|政治(?=巡)")
+
+_CLOSING = regex.compile(
+    r"(?:欢迎|诚恳欢迎|真诚欢迎)(?:广大|社会各界|各界|全体|干部|群众|党员|师生|职工)[^\n。]{0,40}监督"
+    r"|(?:如|若)(?:对[^\n。]{0,30})?有(?:意见|建议|问题)[^\n。]{0,20}(?:反映|反馈|联系)"
+    r"|(?:联系电话|监督电话|举报电话|电子邮箱|邮政信箱|通信地址|通讯地址)[:\s]")
+_PHONE = regex.compile(
+    r"(?<![\d-])(?:(?:\(?0\d{2,3}\)?[-\x20]?)?\d{7,8}(?:[-转]\d{1,5})?|1[3-9]\d{9})(?![\d])")
+_EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_ADDRESS = regex.compile(r"(?:通信地址|通讯地址|联系地址|来信地址|邮寄地址|邮政信箱|地址)[:\x20]*(?P<a>[^;,。\n]{3,80}?)(?=[;,。\n]|邮编|邮政编码|$)")
+_POSTCODE = regex.compile(r"(?:邮编|邮政编码)[:\x20]*(?P<p>\d{6})(?!\d)")
+
+
+@dataclass(slots=True)
+class Header:
+    """Spans are in matching-text offsets; the caller maps them back."""
+
+    chrome: list[Span] = field(default_factory=list)
+    title: Span | None = None
+    issuer: Span | None = None
+    org_type: str | None = None
+    body_start: int = 0
+    closing: Span | None = None
+    body_end: int = 0
+    signature: Span | None = None
+    phones: list[Span] = field(default_factory=list)
+    emails: list[Span] = field(default_factory=list)
+    address: Span | None = None
+    postcode: Span | None = None
+
+
+def _lines(text: str, start: int, end: int):
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        yield pos, stop
+        pos = stop + 1
+
+
+def _strip_span(text: str, s: int, e: int) -> Span:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def org_type_of(name: str) -> str | None:
+    for suffix, kind in _ORG_TYPES:
+        if name.endswith(suffix) or name.endswith(suffix + "(党组)") or name.endswith(suffix + "(党委)"):
+            return kind
+    return None
+
+
+def find_head(text: str, h: Header) -> None:
+    """Chrome lines and the title at the top of the text; sets `body_start` after them."""
+    pos = 0
+    n = len(text)
+    title_lines: list[Span] = []
+    for s, e in _lines(text, 0, n):
+        line = text[s:e].strip()
+        if not line:
+            pos = e + 1
+            continue
+        if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
+            h.chrome.append(_strip_span(text, s, e))
+            if title_lines:
+                break
+            pos = e + 1
+            continue
+        if _BODY_START.match(line) or len(line) > 120 or (title_lines and line.endswith("。")):
+            if not title_lines and len(line) > 120:
+                # A notice delivered as one line: the title runs up to the first body opening.
+                m = regex.search(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)", text[s:e])
+                if m:
+                    ts = s + m.start("t")
+                    title_lines.append((ts, s + m.end("t")))
+                    pos = s + m.end("t")
+            break
+        if line.endswith("。") and not title_lines:
+            break
+        title_lines.append(_strip_span(text, s, e))
+        pos = e + 1
+        if _TITLE_WORDS.search(line) or len(title_lines) >= 3:
+            break
+    joined = "".join(text[s:e] for s, e in title_lines)
+    if title_lines and _TITLE_WORDS.search(joined):
+        h.title = (title_lines[0][0], title_lines[-1][1])
+        h.body_start = max(pos, h.title[1])
+    else:
+        h.body_start = min(pos, n) if not title_lines else title_lines[0][0]
+    # Chrome may also repeat the title or follow it (发布时间 lines under the title).
+    for s, e in _lines(text, h.body_start, n):
+        line = text[s:e].strip()
+        if not line:
+            h.body_start = e + 1
+            continue
+        if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
+            h.chrome.append(_strip_span(text, s, e))
+            h.body_start = e + 1
+            continue
+        break
+    h.body_start = min(h.body_start, n)
+
+
+def find_issuer(text: str, h: Header, preamble: Span) -> None:
+    if h.title:
+        s, e = h.title
+        flat = text[s:e]
+        m = _TITLE_ISSUER.match(flat)
+        if m:
+            ns, ne = s + m.start("name"), s + m.end("name")
+            # a title broken by a line break keeps its first line as the issuer
+            h.issuer = _strip_span(text, ns, ne)
+            h.org_type = org_type_of(regex.sub(r"\s", "", text[ns:ne]))
+            return
+    if h.signature:
+        for m in _SIGNATURE_ORG.finditer(text, *h.signature):
+            h.issuer = (m.start("name"), m.end("name"))
+            h.org_type = org_type_of(m.group("name"))
+            return
+    m = _TARGET_ORG.search(text, *preamble)
+    if m:
+        h.issuer = (m.start("name"), m.end("name"))
+        h.org_type = org_type_of(m.group("name"))
+
+
+def find_tail(text: str, h: Header, start: int) -> None:
+    """The closing appeal, the contact block and the signature at the end of the text."""
+    n = len(text)
+    # Signature: trailing short lines naming an organisation or a date.
+    end = n
+    sig_start = None
+    for _ in range(4):
+        e = _trim(text, 0, end)
+        s = text.rfind("\n", 0, e) + 1
+        if e <= start or s < start:
+            break
+        line = text[s:e]
+        if _SIGNATURE_DATE.match(line) or (_SIGNATURE_ORG.match(line) and len(line.strip()) <= 40):
+            sig_start = s
+            end = s
+        else:
+            break
+    if sig_start is not None:
+        h.signature = _strip_span(text, sig_start, n)
+    h.body_end = _trim(text, start, end)
+    # Closing: the last paragraph(s) with the appeal or contact labels, searched from the end.
+    window_start = max(start, h.body_end - 1500)
+    found = None
+    for m in _CLOSING.finditer(text, window_start, h.body_end):
+        found = m
+        break
+    if found is not None:
+        cs = found.start()
+        # back up to the start of its sentence
+        j = cs
+        while j > start and text[j - 1] not in "。\n!?":
+            j -= 1
+        h.closing = _strip_span(text, j, h.body_end)
+        h.body_end = _trim(text, start, j)
+        cs_, ce = h.closing
+        h.phones = [m.span() for m in _PHONE.finditer(text, cs_, ce) if not _inside_email(text, m)]
+        h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
+        am = _ADDRESS.search(text, cs_, ce)
+        if am:
+            h.address = _strip_span(text, am.start("a"), am.end("a"))
+        pm = _POSTCODE.search(text, cs_, ce)
+        if pm:
+            h.postcode = pm.span("p")
+        h.phones = [p for p in h.phones if not (h.postcode and p == h.postcode)
+                    and not (h.address and h.address[0] <= p[0] < h.address[1])]
+
+
+def _inside_email(text: str, m: regex.Match) -> bool:
+    s, e = m.span()
+    return (s > 0 and text[s - 1] in "@.") or (e < len(text) and text[e] in "@")
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+@dataclass(slots=True)
+class InspectionFacts:
+    scheme: str | None = None
+    kind: str | None = None
+    inspector: str | None = None
+    inspector_span: Span | None = None
+    sentence: Span | None = None
+
+
+def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
+    """Who inspected, how, and the sentence saying so, from the header paragraph."""
+    f = InspectionFacts()
+    first = None
+    for m in _INSPECTOR.finditer(text, start, end):
+        if first is None:
+            first = m
+        if regex.search(r"第[一二三四五六七八九十\d]", m.group("who")) or m.group("who").startswith("中央"):
+            first = m
+            break
+    if first is None:
+        return f
+    who = first.group("who")
+    # drop a leading connective or a date tail caught by the lazy prefix
+    lead = regex.match(r"^(?:[由经对向在于和及与]|根据)+", who)
+    ws = first.start("who") + (lead.end() if lead else 0)
+    f.inspector_span = (ws, first.end("who"))
+    f.inspector = text[ws:first.end("who")]
+    f.scheme = "巡视" if "巡视" in f.inspector else "巡察"
+    ss = first.start()
+    while ss > start and text[ss - 1] not in "。\n!?":
+        ss -= 1
+    se_m = regex.compile(r"[。\n!?]").search(text, first.end(), end)
+    se = se_m.end() if se_m else end
+    f.sentence = (ss, se)
+    km = _KIND_RE.search(text, ss, se)
+    if km is None:
+        km = _KIND_RE.search(text, start, end)
+    if km:
+        f.kind = km.group()
+    return f

@@ -1,0 +1,31 @@
+"""Measure status from cue words: done, ongoing or planned."""
+
+from __future__ import annotations
+
+import regex
+
+# Cues are matched on the measure's matching text. Planned wins over done only when nothing
+# says the work already happened; a measure that reports results and promises more is ongoing.
+_PLANNED = regex.compile(
+    r"拟于|拟在|拟将|拟对|将于|计划于|计划在|待[^。;]{0,12}(?:时机|条件|后)|正积极谋划|积极谋划|正在谋划|下一步|下步|"
+    r"力争|争取于|预计于|预计在|年底前|月底前|近期将|准备于")
+_ONGOING = regex.compile(
+    r"持续整改|持续推进|持续开展|长期坚持|长期整改|常态化|正在推进|正在整改|正在开展|推进中|整改中|逐步推进|分步推进|"
+    r"稳步推进|有序推进|不断完善|持续加强|持续深化|阶段性成效|基本完成")
+_DONE = regex.compile(
+    r"已完成|已经完成|完成了|已整改|整改到位|已全部|已清退|已追缴|已收回|已印发|已出台|已制定|已建立|已修订|已开展|已召开|"
+    r"已落实|已办结|已于|已按|已对|已将|已经|完成整改|全部完成|办结|(?<!预计|计划|拟|将|力争)完成[^时]")
+
+
+def measure_status(text: str) -> str | None:
+    """`done`, `ongoing`, `planned`, or None when the text gives no cue."""
+    planned = _PLANNED.search(text) is not None
+    ongoing = _ONGOING.search(text) is not None
+    done = _DONE.search(text) is not None
+    if planned and not done and not ongoing:
+        return "planned"
+    if ongoing or (planned and done):
+        return "ongoing"
+    if done:
+        return "done"
+    return None

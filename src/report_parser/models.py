@@ -1,0 +1,134 @@
+"""Pydantic models of the output contract: the single source of truth for the JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.1"
+
+Span = tuple[int, int]
+
+MetricKind = Literal["count", "money", "percent", "ratio", "date", "period", "duration"]
+Role = Literal["category", "problem", "measure", "section", "paragraph"]
+Status = Literal["done", "ongoing", "planned"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Text(_Model):
+    """A piece of the input: `source[span[0]:span[1]] == text`."""
+
+    text: str
+    span: Span
+
+
+class Title(Text):
+    """The title as written (`text`, grounded) and with stray breaks and spaces joined (`value`)."""
+
+    value: str
+
+
+class Source(_Model):
+    name: str | None = None
+    sha256: str
+    encoding: str
+    format: str = "txt"
+    chars: int
+    text: str | None = Field(
+        default=None,
+        description="The extracted text that spans index; present for inputs that are not plain text.",
+    )
+
+
+class Issuer(_Model):
+    name: str
+    org_type: str | None = None
+    span: Span
+
+
+class Inspection(_Model):
+    scheme: Literal["巡察", "巡视"] | None = None
+    kind: str | None = None
+    inspector: str | None = None
+    start: str | None = None
+    end: str | None = None
+    feedback_date: str | None = None
+    text: str | None = Field(default=None, description="The sentence(s) the facts were read from.")
+    span: Span | None = None
+
+
+class Metric(_Model):
+    kind: MetricKind
+    text: str
+    span: Span
+    value: float | int | None = None
+    unit: str | None = None
+    approx: bool = False
+    date: str | None = None
+    start: str | None = None
+    end: str | None = None
+    subject: str | None = None
+
+
+class Topic(_Model):
+    area: str
+    cues: list[str] = Field(default_factory=list)
+
+
+class Node(_Model):
+    role: Role
+    marker: str | None = None
+    style: str | None = None
+    ordinal: int | None = None
+    title: str | None = None
+    text: str
+    span: Span
+    status: Status | None = None
+    fields: dict[str, Text] = Field(default_factory=dict)
+    metrics: list[Metric] = Field(default_factory=list)
+    children: list[Node] = Field(default_factory=list)
+    keywords: list[str] | None = None
+    topics: list[Topic] | None = None
+
+
+class Contact(_Model):
+    phones: list[Text] = Field(default_factory=list)
+    emails: list[Text] = Field(default_factory=list)
+    address: Text | None = None
+    postcode: Text | None = None
+
+
+class ParseWarning(_Model):
+    code: str
+    message: str
+    span: Span | None = None
+
+
+class Document(_Model):
+    schema_version: str = SCHEMA_VERSION
+    source: Source
+    title: Title | None = None
+    issuer: Issuer | None = None
+    inspection: Inspection | None = None
+    preamble: Text | None = None
+    summary: list[Metric] = Field(default_factory=list)
+    sections: list[Node] = Field(default_factory=list)
+    closing: Text | None = None
+    signature: Text | None = Field(default=None, description="The signing organisation and date after the body.")
+    chrome: list[Text] = Field(default_factory=list, description="Web-page lines that are not the notice.")
+    contact: Contact = Field(default_factory=Contact)
+    warnings: list[ParseWarning] = Field(default_factory=list)
+    coverage: float = Field(ge=0.0, le=1.0)
+    keywords: list[str] | None = None
+
+    def walk(self):
+        """Yield every node of the body, depth first, in document order."""
+        stack = list(reversed(self.sections))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))

@@ -1,0 +1,297 @@
+"""The parse, end to end: text → normalise → parts → markers → tree → metrics → Document."""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from dataclasses import dataclass
+from os import PathLike
+
+import regex
+
+from . import metrics as metrics_mod
+from .decode import Loaded, load_path
+from .errors import WARNINGS
+from .header import Header, find_head, find_inspection, find_issuer, find_tail
+from .markers import find_markers
+from .measures import measure_status
+from .models import (
+    Contact,
+    Document,
+    Inspection,
+    Issuer,
+    Metric,
+    Node,
+    ParseWarning,
+    Source,
+    Text,
+    Title,
+)
+from .normalize import NormText, normalize
+from .tree import RawNode, build_tree
+
+_SPACE = regex.compile(r"\s+")
+_FEEDBACK = regex.compile(r"反馈")
+_JOIN_ARTEFACT = regex.compile(r"\s+|\*\*|\[bookmark[^\]]*\]", regex.I)
+SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """Frozen configuration of one parse."""
+
+    analyze: bool = False
+
+
+class _Ctx:
+    """Per-parse state: the texts, the offset map and the warnings being collected."""
+
+    def __init__(self, nt: NormText) -> None:
+        self.nt = nt
+        self.warnings: list[ParseWarning] = []
+
+    def span(self, s: int, e: int) -> tuple[int, int]:
+        return self.nt.orig_span(s, e)
+
+    def text(self, s: int, e: int) -> Text:
+        os_, oe = self.nt.orig_span(s, e)
+        return Text(text=self.nt.original[os_:oe], span=(os_, oe))
+
+    def warn(self, code: str, message: str | None = None, span: tuple[int, int] | None = None) -> None:
+        self.warnings.append(ParseWarning(
+            code=code, message=message or WARNINGS[code],
+            span=self.span(*span) if span is not None else None))
+
+
+def _metric(ctx: _Ctx, f: metrics_mod.Found) -> Metric:
+    t = ctx.text(f.start, f.end)
+    return Metric(kind=f.kind, text=t.text, span=t.span, value=f.value, unit=f.unit, approx=f.approx,
+                  date=f.date, start=f.start_date, end=f.end_date)
+
+
+def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a <= s and e <= b for a, b in spans)
+
+
+def _flatten(nodes: list[RawNode]) -> list[RawNode]:
+    out: list[RawNode] = []
+    stack = list(reversed(nodes))
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(reversed(n.children))
+    return out
+
+
+def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) -> Node:
+    t = ctx.text(n.start, n.end)
+    marker = ctx.text(n.marker.start, n.marker.end).text if n.marker else None
+    title = n.title
+    if title is not None and n.marker is not None:
+        # report the title as written: the original text of the heading, markup removed
+        title = _JOIN_ARTEFACT.sub("", ctx.text(n.marker.end, n.title_end).text).strip(" \t;；,，:：、。.")
+        title = title or None
+    return Node(
+        role=n.role,
+        marker=marker,
+        style=n.marker.style if n.marker else None,
+        ordinal=n.marker.ordinal if n.marker else None,
+        title=title,
+        text=t.text,
+        span=t.span,
+        status=n.status,
+        fields={k: ctx.text(*v) for k, v in n.fields.items()},
+        metrics=[_metric(ctx, f) for f in owned.get(id(n), [])],
+        children=[_to_model(ctx, c, owned) for c in n.children],
+    )
+
+
+def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float:
+    total = len(_SPACE.sub("", original))
+    if not total:
+        return 0.0
+    covered = sorted(covered)
+    gaps: list[tuple[int, int]] = []
+    pos = 0
+    for s, e in covered:
+        if s > pos:
+            gaps.append((pos, s))
+        pos = max(pos, e)
+    gaps.append((pos, len(original)))
+    missing = 0
+    for s, e in gaps:
+        k = len(_SPACE.sub("", original[s:e]))
+        missing += k
+        if k >= SKIPPED_WARN_MIN:
+            ctx.warnings.append(ParseWarning(code="W401", message=f"{k} characters in no part of the notice",
+                                             span=(s, e)))
+    cov = max(0.0, min(1.0, 1 - missing / total))
+    if cov < 0.9:
+        ctx.warnings.append(ParseWarning(code="W402", message=f"coverage {cov:.3f}", span=None))
+    return round(cov, 4)
+
+
+def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions()) -> Document:
+    """Parse an already decoded notice; `source` describes where it came from."""
+    nt = normalize(original)
+    T = nt.text
+    ctx = _Ctx(nt)
+    if nt.traditional:
+        ctx.warn("W303")
+    if nt.joined_lines:
+        ctx.warn("W304", f"{nt.joined_lines} hard-wrapped line breaks joined for matching")
+
+    h = Header()
+    find_head(T, h)
+    find_tail(T, h, h.body_start)
+    if h.chrome:
+        ctx.warn("W305", f"{len(h.chrome)} line(s) of page chrome dropped", h.chrome[0])
+
+    markers = find_markers(T)
+    markers = [m for m in markers if h.body_start <= m.start and m.end <= h.body_end]
+    single_line = T.count("\n", h.body_start, h.body_end) < 3 and h.body_end - h.body_start > 200
+    first_heading = next((i for i, m in enumerate(markers)
+                          if m.line_start or (single_line and m.after_sentence and not m.measure)), None)
+    if first_heading is not None:
+        markers = markers[first_heading:]
+    body_start = markers[0].start if markers else h.body_end
+    roots, tree_issues = build_tree(T, markers, body_start, h.body_end)
+    for ti in tree_issues:
+        ctx.warn(ti.code, ti.message, (ti.start, ti.end))
+    preamble = (h.body_start, roots[0].start if roots else h.body_end)
+    pre_s, pre_e = preamble
+    while pre_e > pre_s and T[pre_e - 1].isspace():
+        pre_e -= 1
+    while pre_s < pre_e and T[pre_s].isspace():
+        pre_s += 1
+    preamble = (pre_s, pre_e)
+    if not roots and h.body_end > h.body_start:
+        ctx.warn("W204")
+
+    find_issuer(T, h, preamble)
+    if h.title is None:
+        ctx.warn("W301")
+
+    found, issues = metrics_mod.extract(T)
+    for iss in issues:
+        ctx.warn(iss.code, iss.message, (iss.start, iss.end))
+    excluded = list(h.chrome)
+    for sp in (h.title, h.closing, h.signature):
+        if sp:
+            excluded.append(sp)
+    found = [f for f in found if not _inside(excluded, f.start, f.end)]
+
+    # Inspection facts: the inspector sentence, the on-site period and the feedback date.
+    facts = find_inspection(T, *preamble)
+    inspection = None
+    fact_ids: set[int] = set()
+    if facts.inspector or facts.scheme:
+        start = end = feedback = None
+        pre = [f for f in found if preamble[0] <= f.start < preamble[1]]
+        period = next((f for f in pre if f.kind == "period" and facts.sentence
+                       and facts.sentence[0] <= f.start < facts.sentence[1]), None)
+        period = period or next((f for f in pre if f.kind == "period"), None)
+        if period:
+            start, end = period.start_date, period.end_date
+            fact_ids.add(id(period))
+        after = period.end if period else (facts.sentence[0] if facts.sentence else preamble[0])
+        for f in pre:
+            if f.kind == "date" and f.start >= after:
+                sent_s = max(T.rfind("。", preamble[0], f.start), preamble[0])
+                sent_e = T.find("。", f.end, preamble[1])
+                if _FEEDBACK.search(T, sent_s, sent_e if sent_e >= 0 else preamble[1]):
+                    feedback = f.date
+                    fact_ids.add(id(f))
+                    break
+        sent = ctx.text(*facts.sentence) if facts.sentence else None
+        inspection = Inspection(scheme=facts.scheme, kind=facts.kind, inspector=facts.inspector,
+                                start=start, end=end, feedback_date=feedback,
+                                text=sent.text if sent else None, span=sent.span if sent else None)
+    else:
+        ctx.warn("W302", span=preamble if preamble[1] > preamble[0] else None)
+    for f in found:
+        if f.year_inferred:
+            what = "feedback date" if id(f) in fact_ids else "date"
+            ctx.warn("W101", f"{what} {T[f.start:f.end]} read as {f.date or f.start_date}", (f.start, f.end))
+
+    # Each figure belongs to the deepest node that contains it; figures before the body are summary.
+    flat = _flatten(roots)
+    starts = [n.start for n in flat]
+    owned: dict[int, list[metrics_mod.Found]] = {}
+    summary: list[metrics_mod.Found] = []
+    for f in found:
+        if id(f) in fact_ids:
+            continue
+        if preamble[0] <= f.start and f.end <= preamble[1]:
+            summary.append(f)
+            continue
+        k = bisect_right(starts, f.start) - 1
+        while k >= 0 and not (flat[k].start <= f.start and f.end <= flat[k].end):
+            k -= 1
+        if k >= 0:
+            owned.setdefault(id(flat[k]), []).append(f)
+
+    for n in flat:
+        if n.role == "measure":
+            n.status = measure_status(T[n.start:n.end])
+
+    sections = [_to_model(ctx, r, owned) for r in roots]
+
+    title = None
+    if h.title:
+        t = ctx.text(*h.title)
+        title = Title(text=t.text, span=t.span, value=_JOIN_ARTEFACT.sub("", t.text))
+    issuer = None
+    if h.issuer:
+        t = ctx.text(*h.issuer)
+        issuer = Issuer(name=t.text, org_type=h.org_type, span=t.span)
+    contact = Contact(
+        phones=[ctx.text(*p) for p in h.phones],
+        emails=[ctx.text(*p) for p in h.emails],
+        address=ctx.text(*h.address) if h.address else None,
+        postcode=ctx.text(*h.postcode) if h.postcode else None,
+    )
+    covered = [ctx.span(*s) for s in h.chrome]
+    for sp in (h.title, preamble, h.closing, h.signature):
+        if sp and sp[1] > sp[0]:
+            covered.append(ctx.span(*sp))
+    covered.extend(n.span for n in sections)
+    coverage = _coverage(original, covered, ctx)
+
+    return Document(
+        source=source,
+        title=title,
+        issuer=issuer,
+        inspection=inspection,
+        preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
+        summary=[_metric(ctx, f) for f in summary],
+        sections=sections,
+        closing=ctx.text(*h.closing) if h.closing else None,
+        signature=ctx.text(*h.signature) if h.signature else None,
+        chrome=[ctx.text(*s) for s in h.chrome],
+        contact=contact,
+        warnings=ctx.warnings,
+        coverage=coverage,
+    )
+
+
+def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Document:
+    """Parse text that `decode` loaded from a file or bytes."""
+    source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
+                    chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
+    doc = parse_text(loaded.text, source, options)
+    if "+replace" in loaded.encoding:
+        doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+    return doc
+
+
+def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptions()) -> Document:
+    """Parse a notice given as a string."""
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
+    return parse_text(text, source, options)
+
+
+def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions()) -> Document:
+    """Parse a notice file: plain text in any common encoding, .docx, .html or .pdf."""
+    return parse_loaded(load_path(path), options)

@@ -1,0 +1,221 @@
+"""Flat markers → nested nodes: levels from the order families appear, roles, numbering warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .markers import Marker
+
+
+@dataclass(slots=True)
+class RawNode:
+    """A node in matching-text offsets, before it becomes a model."""
+
+    marker: Marker | None
+    start: int
+    end: int
+    role: str = "section"
+    title: str | None = None
+    title_end: int = 0  # where the heading ends and the body begins
+    children: list[RawNode] = field(default_factory=list)
+    status: str | None = None
+    fields: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def family(self) -> str | None:
+        return self.marker.family if self.marker else None
+
+    @property
+    def is_measure(self) -> bool:
+        return self.role == "measure"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeIssue:
+    code: str
+    message: str
+    start: int
+    end: int
+
+
+# Title ends: the first sentence end, the end of the line, or the next marker.
+_TITLE_STOP = regex.compile(r"[。!?\n]")
+_TRIM = " \t\n;,:、。.!?*"
+
+# Top-level headings of a "sections first" notice: the part holding the problems, and the others.
+_PROBLEM_PART = regex.compile(
+    r"(?:反馈|巡视|巡察|指出|交办|具体)?问题.{0,8}(?:整改|落实)|整改(?:落实|完成|进展)?情况|逐条|逐项|整改任务"
+    r"|反馈意见.{0,6}(?:整改|落实)")
+_OTHER_PART = regex.compile(
+    r"组织领导|组织情况|组织开展|工作开展情况|基本情况|总体情况|主要做法|工作举措|下一步|工作打算|今后|打算"
+    r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
+
+
+def _text_title(text: str, start: int, stop: int) -> str | None:
+    t = text[start:stop].strip(_TRIM).strip()
+    return t or None
+
+
+class _Builder:
+    def __init__(self, text: str, single_line: bool) -> None:
+        self.text = text
+        self.single_line = single_line
+        self.issues: list[TreeIssue] = []
+        self.last_ordinal: dict[str, int] = {}  # last accepted ordinal of each family anywhere
+
+    def _acceptable_new(self, m: Marker) -> bool:
+        if m.line_start:
+            return True
+        if m.measure:
+            return True
+        return self.single_line and m.after_sentence
+
+    def build(self, markers: list[Marker], start: int, end: int) -> tuple[RawNode, list[RawNode]]:
+        root = RawNode(None, start, end)
+        stack: list[RawNode] = [root]
+        accepted: list[RawNode] = []
+        for m in markers:
+            if m.start < start or m.end > end:
+                continue
+            cont = same = None
+            for k in range(len(stack) - 1, 0, -1):
+                node = stack[k]
+                if node.family == m.family:
+                    same = same if same is not None else k
+                    if node.marker.ordinal == m.ordinal - 1:
+                        cont = k
+                        break
+            if cont is not None:
+                if not (m.line_start or m.measure or m.after_sentence):
+                    continue
+                depth = cont
+            elif m.ordinal == 1 and same is None:
+                if not self._acceptable_new(m):
+                    continue
+                depth = len(stack)
+            elif m.ordinal == 1 and same is not None:
+                # A list restarting at 1 under a node of its own family: a nested list when it
+                # opens a line, a restart of the measures when it lists actions.
+                if m.measure:
+                    depth = same
+                elif m.line_start:
+                    depth = len(stack)
+                else:
+                    continue
+            elif same is not None:
+                if not (m.line_start or (self.single_line and m.after_sentence)):
+                    continue
+                prev = stack[same].marker.ordinal
+                code = "W202" if m.ordinal <= prev else "W201"
+                self.issues.append(TreeIssue(
+                    code, f"{self.text[m.start:m.end]} follows ordinal {prev} of the same family",
+                    m.start, m.end))
+                depth = same
+            else:
+                if not (m.line_start or (self.single_line and m.after_sentence)):
+                    continue
+                if self.last_ordinal.get(m.family) != m.ordinal - 1:
+                    self.issues.append(TreeIssue(
+                        "W201", f"{self.text[m.start:m.end]} opens a list that does not start at 1",
+                        m.start, m.end))
+                depth = len(stack)
+            while len(stack) > depth:
+                stack.pop().end = m.start
+            node = RawNode(m, m.start, end, role="measure" if m.measure and not m.part else "section")
+            stack[-1].children.append(node)
+            stack.append(node)
+            accepted.append(node)
+            self.last_ordinal[m.family] = m.ordinal
+        while len(stack) > 1:
+            stack.pop().end = end
+        return root, accepted
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\n\r":
+        end -= 1
+    return end
+
+
+def _finish(text: str, node: RawNode, next_start: dict[int, int]) -> None:
+    node.end = _trim_end(text, node.start, node.end)
+    if node.marker is not None:
+        body = node.marker.end
+        stop = min(next_start.get(id(node), node.end), node.end)
+        m = _TITLE_STOP.search(text, body, stop)
+        node.title_end = m.start() if m else stop
+        node.title = _text_title(text, body, node.title_end)
+    for child in node.children:
+        _finish(text, child, next_start)
+
+
+def _is_heading(n: RawNode) -> bool:
+    return n.marker is not None and not n.is_measure
+
+
+def _add_implicit_measures(text: str, node: RawNode) -> None:
+    """A leaf heading whose body lists no actions gets one measure: the body itself."""
+    heads = [c for c in node.children if _is_heading(c)]
+    for c in node.children:
+        _add_implicit_measures(text, c)
+    if not _is_heading(node) or heads or any(c.is_measure for c in node.children):
+        return
+    s = node.title_end
+    while s < node.end and text[s] in "。!?;:,. \t\n":
+        s += 1
+    e = node.children[0].start if node.children else node.end
+    e = _trim_end(text, s, e)
+    if e <= s:
+        return
+    m = _TITLE_STOP.search(text, s, e)
+    implicit = RawNode(None, s, e, role="measure", title_end=m.start() if m else e)
+    implicit.title = _text_title(text, s, implicit.title_end)
+    node.children.insert(0, implicit)
+
+
+def _assign_roles(root: RawNode) -> None:
+    tops = [c for c in root.children if _is_heading(c)]
+    problem_parts = [c for c in tops if c.title and _PROBLEM_PART.search(c.title)]
+    others = [c for c in tops if c.title and _OTHER_PART.search(c.title) and c not in problem_parts]
+    if problem_parts and others:
+        for top in tops:
+            top.role = "section"
+            if top in problem_parts:
+                for c in top.children:
+                    _label_problems(c)
+            else:
+                _label_sections(top)
+    else:
+        for c in root.children:
+            _label_problems(c)
+
+
+def _label_sections(node: RawNode) -> None:
+    for c in node.children:
+        if _is_heading(c):
+            c.role = "section"
+        _label_sections(c)
+
+
+def _label_problems(node: RawNode) -> None:
+    if not _is_heading(node):
+        return
+    heads = [c for c in node.children if _is_heading(c)]
+    node.role = "category" if heads else "problem"
+    for c in heads:
+        _label_problems(c)
+
+
+def build_tree(text: str, markers: list[Marker], start: int, end: int) -> tuple[list[RawNode], list[TreeIssue]]:
+    """The body between `start` and `end` as a tree of RawNodes with roles and titles."""
+    body = text[start:end]
+    single_line = body.count("\n") < 3 and len(body) > 200
+    builder = _Builder(text, single_line)
+    root, accepted = builder.build(markers, start, end)
+    next_start = {id(a): b.start for a, b in zip(accepted, accepted[1:], strict=False)}
+    _finish(text, root, next_start)
+    _add_implicit_measures(text, root)
+    _assign_roles(root)
+    return root.children, builder.issues
