@@ -5,4 +5,12 @@ from .pipeline import ParseOptions, parse, parse_file
 
 __version__ = "0.1.0"
 
-__all__ = ["SCHEMA_VERSION", "Document", "ParseOptions", "__version__", "parse", "parse_file"]
+
+def frames(documents):
+    """Documents → dict of pandas DataFrames for comparison (see report_parser.frames)."""
+    from .frames import frames as _frames  # pandas is loaded only when tables are asked for
+
+    return _frames(documents)
+
+
+__all__ = ["SCHEMA_VERSION", "Document", "ParseOptions", "__version__", "frames", "parse", "parse_file"]

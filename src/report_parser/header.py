@@ -86,6 +86,10 @@ def _strip_span(text: str, s: int, e: int) -> Span:
     return s, e
 
 
+def _squash(s: str) -> str:
+    return regex.sub(r"\s+", "", s)
+
+
 def org_type_of(name: str) -> str | None:
     for suffix, kind in _ORG_TYPES:
         if name.endswith(suffix) or name.endswith(suffix + "(党组)") or name.endswith(suffix + "(党委)"):
@@ -131,12 +135,14 @@ def find_head(text: str, h: Header) -> None:
     else:
         h.body_start = min(pos, n) if not title_lines else title_lines[0][0]
     # Chrome may also repeat the title or follow it (发布时间 lines under the title).
+    flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
     for s, e in _lines(text, h.body_start, n):
         line = text[s:e].strip()
         if not line:
             h.body_start = e + 1
             continue
-        if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
+        if (_CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120)
+                or (flat_title and _squash(line) == flat_title)):
             h.chrome.append(_strip_span(text, s, e))
             h.body_start = e + 1
             continue

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import regex
 from dataclasses import dataclass
+
+import regex
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "〇": 0, "零": 0}
 

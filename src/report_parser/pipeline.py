@@ -28,7 +28,8 @@ from .models import (
     Title,
 )
 from .normalize import NormText, normalize
-from .tree import RawNode, build_tree
+from .summary import summary_subject
+from .tree import RawNode, build_tree, clean_title
 
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
@@ -53,6 +54,10 @@ class _Ctx:
     def span(self, s: int, e: int) -> tuple[int, int]:
         return self.nt.orig_span(s, e)
 
+    def blank(self, i: int) -> bool:
+        """Whether matching-text position i is whitespace in the original too."""
+        return self.nt.text[i].isspace() and self.nt.original[self.nt.to_orig(i)].isspace()
+
     def text(self, s: int, e: int) -> Text:
         os_, oe = self.nt.orig_span(s, e)
         return Text(text=self.nt.original[os_:oe], span=(os_, oe))
@@ -63,10 +68,10 @@ class _Ctx:
             span=self.span(*span) if span is not None else None))
 
 
-def _metric(ctx: _Ctx, f: metrics_mod.Found) -> Metric:
+def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> Metric:
     t = ctx.text(f.start, f.end)
     return Metric(kind=f.kind, text=t.text, span=t.span, value=f.value, unit=f.unit, approx=f.approx,
-                  date=f.date, start=f.start_date, end=f.end_date)
+                  date=f.date, start=f.start_date, end=f.end_date, subject=subject)
 
 
 def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
@@ -89,8 +94,7 @@ def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) 
     title = n.title
     if title is not None and n.marker is not None:
         # report the title as written: the original text of the heading, markup removed
-        title = _JOIN_ARTEFACT.sub("", ctx.text(n.marker.end, n.title_end).text).strip(" \t;；,，:：、。.")
-        title = title or None
+        title = clean_title(ctx.text(n.marker.end, n.title_end).text)
     return Node(
         role=n.role,
         marker=marker,
@@ -160,9 +164,10 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         ctx.warn(ti.code, ti.message, (ti.start, ti.end))
     preamble = (h.body_start, roots[0].start if roots else h.body_end)
     pre_s, pre_e = preamble
-    while pre_e > pre_s and T[pre_e - 1].isspace():
+    # trim only what is blank in the original: blanked artefacts stay in the preamble, as written
+    while pre_e > pre_s and ctx.blank(pre_e - 1):
         pre_e -= 1
-    while pre_s < pre_e and T[pre_s].isspace():
+    while pre_s < pre_e and ctx.blank(pre_s):
         pre_s += 1
     preamble = (pre_s, pre_e)
     if not roots and h.body_end > h.body_start:
@@ -231,9 +236,36 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         if k >= 0:
             owned.setdefault(id(flat[k]), []).append(f)
 
+    # Summary figures outside problems (a section's own paragraph) join the summary when recognised.
+    subjects: dict[int, str] = {}
+    for f in summary:
+        subj = summary_subject(T, f.kind, f.unit, f.start, f.end)
+        if subj:
+            subjects[id(f)] = subj
+    for n in flat:
+        if n.role != "section" or id(n) not in owned:
+            continue
+        keep = []
+        for f in owned[id(n)]:
+            subj = summary_subject(T, f.kind, f.unit, f.start, f.end)
+            if subj:
+                subjects[id(f)] = subj
+                summary.append(f)
+            else:
+                keep.append(f)
+        owned[id(n)] = keep
+    summary.sort(key=lambda f: f.start)
+
     for n in flat:
         if n.role == "measure":
             n.status = measure_status(T[n.start:n.end])
+    for n in flat:
+        progress = n.fields.get("progress")
+        if progress:
+            default = measure_status(T[progress[0]:progress[1]])
+            for c in n.children:
+                if c.role == "measure" and c.status is None:
+                    c.status = default
 
     sections = [_to_model(ctx, r, owned) for r in roots]
 
@@ -258,13 +290,13 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     covered.extend(n.span for n in sections)
     coverage = _coverage(original, covered, ctx)
 
-    return Document(
+    doc = Document(
         source=source,
         title=title,
         issuer=issuer,
         inspection=inspection,
         preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
-        summary=[_metric(ctx, f) for f in summary],
+        summary=[_metric(ctx, f, subjects.get(id(f))) for f in summary],
         sections=sections,
         closing=ctx.text(*h.closing) if h.closing else None,
         signature=ctx.text(*h.signature) if h.signature else None,
@@ -273,6 +305,11 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         warnings=ctx.warnings,
         coverage=coverage,
     )
+    if options.analyze:
+        from .analysis import analyze  # jieba is loaded only when asked for
+
+        doc = analyze(doc)
+    return doc
 
 
 def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Document:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .fields import find_fields, strip_label
 from .markers import Marker
 
 
@@ -51,6 +52,22 @@ _PROBLEM_PART = regex.compile(
 _OTHER_PART = regex.compile(
     r"组织领导|组织情况|组织开展|工作开展情况|基本情况|总体情况|主要做法|工作举措|下一步|工作打算|今后|打算"
     r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
+
+
+_QUOTED = regex.compile(
+    r"^(?:在|关于|针对|对|就)?[“\"「『](?P<q>[^”\"」』]{2,})[”\"」』]"
+    r"(?:方面|问题|等问题|的问题)?(?:的?整改(?:落实)?(?:情况|工作)?)?(?:方面)?$")
+_MARKUP = regex.compile(r"\*\*|__|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)
+
+
+def clean_title(raw: str) -> str | None:
+    """A heading as written, without markup, a field label, or the frame around a quoted problem."""
+    t = _MARKUP.sub("", raw).strip(" \t;；,，:：、。.")
+    t = strip_label(t).strip(" \t;；,，:：、。.")
+    m = _QUOTED.match(t)
+    if m:
+        t = m.group("q").strip(" ;；,，:：、。.")
+    return t or None
 
 
 def _text_title(text: str, start: int, stop: int) -> str | None:
@@ -155,6 +172,49 @@ def _is_heading(n: RawNode) -> bool:
     return n.marker is not None and not n.is_measure
 
 
+def _demote(node: RawNode) -> None:
+    """A numbered list inside a rectification field lists actions: its items are measures."""
+    node.role = "measure"
+    for c in node.children:
+        _demote(c)
+
+
+def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
+    for c in node.children:
+        _apply_fields(text, c, issues)
+    if not _is_heading(node):
+        return
+    heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
+    for name, ls, vs, ve in find_fields(text, node.marker.end, node.end, heads):
+        if name in node.fields:
+            issues.append(TreeIssue("W205", f"field {name} repeated", ls, ve))
+            continue
+        node.fields[name] = (vs, ve)
+    rect = node.fields.get("rectification")
+    if rect:
+        for c in node.children:
+            if _is_heading(c) and rect[0] <= c.start < rect[1] + 1:
+                _demote(c)
+
+
+def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
+    """Where a leaf heading's unmarked actions are: its rectification field, else its body."""
+    if "rectification" in node.fields:
+        return node.fields["rectification"]
+    s = node.title_end
+    problem = node.fields.get("problem")
+    if problem:
+        s = max(s, problem[1])
+    e = node.children[0].start if node.children else node.end
+    others = [v[0] for k, v in node.fields.items() if k != "problem" and v[0] > s]
+    if others:
+        # stop before the label of the first other field
+        e = min(e, min(others))
+        while e > s and text[e - 1] != "\n" and text[e - 1] not in "。;":
+            e -= 1
+    return s, e
+
+
 def _add_implicit_measures(text: str, node: RawNode) -> None:
     """A leaf heading whose body lists no actions gets one measure: the body itself."""
     heads = [c for c in node.children if _is_heading(c)]
@@ -162,10 +222,9 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
         _add_implicit_measures(text, c)
     if not _is_heading(node) or heads or any(c.is_measure for c in node.children):
         return
-    s = node.title_end
-    while s < node.end and text[s] in "。!?;:,. \t\n":
+    s, e = _implicit_body(text, node)
+    while s < e and text[s] in "。!?;:,. \t\n":
         s += 1
-    e = node.children[0].start if node.children else node.end
     e = _trim_end(text, s, e)
     if e <= s:
         return
@@ -216,6 +275,7 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int) -> tuple[
     root, accepted = builder.build(markers, start, end)
     next_start = {id(a): b.start for a, b in zip(accepted, accepted[1:], strict=False)}
     _finish(text, root, next_start)
+    _apply_fields(text, root, builder.issues)
     _add_implicit_measures(text, root)
     _assign_roles(root)
     return root.children, builder.issues

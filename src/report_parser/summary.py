@@ -1,0 +1,50 @@
+"""Machine-readable subjects for the figures of a summary paragraph (反馈问题25个, 整改完成率76%…)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+_CLAUSE_BREAK = regex.compile(r"[,;。:!?、\n]")
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRule:
+    subject: str
+    kinds: frozenset[str]
+    units: frozenset[str] | None
+    cue: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[SubjectRule, ...]:
+    data = json.loads(resources.files("report_parser.data").joinpath("summary_subjects.json").read_text("utf-8"))
+    return tuple(
+        SubjectRule(r["subject"], frozenset(r["kinds"]), frozenset(r["units"]) if r.get("units") else None,
+                    regex.compile(r["cue"]))
+        for r in data["subjects"])
+
+
+def clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around [start, end): from the previous clause break to the next."""
+    s = start
+    while s > 0 and not _CLAUSE_BREAK.match(text, s - 1):
+        s -= 1
+    m = _CLAUSE_BREAK.search(text, end)
+    return s, m.start() if m else len(text)
+
+
+def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int) -> str | None:
+    """The subject key of a figure at [start, end) of `text`, or None."""
+    cs, ce = clause(text, start, end)
+    c = text[cs:ce]
+    for r in rules():
+        if kind not in r.kinds or (r.units is not None and unit not in r.units):
+            continue
+        if r.cue.search(c):
+            return r.subject
+    return None

@@ -1,0 +1,68 @@
+"""Shared test helpers: the bundled notices and an invariant walker over parsed output."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT / "corpora"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = CORPORA / "seed" / "kuandian-investment-center-2025.txt"
+NANKAI = CORPORA / "real" / "nankai-central-2022.txt"
+
+
+def bundled_notices() -> list[Path]:
+    return sorted(p for p in CORPORA.rglob("*.txt"))
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("score", ROOT / "scripts" / "score.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def grounded(obj) -> Iterator[dict]:
+    """Every dict in a JSON tree that carries both `text` and `span`."""
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, dict):
+            if o.get("span") is not None and isinstance(o.get("text"), str):
+                yield o
+            stack.extend(o.values())
+        elif isinstance(o, list):
+            stack.extend(o)
+
+
+def check_invariants(doc, source: str) -> None:
+    """Spans index the source; children lie inside parents; siblings don't overlap; coverage in [0, 1]."""
+    data = doc.model_dump(mode="json")
+    for o in grounded(data):
+        s, e = o["span"]
+        assert 0 <= s <= e <= len(source), o
+        assert source[s:e] == o["text"], o
+    if doc.issuer is not None:
+        s, e = doc.issuer.span
+        assert source[s:e] == doc.issuer.name
+
+    def walk(nodes, lo, hi):
+        prev_end = lo
+        for n in nodes:
+            s, e = n.span
+            assert lo <= s <= e <= hi, (n.marker, n.title, (s, e), (lo, hi))
+            assert s >= prev_end, ("siblings overlap", n.marker, n.title)
+            prev_end = e
+            walk(n.children, s, e)
+
+    walk(doc.sections, 0, len(source))
+    assert 0.0 <= doc.coverage <= 1.0
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    return load_scorer()

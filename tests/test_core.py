@@ -1,0 +1,90 @@
+"""The core parse on the bundled notices: scores against the hand-written gold, grounding, schema."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from conftest import FIXTURES, NANKAI, ROOT, SAMPLE, bundled_notices, check_invariants
+
+import report_parser
+from report_parser.cli import json_schema, schema_text
+
+
+def _score(scorer, gold_name, path):
+    gold = json.loads((FIXTURES / "gold" / gold_name).read_text(encoding="utf-8"))
+    doc = report_parser.parse_file(path)
+    pred = doc.model_dump(mode="json")
+    source = path.read_text(encoding="utf-8")
+    return scorer.score(gold, pred, source)
+
+
+def test_sample_is_parsed_exactly(scorer):
+    total, parts, lines = _score(scorer, "kuandian-investment-center-2025.gold.json", SAMPLE)
+    assert set(parts) >= {"header", "headings", "nesting", "category_roles", "problem_roles", "measures",
+                          "status", "metrics", "contact", "grounding"}
+    bad = {k: v for k, v in parts.items() if v != 1.0}
+    assert not bad, "\n".join(lines)
+    assert total == 1.0
+
+
+def test_central_notice_parses(scorer):
+    total, parts, lines = _score(scorer, "nankai-central-2022.gold.json", NANKAI)
+    for part in ("headings", "nesting", "measures"):
+        assert parts[part] >= 0.95, "\n".join(lines)
+    for part in ("header", "contact", "grounding"):
+        assert parts[part] == 1.0, "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", bundled_notices(), ids=lambda p: p.name)
+def test_every_span_is_grounded(path):
+    source = path.read_text(encoding="utf-8")
+    doc = report_parser.parse_file(path)
+    check_invariants(doc, source)
+
+
+@pytest.mark.parametrize("path", bundled_notices(), ids=lambda p: p.name)
+def test_output_validates_against_exported_schema(path):
+    schema = json.loads((ROOT / "schemas" / "notice.schema.json").read_text(encoding="utf-8"))
+    data = report_parser.parse_file(path).model_dump(mode="json")
+    jsonschema.validate(data, schema)
+
+
+def test_exported_schema_matches_models():
+    exported = (ROOT / "schemas" / "notice.schema.json").read_text(encoding="utf-8")
+    assert exported == schema_text(), "run: report-parser schema > schemas/notice.schema.json"
+    assert json_schema()["properties"]["schema_version"]["default"] == report_parser.SCHEMA_VERSION
+
+
+def test_feedback_year_is_inferred_and_warned():
+    doc = report_parser.parse_file(SAMPLE)
+    assert doc.inspection.feedback_date == "2025-02-17"
+    w101 = [w for w in doc.warnings if w.code == "W101"]
+    assert w101, doc.warnings
+    s, e = w101[0].span
+    assert SAMPLE.read_text(encoding="utf-8")[s:e] == "2月17日"
+
+
+def test_year_rolls_over_only_past_the_reference():
+    text = ("关于XX局党组巡察整改情况的通报\n根据统一部署，2023年3月1日至5月10日，市委第二巡察组对XX局党组进行了专项巡察。"
+            "6月2日反馈了巡察意见。\n一、问题\n（一）制度不全。一是制定制度3项。\n")
+    doc = report_parser.parse(text)
+    assert doc.inspection.kind == "专项"
+    assert (doc.inspection.start, doc.inspection.end, doc.inspection.feedback_date) == (
+        "2023-03-01", "2023-05-10", "2023-06-02")
+
+
+def test_bookmark_leftover_never_reaches_title_or_heading():
+    doc = report_parser.parse_file(SAMPLE)
+    titles = [doc.title.value] + [n.title or "" for n in doc.walk()]
+    assert not any("bookmark" in t or "GoBack" in t for t in titles)
+    assert "bookmark" in doc.preamble.text  # reported as written, not rewritten
+
+
+def test_title_value_joins_a_broken_title():
+    doc = report_parser.parse("中共XX县财政局党组 关于县委巡察\n整改进展情况的通报\n根据县委统一部署，县委第一巡察组对XX县财政局党组进行了常规巡察。\n1.问题一。\n（1）问题。整改。\n")
+    assert doc.title.value == "中共XX县财政局党组关于县委巡察整改进展情况的通报"
+    assert "\n" in doc.title.text
+    assert doc.issuer.name == "中共XX县财政局党组"
+    assert doc.issuer.org_type == "党组"
