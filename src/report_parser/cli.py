@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .errors import InputError
 
@@ -51,6 +52,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     p.add_argument("--analyze", action="store_true", help="add subjects, keywords and topics (loads jieba)")
     p.add_argument("--max-bytes", type=int, default=None, metavar="N", help="refuse inputs larger than N bytes")
+
+    st = sub.add_parser("stats", help="print a line of counts and coverage per notice")
+    st.add_argument("files", nargs="+", metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema of the output")
     _add_batch_commands(sub)
@@ -103,11 +107,38 @@ def to_json(doc, *, pretty: bool = False) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from .decode import load_path
+    from .pipeline import parse_loaded
+
+    cols = ("file", "headings", "categories", "problems", "measures", "metrics", "coverage", "warnings")
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    status = EXIT_OK
+    for f in args.files:
+        try:
+            doc = parse_loaded(load_path(f))
+        except InputError as e:
+            print(f"report-parser: {e}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        nodes = list(doc.walk())
+        roles = [n.role for n in nodes]
+        heads = sum(1 for n in nodes if n.role != "measure" and n.marker)
+        figures = len(doc.summary) + sum(len(n.metrics) for n in nodes)
+        row = (Path(f).name, heads, roles.count("category"), roles.count("problem"), roles.count("measure"),
+               figures, f"{doc.coverage:.4f}", len(doc.warnings))
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     if args.command == "parse":
         return _cmd_parse(args)
+    if args.command == "stats":
+        return _cmd_stats(args)
     if args.command == "schema":
         sys.stdout.write(schema_text())
         return EXIT_OK

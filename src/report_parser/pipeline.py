@@ -88,13 +88,27 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
     return out
 
 
+def _section_part(roots: list[RawNode]) -> set[int]:
+    """Nodes outside the problems: sections and the measures directly under them."""
+    out: set[int] = set()
+
+    def walk(nodes: list[RawNode], parent_is_section: bool) -> None:
+        for n in nodes:
+            if n.role == "section" or (n.role == "measure" and parent_is_section):
+                out.add(id(n))
+            walk(n.children, n.role == "section")
+
+    walk(roots, True)
+    return out
+
+
 def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) -> Node:
     t = ctx.text(n.start, n.end)
     marker = ctx.text(n.marker.start, n.marker.end).text if n.marker else None
     title = n.title
-    if title is not None and n.marker is not None:
+    if title is not None:
         # report the title as written: the original text of the heading, markup removed
-        title = clean_title(ctx.text(n.marker.end, n.title_end).text)
+        title = clean_title(ctx.text(n.marker.end if n.marker else n.start, n.title_end).text)
     return Node(
         role=n.role,
         marker=marker,
@@ -214,10 +228,6 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
                                 text=sent.text if sent else None, span=sent.span if sent else None)
     else:
         ctx.warn("W302", span=preamble if preamble[1] > preamble[0] else None)
-    for f in found:
-        if f.year_inferred:
-            what = "feedback date" if id(f) in fact_ids else "date"
-            ctx.warn("W101", f"{what} {T[f.start:f.end]} read as {f.date or f.start_date}", (f.start, f.end))
 
     # Each figure belongs to the deepest node that contains it; figures before the body are summary.
     flat = _flatten(roots)
@@ -242,8 +252,9 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         subj = summary_subject(T, f.kind, f.unit, f.start, f.end)
         if subj:
             subjects[id(f)] = subj
+    in_sections = _section_part(roots)
     for n in flat:
-        if n.role != "section" or id(n) not in owned:
+        if id(n) not in in_sections or id(n) not in owned:
             continue
         keep = []
         for f in owned[id(n)]:

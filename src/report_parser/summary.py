@@ -18,6 +18,7 @@ class SubjectRule:
     kinds: frozenset[str]
     units: frozenset[str] | None
     cue: regex.Pattern
+    block_after: regex.Pattern | None
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +26,7 @@ def rules() -> tuple[SubjectRule, ...]:
     data = json.loads(resources.files("report_parser.data").joinpath("summary_subjects.json").read_text("utf-8"))
     return tuple(
         SubjectRule(r["subject"], frozenset(r["kinds"]), frozenset(r["units"]) if r.get("units") else None,
-                    regex.compile(r["cue"]))
+                    regex.compile(r["cue"]), regex.compile(r["block_after"]) if r.get("block_after") else None)
         for r in data["subjects"])
 
 
@@ -44,6 +45,8 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     c = text[cs:ce]
     for r in rules():
         if kind not in r.kinds or (r.units is not None and unit not in r.units):
+            continue
+        if r.block_after is not None and r.block_after.match(text, end, min(len(text), end + 6)):
             continue
         if r.cue.search(c):
             return r.subject

@@ -180,21 +180,31 @@ def _demote(node: RawNode) -> None:
 
 
 def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
+    """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
+    if _is_heading(node):
+        heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
+        found = find_fields(text, node.marker.end, node.end, heads)
+        rect = next(((vs, ve) for name, _ls, vs, ve in found if name == "rectification"), None)
+        if rect:
+            demoted = [c for c in node.children if _is_heading(c) and rect[0] <= c.start <= rect[1]]
+            if demoted:
+                for c in demoted:
+                    _demote(c)
+                # labels that sat inside the demoted items belong to this node; the items end there
+                heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
+                found = find_fields(text, node.marker.end, node.end, heads)
+                for c in demoted:
+                    later = [ls for _n, ls, _vs, _ve in found if c.start < ls < c.end]
+                    if later:
+                        c.end = _trim_end(text, c.start, min(later))
+        for name, ls, vs, ve in found:
+            if name in node.fields:
+                issues.append(TreeIssue("W205", f"field {name} repeated", ls, ve))
+                continue
+            node.fields[name] = (vs, ve)
     for c in node.children:
-        _apply_fields(text, c, issues)
-    if not _is_heading(node):
-        return
-    heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
-    for name, ls, vs, ve in find_fields(text, node.marker.end, node.end, heads):
-        if name in node.fields:
-            issues.append(TreeIssue("W205", f"field {name} repeated", ls, ve))
-            continue
-        node.fields[name] = (vs, ve)
-    rect = node.fields.get("rectification")
-    if rect:
-        for c in node.children:
-            if _is_heading(c) and rect[0] <= c.start < rect[1] + 1:
-                _demote(c)
+        if _is_heading(c):
+            _apply_fields(text, c, issues)
 
 
 def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
