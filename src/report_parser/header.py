@@ -25,12 +25,13 @@ _ORG_TYPES: tuple[tuple[str, str], ...] = (
     ("党总支部委员会", "党总支"), ("总支部委员会", "党总支"), ("党支部委员会", "党支部"), ("支部委员会", "党支部"),
     ("党工作委员会", "党工委"), ("工作委员会", "党工委"), ("纪律检查委员会", "纪委"), ("党委员会", "党委"),
     ("委员会", "党委"), ("机关党委", "党委"), ("党工委", "党工委"), ("党总支", "党总支"), ("党支部", "党支部"),
-    ("党组", "党组"), ("党委", "党委"), ("支部", "党支部"), ("总支", "党总支"),
+    ("党组", "党组"), ("党委", "党委"), ("部务会", "部务会"), ("支部", "党支部"), ("总支", "党总支"),
 )
 _ORG_ALT = "|".join(regex.escape(s) for s, _ in _ORG_TYPES)
 _ORG_TYPE = dict(_ORG_TYPES)
 # An issuer in a title: the organisation before 关于; in a signature: a short line ending in an org type.
 _TITLE_ISSUER = regex.compile(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
+_TITLE_PREFIX = regex.compile(r"^\s*(?P<name>\S[^\n]{1,40}?)\s*关于")
 _SIGNATURE_ORG = regex.compile(rf"^[\x20\t]*(?P<name>(?:中共|中国共产党)?[^\s,。;:]{{2,40}}?(?:{_ORG_ALT}))[\x20\t]*$", regex.M)
 _SIGNATURE_DATE = regex.compile(r"^[\x20\t]*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日[\x20\t]*$", regex.M)
 _TARGET_ORG = regex.compile(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
@@ -160,6 +161,12 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
             # a title broken by a line break keeps its first line as the issuer
             h.issuer = _strip_span(text, ns, ne)
             h.org_type = org_type_of(regex.sub(r"\s", "", text[ns:ne]))
+            return
+        m = _TITLE_PREFIX.match(flat)
+        if m and not m.group("name").startswith("关于"):
+            # an issuer of a kind not in the table (部务会, 领导班子): the whole prefix, type unknown
+            h.issuer = _strip_span(text, s + m.start("name"), s + m.end("name"))
+            h.org_type = None
             return
     if h.signature:
         for m in _SIGNATURE_ORG.finditer(text, *h.signature):
