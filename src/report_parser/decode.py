@@ -1,0 +1,303 @@
+"""Turn a file or bytes into the text that every span indexes: encoding detection and format dispatch."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+
+from report_parser.errors import InputError
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# Control characters that never occur in a real text file (tab, LF, VT, FF, CR and ESC-free text allowed).
+_CONTROL = frozenset(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0B, 0x0C, 0x0D)) | {"\x7f"}
+_CONTROL_TABLE = {ord(c): None for c in _CONTROL}
+# Share of control characters above which decoded bytes are taken for binary content.
+_MAX_CONTROL_SHARE = 0.01
+# Share of undecodable bytes above which a candidate encoding is rejected (below: '+replace').
+_MAX_REPLACE_SHARE = 0.01
+_BINARY = "binary content (not text, not a supported document format)"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A decoded or extracted input: `text` is what all spans index."""
+
+    text: str
+    encoding: str
+    format: str
+    sha256: str
+    name: str
+    extracted: bool
+
+
+def _newlines(text: str) -> str:
+    """Universal newlines, exactly as Python's text mode: CRLF and CR become LF."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _replacements(data: bytes, codec: str) -> tuple[str, int]:
+    """Decode with replacement; return the text and the number of bytes that had to be replaced."""
+    text = data.decode(codec, errors="replace")
+    return text, text.count("\ufffd") - _count_real_fffd(data, codec)
+
+
+def _count_real_fffd(data: bytes, codec: str) -> int:
+    """U+FFFD characters genuinely present in the input (encoded in it), not produced by replacement."""
+    try:
+        marker = "\ufffd".encode(codec)
+    except (UnicodeError, LookupError):
+        return 0
+    return data.count(marker) if marker else 0
+
+
+_PLAUSIBLE = None
+
+
+def _plausible_share(text: str) -> float:
+    """Share of characters usual in a Chinese text file (ASCII, CJK, CJK and general punctuation)."""
+    global _PLAUSIBLE
+    if _PLAUSIBLE is None:
+        import re
+
+        _PLAUSIBLE = re.compile(
+            "[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u2500-\u25ff"
+            "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
+        )
+    if not text:
+        return 0.0
+    return 1 - len(_PLAUSIBLE.sub("", text)) / len(text)
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """'le' or 'be' when NUL-bearing bytes read as sensible UTF-16 text in that byte order, else None.
+
+    ASCII characters in UTF-16 put their zero byte on one side (odd offsets for little-endian);
+    CJK characters such as 一 (U+4E00) put a few on the other, so the decision reads both ways.
+    """
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    if even + odd < 0.01 * len(data):
+        return None
+    best, best_share = None, 0.0
+    for order in ("le", "be"):
+        share = _plausible_share(data[: len(data) // 2 * 2].decode(f"utf-16-{order}", errors="replace"))
+        if share > best_share:
+            best, best_share = order, share
+    return best if best_share >= 0.95 else None
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    stripped = text.translate(_CONTROL_TABLE)
+    return (len(text) - len(stripped)) / len(text)
+
+
+def _check_text(text: str, name: str | None) -> None:
+    if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
+        raise InputError(name, _BINARY)
+
+
+def _candidate(data: bytes, codec: str, label: str) -> tuple[str, str] | None:
+    """Strict decode, else replacement decode when only a few bytes are bad, else None."""
+    try:
+        return data.decode(codec), label
+    except UnicodeDecodeError:
+        pass
+    text, bad = _replacements(data, codec)
+    if bad <= max(1, _MAX_REPLACE_SHARE * len(text)):
+        return text, label + "+replace"
+    return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True when the bytes are UTF-8 apart from a few bad sequences (not a legacy encoding)."""
+    text, bad = _replacements(data, "utf-8")
+    if bad == 0:
+        return True
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return bad <= _MAX_REPLACE_SHARE * len(text) and multibyte >= 10 * bad
+
+
+def _gb_plausible(text: str) -> bool:
+    """Most non-ASCII characters of a real GBK/GB18030 file lie in the common GB2312 repertoire.
+
+    Big5 (and other double-byte) files also decode as GB18030, but into rarely used characters.
+    """
+    non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
+    if non_ascii < 20:
+        return True
+    outside = text.encode("gb2312", errors="replace").count(b"?") - text.count("?")
+    return outside <= 0.2 * non_ascii
+
+
+def _heuristic(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer as the last resort, for encodings the fast path does not cover."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - installed with trafilatura
+        return None
+    best = from_bytes(data).best()
+    if best is None or not best.encoding:
+        return None
+    codec = best.encoding
+    try:
+        return data.decode(codec), codec.replace("_", "-")
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _decode_raw(data: bytes, name: str | None) -> tuple[str, str]:
+    """Pick the encoding; return undecorated text (BOM stripped, line ends untouched) and its label."""
+    # 1. Byte order marks decide at once.
+    if data.startswith(codecs.BOM_UTF8):
+        got = _candidate(data[3:], "utf-8", "utf-8-sig")
+        if got:
+            return got
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) and len(data) % 4 == 0:
+        codec = "utf-32-le" if data.startswith(codecs.BOM_UTF32_LE) else "utf-32-be"
+        try:
+            return data[4:].decode(codec), codec
+        except UnicodeDecodeError:
+            pass
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec = "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+        got = _candidate(data[2:], codec, codec)
+        if got:
+            return got
+    # 2. NUL bytes: UTF-16 without BOM, or binary.
+    if b"\x00" in data:
+        order = _utf16_order(data)
+        if order:
+            got = _candidate(data, f"utf-16-{order}", f"utf-16-{order}")
+            if got and _control_share(got[0]) <= _MAX_CONTROL_SHARE:
+                return got
+        raise InputError(name, _BINARY)
+    # 3. UTF-8, strictly; then with a few bad bytes if it is clearly UTF-8 otherwise.
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(data):
+        return _replacements(data, "utf-8")[0], "utf-8+replace"
+    # 4. GB18030 (a superset of GBK and GB2312), strictly, then with a few bad bytes.
+    gb = _candidate(data, "gb18030", "gb18030")
+    if gb and _gb_plausible(gb[0]):
+        return gb
+    # 5. Heuristics for whatever else it is (Big5, Shift-JIS, ...).
+    guess = _heuristic(data)
+    if guess and _control_share(guess[0]) <= _MAX_CONTROL_SHARE:
+        return guess
+    if gb:
+        return gb
+    raise InputError(name, _BINARY)
+
+
+def decode_text(data: bytes, name: str | None = None) -> tuple[str, str]:
+    """Decode plain-text bytes: (text with BOM stripped and line ends made LF, encoding label).
+
+    The label is the codec (`utf-8`, `utf-8-sig`, `gb18030`, `utf-16-le`, ...), with `+replace`
+    appended when a few undecodable bytes were replaced by U+FFFD. Binary content and empty or
+    whitespace-only input raise InputError.
+    """
+    if not data:
+        raise InputError(name, "empty input")
+    text, encoding = _decode_raw(data, name)
+    _check_text(text, name)
+    text = _newlines(text)
+    if not text.strip():
+        raise InputError(name, "empty input")
+    return text, encoding
+
+
+def _size_reason(size: int | None, max_bytes: int) -> str:
+    limit = f"{max_bytes / 1048576:g} MB" if max_bytes >= 1048576 else f"{max_bytes} bytes"
+    if size is None:
+        return f"larger than the {limit} limit (max_bytes)"
+    shown = f"{size / 1048576:.1f} MB" if max_bytes >= 1048576 else f"{size} bytes"
+    return f"{shown} exceeds the {limit} limit (max_bytes)"
+
+
+def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+    """Decode or extract `data`: the format is sniffed from the content first, the name's extension second."""
+    from report_parser import formats
+
+    if len(data) > max_bytes:
+        raise InputError(name, _size_reason(len(data), max_bytes))
+    shown = name or "<input>"
+    digest = hashlib.sha256(data).hexdigest()
+    kind = formats.sniff(data, name)
+
+    if kind == "txt":
+        try:
+            text, encoding = decode_text(data, name)
+        except InputError as exc:
+            better = formats.binary_reason(name) if exc.reason == _BINARY else None
+            if better:
+                raise InputError(name, better) from None
+            raise
+        return Loaded(text, encoding, "txt", digest, shown, False)
+    if kind in ("html", "mhtml"):
+        from report_parser.formats import html as html_format
+
+        if kind == "html":
+            text, encoding = html_format.extract_html(data, name)
+        else:
+            text, encoding = html_format.extract_mhtml(data, name)
+        return Loaded(_finish(text, name), encoding, kind, digest, shown, True)
+    if kind == "docx":
+        from report_parser.formats import docx as docx_format
+
+        text = docx_format.extract_docx(data, name)
+        return Loaded(_finish(text, name), "utf-8", "docx", digest, shown, True)
+    if kind == "pdf":
+        from report_parser.formats import pdf as pdf_format
+
+        text, encoding = pdf_format.extract_pdf(data, name)
+        return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True)
+    raise InputError(name, formats.refusal(kind, data, name))
+
+
+def _finish(text: str, name: str | None) -> str:
+    """Common tidy-up of extracted text: LF line ends, no NULs; empty extraction is an error."""
+    text = _newlines(text).replace("\x00", "")
+    if not text.strip():
+        raise InputError(name, "no text found in the document")
+    return text
+
+
+def load_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+    """Read a file (never more than max_bytes + 1 bytes) and load it with load_bytes."""
+    name = os.fspath(path)
+    try:
+        st = os.stat(name)
+    except FileNotFoundError:
+        if os.path.islink(name):
+            raise InputError(name, "broken symbolic link (its target does not exist)") from None
+        raise InputError(name, "no such file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(name, "is a directory, not a file")
+    if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
+        raise InputError(name, _size_reason(st.st_size, max_bytes))
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(name, "is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise InputError(name, _size_reason(None if not stat.S_ISREG(st.st_mode) else len(data), max_bytes))
+    return load_bytes(data, name, max_bytes=max_bytes)

@@ -1,0 +1,250 @@
+"""PDF text layer to text: reading-order lines, wrapped sentences rejoined, headers/footers/page numbers dropped."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from report_parser.errors import InputError
+
+# A line that is nothing but a page number: `- 2 -`, `—2—`, `第2页`, `第 2 页 共 5 页`, `2/5`, `Page 2 of 5`.
+PAGE_NUMBER = re.compile(
+    r"^\s*(?:"
+    r"[-—–－~～·•\s]*[0-9０-９]{1,4}[-—–－~～·•\s]*"
+    r"|第\s*[0-9０-９一二三四五六七八九十百]+\s*页(?:\s*[,，/／]?\s*共\s*[0-9０-９一二三四五六七八九十百]+\s*页)?"
+    r"|共\s*[0-9０-９]+\s*页\s*第\s*[0-9０-９]+\s*页"
+    r"|[0-9０-９]{1,4}\s*[/／]\s*[0-9０-９]{1,4}"
+    r"|(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?"
+    r"|[-—–－\s]*[ivxlcIVXLC]{1,6}[-—–－\s]*"
+    r")\s*$",
+    re.I,
+)
+# Where a new item starts: the next line is never glued to a wrapped line if it opens with one of these.
+LIST_MARKER = re.compile(
+    r"^\s*(?:"
+    r"[一二三四五六七八九十百]+\s*[、.．]"
+    r"|[（(]\s*[一二三四五六七八九十百]+\s*[）)]"
+    r"|[0-9０-９]{1,3}\s*[.．、](?![0-9０-９])"
+    r"|[（(]\s*[0-9０-９]{1,3}\s*[）)]"
+    r"|[①-⑳⑴-⒇⒈-⒛㈠-㈩]"
+    r"|[一二三四五六七八九十]+是"
+    r"|第[一二三四五六七八九十百]+(?:[，,、：:]|部分|章|条|节)"
+    r")"
+)
+# A line ending in one of these (before any closing quotes/brackets) ends its sentence.
+_SENTENCE_END = frozenset("。；：！？;:!?…")
+_CLOSERS = "”’」』）)》〉】\"' "
+_CID = re.compile(r"\(cid:\d+\)")
+_ZONE = 0.12  # share of the page height at top and bottom where headers and footers live
+
+
+@dataclass
+class Line:
+    """One text line of a page, in PDF points (origin bottom left)."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    page_height: float
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1.0)
+
+    @property
+    def in_margin_zone(self) -> bool:
+        return self.y0 >= (1 - _ZONE) * self.page_height or self.y1 <= _ZONE * self.page_height
+
+
+@contextlib.contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    logger = logging.getLogger("pdfminer")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _layout_lines(data: bytes, name: str | None) -> tuple[list[Line], int]:
+    """All horizontal text lines of all pages, each page's lines merged into rows top to bottom."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextLineHorizontal
+
+    try:
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    except ImportError:  # pragma: no cover - older pdfminer
+        PDFEncryptionError = PDFPasswordIncorrect = ()  # type: ignore[assignment,misc]  # noqa: N806
+
+    # word_margin 0.5: justified CJK text spreads its characters; don't read that as spaces.
+    params = LAParams(word_margin=0.5, char_margin=2.0, line_margin=0.5)
+    lines: list[Line] = []
+    pages = 0
+    try:
+        with _quiet_pdfminer():
+            for pages, page in enumerate(extract_pages(io.BytesIO(data), laparams=params), start=1):
+                height = page.height or 842.0
+                found: list[Line] = []
+                stack = list(page)
+                while stack:
+                    item = stack.pop()
+                    if isinstance(item, LTTextLineHorizontal):
+                        text = item.get_text().replace("\n", "")
+                        if text.strip():
+                            found.append(Line(pages, item.x0, item.y0, item.x1, item.y1, text, height))
+                    elif hasattr(item, "__iter__"):
+                        stack.extend(item)
+                lines.extend(_rows(found))
+    except PDFPasswordIncorrect:
+        raise InputError(
+            name, "encrypted PDF (a password is required to open it); remove the protection first"
+        ) from None
+    except PDFEncryptionError as exc:
+        raise InputError(name, f"encrypted PDF ({exc}); remove the protection first") from None
+    except InputError:
+        raise
+    except Exception as exc:  # PDFSyntaxError, PSEOF, struct errors on damaged files
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if "encrypt" in message.lower() or "password" in message.lower():
+            raise InputError(name, f"encrypted PDF ({message}); remove the protection first") from None
+        raise InputError(
+            name, f"corrupt or unreadable PDF ({type(exc).__name__}{': ' + message if message else ''})"
+        ) from None
+    return lines, pages
+
+
+def _rows(lines: list[Line]) -> list[Line]:
+    """Sort a page's lines top to bottom, left to right; merge pieces that share a baseline."""
+    lines.sort(key=lambda ln: (-ln.y1, ln.x0))
+    rows: list[Line] = []
+    for ln in lines:
+        if rows:
+            last = rows[-1]
+            overlap = min(last.y1, ln.y1) - max(last.y0, ln.y0)
+            if overlap > 0.6 * min(last.height, ln.height) and ln.x0 >= last.x1 - 1:
+                gap = ln.x0 - last.x1
+                sep = " " if gap > 0.5 * min(last.height, ln.height) else ""
+                last.text = last.text.rstrip() + sep + ln.text.lstrip()
+                last.x1 = max(last.x1, ln.x1)
+                last.y0, last.y1 = min(last.y0, ln.y0), max(last.y1, ln.y1)
+                continue
+        rows.append(ln)
+    return rows
+
+
+def _key(line: Line) -> tuple[str, int]:
+    text = re.sub(r"[0-9０-９]+", "#", re.sub(r"\s+", "", line.text))
+    return text, round((line.y0 if line.y0 < line.page_height / 2 else line.y1) / 4)
+
+
+def drop_page_chrome(lines: list[Line], pages: int) -> list[Line]:
+    """Drop headers/footers repeated at the same place on most pages, and page-number lines."""
+    repeated: set[tuple[str, int]] = set()
+    if pages >= 2:
+        pairs = {(_key(ln), ln.page) for ln in lines if ln.in_margin_zone}
+        per_key = Counter(k for k, _page in pairs)
+        need = max(2, pages // 2 + 1)
+        repeated = {k for k, n in per_key.items() if n >= need}
+    first_last: set[int] = set()
+    by_page: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        by_page.setdefault(ln.page, []).append(i)
+    for idx in by_page.values():
+        first_last.update((idx[0], idx[-1]))
+    kept = []
+    for i, ln in enumerate(lines):
+        if ln.in_margin_zone and _key(ln) in repeated:
+            continue
+        if PAGE_NUMBER.match(ln.text) and (ln.in_margin_zone or i in first_last):
+            continue
+        kept.append(ln)
+    return kept
+
+
+def _percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(_CLOSERS)
+    if not stripped:
+        return True
+    if stripped[-1] in _SENTENCE_END:
+        return True
+    return stripped != text.rstrip() and stripped[-1] in "。！？!?"
+
+
+def join_wrapped(lines: list[Line]) -> list[str]:
+    """Rejoin lines that a sentence was wrapped across (also across a page break).
+
+    A line is glued to the previous one when the previous reaches the right margin, the two have
+    about the same font size and this one is not indented. When every paragraph of the document
+    starts indented, that is enough; otherwise the previous line must also not end its sentence
+    and this one must not open with a list marker (一、 （一） 1. （1） 一是 …).
+    """
+    if not lines:
+        return []
+    left = Counter(round(ln.x0) for ln in lines).most_common(1)[0][0]
+    right = _percentile([ln.x1 for ln in lines], 0.9)
+
+    def full(ln: Line) -> bool:
+        return ln.x1 >= right - 1.5 * ln.height
+
+    def indent(ln: Line) -> float:
+        return (ln.x0 - left) / ln.height
+
+    # How do paragraphs start here? Look at the lines that follow a short (paragraph-ending) line.
+    starts_indented = starts_flush = 0
+    for prev, ln in zip(lines, lines[1:], strict=False):
+        if not full(prev):
+            if 0.6 < indent(ln) <= 4.5:
+                starts_indented += 1
+            elif abs(indent(ln)) <= 0.6:
+                starts_flush += 1
+    indented_paragraphs = starts_indented >= 2 and starts_flush <= 0.1 * starts_indented
+
+    out: list[str] = []
+    prev: Line | None = None
+    for ln in lines:
+        text = ln.text.strip()
+        continues = (
+            prev is not None
+            and out
+            and full(prev)
+            and indent(ln) <= 0.6
+            and 0.9 <= ln.height / prev.height <= 1.11
+            and (indented_paragraphs or (not _ends_sentence(out[-1]) and not LIST_MARKER.match(text)))
+        )
+        if continues:
+            sep = " " if re.search(r"[A-Za-z]$", out[-1]) and re.match(r"[A-Za-z]", text) else ""
+            out[-1] = out[-1] + sep + text
+        else:
+            out.append(text)
+        prev = ln
+    return out
+
+
+def extract_pdf(data: bytes, name: str | None = None) -> tuple[str, str]:
+    """(text, encoding) of a PDF's text layer; encoding is 'unicode', '+replace' for unmapped glyphs."""
+    lines, pages = _layout_lines(data, name)
+    body = drop_page_chrome(lines, pages)
+    visible = sum(len(re.sub(r"\s+", "", _CID.sub("", ln.text))) for ln in body)
+    cids = sum(len(_CID.findall(ln.text)) for ln in body)
+    if visible == 0 and cids == 0:
+        raise InputError(name, "no text layer (scanned PDF?); run OCR first")
+    if cids > visible:
+        raise InputError(name, "text layer without Unicode mapping (fonts lack ToUnicode); run OCR first")
+    for ln in body:
+        ln.text = _CID.sub("\ufffd", ln.text)
+    text = "\n".join(join_wrapped(body)) + "\n"
+    return text, "unicode+replace" if cids else "unicode"
