@@ -14,14 +14,27 @@ _ONGOING = regex.compile(
     r"稳步推进|有序推进|不断完善|持续加强|持续深化|阶段性成效|基本完成")
 _DONE = regex.compile(
     r"已完成|已经完成|完成了|已整改|整改到位|已全部|已清退|已追缴|已收回|已印发|已出台|已制定|已建立|已修订|已开展|已召开|"
-    r"已落实|已办结|已于|已按|已对|已将|已经|完成整改|全部完成|办结|(?<!预计|计划|拟|将|力争)完成[^时]")
+    r"已落实|已办结|已于|已按|已对|已将|已经|完成整改|全部完成|办结")
+
+
+# A bare 完成 reports work done unless its own clause puts it in the future (拟于年底前完成).
+_BARE_DONE = regex.compile(r"完成(?!时限|时间|率|目标|任务数)")
+_FUTURE_IN_CLAUSE = regex.compile(r"(?:拟|将|计划|力争|预计|争取|确保|待|需|要|前|后)[^,，。;；]{0,12}$")
+
+
+def _bare_done(text: str) -> bool:
+    for m in _BARE_DONE.finditer(text):
+        clause_start = max(text.rfind(p, 0, m.start()) for p in "，,。;；") + 1
+        if not _FUTURE_IN_CLAUSE.search(text, clause_start, m.start()):
+            return True
+    return False
 
 
 def measure_status(text: str) -> str | None:
     """`done`, `ongoing`, `planned`, or None when the text gives no cue."""
     planned = _PLANNED.search(text) is not None
     ongoing = _ONGOING.search(text) is not None
-    done = _DONE.search(text) is not None
+    done = _DONE.search(text) is not None or _bare_done(text)
     if planned and not done and not ongoing:
         return "planned"
     if ongoing or (planned and done):

@@ -11,7 +11,7 @@ from functools import lru_cache
 # so these substitutions never move an offset.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x200B: 0x20, 0xFEFF: 0x20, 0x2002: 0x20, 0x2003: 0x20,
-               0x2009: 0x20, 0x3007: ord("〇"), 0x2014: 0x2014, 0x00B7: 0x00B7, 0x2027: 0x00B7})
+               0x2009: 0x20, 0x2027: 0x00B7})
 
 # Conversion leftovers and markup that must never reach a title or heading; blanked to spaces.
 _ARTEFACT = re.compile(
@@ -25,6 +25,9 @@ _SENTENCE_END = "。；;！!？?：:”\"』」)）】》…"
 _LINE_MARKER = re.compile(
     r"\s*(?:[一二三四五六七八九十]{1,3}[、是]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]"
     r"|[①-⑳⑴-⒇]|第[一二三四五六七八九十]{1,3}[,，、部章条])")
+
+
+_LINE_LABEL = re.compile(r"\s*[\[【]?[\u4e00-\u9fff]{2,6}[\]】]?\s*[:：]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +88,17 @@ def _blank(m: re.Match[str]) -> str:
 
 
 def _wrap_width(lines: list[str]) -> int | None:
-    """The fixed width a hard-wrapped text was broken at, or None when lines end naturally."""
-    body = [ln.strip() for ln in lines if len(ln.strip()) >= 8]
-    if len(body) < 8:
-        return None
-    open_ends = [ln for ln in body if ln[-1] not in _SENTENCE_END]
-    if len(open_ends) < 0.4 * len(body):
+    """The fixed width a hard-wrapped text was broken at, or None when lines end naturally.
+
+    Hard wrapping shows as many lines that stop mid-sentence at (nearly) the same length."""
+    body = [ln.strip() for ln in lines if ln.strip()]
+    open_ends = [ln for ln in body if len(ln) >= 12 and ln[-1] not in _SENTENCE_END]
+    if len(open_ends) < 6 or len(open_ends) < 0.3 * len(body):
         return None
     lengths = sorted(len(ln) for ln in open_ends)
-    width = lengths[int(len(lengths) * 0.75)]
-    near = sum(1 for n in lengths if n >= width - 3)
-    return width if near >= 0.5 * len(lengths) else None
+    width = lengths[len(lengths) // 2]
+    near = sum(1 for n in lengths if width - 2 <= n <= width + 2)
+    return width if near >= 0.6 * len(lengths) and near >= 6 else None
 
 
 def _join_wraps(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -111,9 +114,9 @@ def _join_wraps(text: str) -> tuple[str, list[tuple[int, int]]]:
         last = i == len(lines) - 1
         stripped = line.rstrip()
         nxt = lines[i + 1] if not last else ""
-        join = (not last and len(stripped.strip()) >= width - 3 and stripped
+        join = (not last and len(stripped.strip()) >= width - 2 and stripped
                 and stripped[-1] not in _SENTENCE_END and nxt.strip()
-                and not _LINE_MARKER.match(nxt))
+                and not _LINE_MARKER.match(nxt) and not _LINE_LABEL.match(nxt))
         if join:
             lead = len(nxt) - len(nxt.lstrip())
             keep = stripped

@@ -70,7 +70,13 @@ class _Ctx:
 
 def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> Metric:
     t = ctx.text(f.start, f.end)
-    return Metric(kind=f.kind, text=t.text, span=t.span, value=f.value, unit=f.unit, approx=f.approx,
+    unit = f.unit
+    if f.kind == "count" and unit:
+        # the classifier as written (個, not the 个 it was matched as)
+        i = ctx.nt.text.rfind(unit, f.start, f.end)
+        if i >= 0:
+            unit = ctx.text(i, i + len(unit)).text
+    return Metric(kind=f.kind, text=t.text, span=t.span, value=f.value, unit=unit, approx=f.approx,
                   date=f.date, start=f.start_date, end=f.end_date, subject=subject)
 
 
@@ -223,7 +229,9 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
                     fact_ids.add(id(f))
                     break
         sent = ctx.text(*facts.sentence) if facts.sentence else None
-        inspection = Inspection(scheme=facts.scheme, kind=facts.kind, inspector=facts.inspector,
+        # as written, with a hard-wrap break inside it closed up
+        inspector = _SPACE.sub("", ctx.text(*facts.inspector_span).text) if facts.inspector_span else None
+        inspection = Inspection(scheme=facts.scheme, kind=facts.kind, inspector=inspector,
                                 start=start, end=end, feedback_date=feedback,
                                 text=sent.text if sent else None, span=sent.span if sent else None)
     else:

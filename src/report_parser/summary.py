@@ -39,10 +39,23 @@ def clause(text: str, start: int, end: int) -> tuple[int, int]:
     return s, m.start() if m else len(text)
 
 
+_FIGURE = regex.compile(r"\d")
+
+
 def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int) -> str | None:
-    """The subject key of a figure at [start, end) of `text`, or None."""
+    """The subject key of a figure at [start, end) of `text`, or None.
+
+    The cue must stand near the figure: between the previous figure (or the clause start) and
+    two characters past it (`反馈的18个问题` but not the `已完成整改` that follows)."""
     cs, ce = clause(text, start, end)
-    c = text[cs:ce]
+    lo = cs
+    for m in _FIGURE.finditer(text, cs, start):
+        lo = m.end()
+    hi = min(ce, end + 2)
+    nxt = _FIGURE.search(text, end, hi)
+    if nxt:
+        hi = nxt.start()
+    c = text[lo:hi]
     for r in rules():
         if kind not in r.kinds or (r.units is not None and unit not in r.units):
             continue

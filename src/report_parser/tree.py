@@ -193,10 +193,12 @@ def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
                 # labels that sat inside the demoted items belong to this node; the items end there
                 heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
                 found = find_fields(text, node.marker.end, node.end, heads)
-                for c in demoted:
-                    later = [ls for _n, ls, _vs, _ve in found if c.start < ls < c.end]
-                    if later:
-                        c.end = _trim_end(text, c.start, min(later))
+        # an item ends where a label of its parent follows it (…二是…。\n整改进展：…)
+        for c in node.children:
+            if not _is_heading(c):
+                later = [ls for _n, ls, _vs, _ve in found if c.start < ls < c.end]
+                if later:
+                    c.end = _trim_end(text, c.start, min(later))
         for name, ls, vs, ve in found:
             if name in node.fields:
                 issues.append(TreeIssue("W205", f"field {name} repeated", ls, ve))
