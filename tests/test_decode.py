@@ -64,6 +64,13 @@ def test_encodings(data: bytes, encoding: str) -> None:
     assert decode_text(data, "x.txt") == (SAMPLE, encoding)
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_or_ascii(codec: str) -> None:
+    # no ASCII at all: the only NUL bytes come from 一 (U+4E00)
+    text = "中共宽甸满族自治县招商服务中心党组一是绘制招商图谱二是围绕产业链谋划包装项目"
+    assert decode_text(text.encode(codec)) == (text, codec)
+
+
 def test_gb2312_short_text() -> None:
     assert decode_text("巡察整改情况的通报".encode("gb2312")) == ("巡察整改情况的通报", "gb18030")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 
@@ -12,9 +13,13 @@ from report_parser.errors import InputError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
-# Control characters that never occur in a real text file (tab, LF, VT, FF, CR and ESC-free text allowed).
-_CONTROL = frozenset(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0B, 0x0C, 0x0D)) | {"\x7f"}
-_CONTROL_TABLE = {ord(c): None for c in _CONTROL}
+# Control characters that a text file does not contain (tab, LF, VT, FF and CR are fine).
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# Characters usual in a Chinese text file: ASCII, Latin-1, CJK, CJK and general punctuation, fullwidth forms.
+_PLAUSIBLE_RE = re.compile(
+    "[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u2500-\u25ff"
+    "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
+)
 # Share of control characters above which decoded bytes are taken for binary content.
 _MAX_CONTROL_SHARE = 0.01
 # Share of undecodable bytes above which a candidate encoding is rejected (below: '+replace').
@@ -56,22 +61,11 @@ def _count_real_fffd(data: bytes, codec: str) -> int:
     return data.count(marker) if marker else 0
 
 
-_PLAUSIBLE = None
-
-
 def _plausible_share(text: str) -> float:
-    """Share of characters usual in a Chinese text file (ASCII, CJK, CJK and general punctuation)."""
-    global _PLAUSIBLE
-    if _PLAUSIBLE is None:
-        import re
-
-        _PLAUSIBLE = re.compile(
-            "[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u2500-\u25ff"
-            "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
-        )
+    """Share of characters usual in a Chinese text file."""
     if not text:
         return 0.0
-    return 1 - len(_PLAUSIBLE.sub("", text)) / len(text)
+    return 1 - len(_PLAUSIBLE_RE.sub("", text)) / len(text)
 
 
 def _utf16_order(data: bytes) -> str | None:
@@ -80,10 +74,6 @@ def _utf16_order(data: bytes) -> str | None:
     ASCII characters in UTF-16 put their zero byte on one side (odd offsets for little-endian);
     CJK characters such as 一 (U+4E00) put a few on the other, so the decision reads both ways.
     """
-    even = data[0::2].count(0)
-    odd = data[1::2].count(0)
-    if even + odd < 0.01 * len(data):
-        return None
     best, best_share = None, 0.0
     for order in ("le", "be"):
         share = _plausible_share(data[: len(data) // 2 * 2].decode(f"utf-16-{order}", errors="replace"))
@@ -93,10 +83,9 @@ def _utf16_order(data: bytes) -> str | None:
 
 
 def _control_share(text: str) -> float:
-    if not text:
+    if not text or not _CONTROL_RE.search(text):
         return 0.0
-    stripped = text.translate(_CONTROL_TABLE)
-    return (len(text) - len(stripped)) / len(text)
+    return len(_CONTROL_RE.findall(text)) / len(text)
 
 
 def _check_text(text: str, name: str | None) -> None:
@@ -116,12 +105,16 @@ def _candidate(data: bytes, codec: str, label: str) -> tuple[str, str] | None:
     return None
 
 
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", errors="ignore"))
+
+
 def _mostly_utf8(data: bytes) -> bool:
     """True when the bytes are UTF-8 apart from a few bad sequences (not a legacy encoding)."""
     text, bad = _replacements(data, "utf-8")
     if bad == 0:
         return True
-    multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    multibyte = _non_ascii(text) - text.count("\ufffd")
     return bad <= _MAX_REPLACE_SHARE * len(text) and multibyte >= 10 * bad
 
 
@@ -130,7 +123,7 @@ def _gb_plausible(text: str) -> bool:
 
     Big5 (and other double-byte) files also decode as GB18030, but into rarely used characters.
     """
-    non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
+    non_ascii = _non_ascii(text)
     if non_ascii < 20:
         return True
     outside = text.encode("gb2312", errors="replace").count(b"?") - text.count("?")
