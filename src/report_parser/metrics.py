@@ -1,0 +1,624 @@
+"""Figures in notice text (counts, money, percents, ratios, dates, periods, durations) with their offsets."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import regex
+
+from .numerals import DIGIT_CHARS, DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
+
+_DATA_PATH = Path(__file__).parent / "data" / "metrics.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    kind: str  # count money percent ratio date period duration
+    start: int  # offsets into the `text` passed to extract (half-open)
+    end: int
+    value: float | int | None = None
+    unit: str | None = None
+    approx: bool = False
+    date: str | None = None  # kind date: ISO at written precision '2025', '2025-04', '2025-02-17'
+    start_date: str | None = None  # kind period
+    end_date: str | None = None
+    year_inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str  # from errors.WARNINGS: W101 year inferred, W102 damaged figure, W103 date out of range
+    message: str
+    start: int
+    end: int
+
+
+def load_data(path: Path = _DATA_PATH) -> dict:
+    """The language data (classifiers, cue words, fixed terms) the patterns are built from."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+_D = load_data()
+
+
+def _alt(words) -> str:
+    """A non-capturing alternation of literal words, longest first."""
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(regex.escape(w) for w in words) + ")"
+
+
+def _followers(words: list[str]) -> str:
+    return _alt(words) if words else "(?!)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+
+_CN = f"[{NUMERAL_CHARS}]"
+_CNDIG = f"[{DIGIT_CHARS}]"
+_CNRUN = f"{_CN}++(?:点{_CNDIG}++)?+"
+# Thousands commas only where the figure is plainly an amount (82,225.00元): a Chinese comma
+# normalised to ',' also separates list items (120,150,180人).
+_ARABIC = r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,6}+(?=\.[0-9]|[万亿千]?[元圆])|[0-9]++)(?:\.[0-9]++)?+"
+_NUM = f"(?P<num>{_ARABIC}|{_CNRUN})"
+_MULT = _alt(_D["multipliers"])
+_APPROX_IN = _alt(_D["approx_infixes"])
+_SP = "[ ]?"
+
+# A unit with the words that must not follow it (元旦, 三周年, 2个百分点).
+_BLOCKED = _D["unit_blocked_before"]
+
+
+def _unit_alt(units: list[str], prefixes: list[str] | None = None) -> str:
+    parts = []
+    for u in sorted(set(units), key=lambda w: (-len(w), w)):
+        blk = _BLOCKED.get(u, [])
+        p = regex.escape(u) + (f"(?!{_followers(blk)})" if blk else "")
+        parts.append(p)
+    core = "(?:" + "|".join(parts) + ")"
+    if prefixes:
+        return f"(?:{_alt(prefixes)})?+{core}"
+    return core
+
+
+_COUNT_UNIT = _unit_alt(_D["count_units"], _D["count_unit_prefixes"])
+_COUNT_UNIT_PLAIN = _unit_alt(_D["count_units"])
+
+_COUNT = regex.compile(
+    f"{_NUM}(?P<a1>{_APPROX_IN})?+(?P<mult>{_MULT})?+(?P<a2>{_APPROX_IN})?+"
+    f"(?:(?P<unit>{_COUNT_UNIT})|(?P<da>{regex.escape(_D['bare_da_unit'])})(?!{_COUNT_UNIT_PLAIN}))"
+)
+
+_dur_req = _D["duration_unit_requires_after"]
+
+
+def _dur_units(units: list[str]) -> str:
+    parts = []
+    for u in sorted(set(units), key=lambda w: (-len(w), w)):
+        p = regex.escape(u)
+        if u in _dur_req:
+            p += f"(?={_alt(_dur_req[u])})"
+        if u in _BLOCKED:
+            p += f"(?!{_followers(_BLOCKED[u])})"
+        parts.append(p)
+    return "(?:" + "|".join(parts) + ")"
+
+
+_DURATION = regex.compile(
+    f"{_NUM}(?P<a1>{_APPROX_IN})?+"
+    f"(?:(?P<ge>个)(?P<a2>{_APPROX_IN})?+(?P<half>半)?+(?P<unit>{_dur_units(_D['duration_units_after_ge'])})"
+    f"|(?P<unit>{_dur_units(_D['duration_units'])}))"
+    f"(?P<half2>半)?+(?:(?P<a3>{_APPROX_IN})(?!{_COUNT_UNIT_PLAIN}|{_MULT}))?+"
+)
+
+_MONEY_UNIT = _unit_alt(_D["money_units"])
+_MONEY_TAIL = "(?:" + "|".join(
+    regex.escape(w) + (f"(?!{_alt(b)})" if (b := _D["money_tail_blocked_before"].get(w)) else "")
+    for w in _D["money_tail"]
+) + ")?+"
+_JIAO_FEN = f"(?:零?(?P<jiao>[0-9]|{_CNDIG})角)?+(?:零?(?P<fen>[0-9]|{_CNDIG})分)?+"
+_MONEY = regex.compile(
+    f"(?:(?P<sign>{_alt(_D['money_prefix_signs'])}){_SP}(?P<num>{_ARABIC})(?P<mult>{_MULT})?+(?P<yuan>{_MONEY_UNIT})?+"
+    f"|{_NUM}(?P<a1>{_APPROX_IN})?+(?P<mult>{_MULT})?+(?P<a2>{_APPROX_IN})?+(?P<yuan>{_MONEY_UNIT}))"
+    f"{_JIAO_FEN}{_MONEY_TAIL}"
+)
+
+_PERCENT = regex.compile(f"(?:(?P<num>{_ARABIC}){_SP}%|百分之(?P<num>{_ARABIC}|{_CNRUN}))")
+_RATIO = regex.compile(
+    rf"(?:(?P<a>[0-9]{{1,4}})[ ]?/[ ]?(?P<b>[0-9]{{1,4}})(?![0-9/]|\.[0-9])"
+    f"|(?P<b>{_CNRUN})分之(?P<a>{_CNRUN}))"
+)
+
+# --- dates -------------------------------------------------------------------------------------
+_YEAR_A = r"(?:1[89][0-9]{2}|20[0-9]{2})(?![0-9])"
+_YEAR_C = "[一二三四五六七八九][零〇○一二三四五六七八九]{3}"
+_MON_A = "[0-9]{1,2}(?![0-9])"
+_MON_C = "十[一二]?+|[一二三四五六七八九]"
+_DAY_A = "[0-9]{1,2}(?![0-9])"
+_DAY_C = "[二三]?十[一二三四五六七八九]?+|[一二三四五六七八九]"
+_DAYCH = _alt(_D["day_chars"])
+
+
+def _suffix(words: list[str]) -> str:
+    blk = _D["suffix_blocked_before"]
+    parts = []
+    for w in sorted(words, key=lambda w: (-len(w), w)):
+        parts.append(regex.escape(w) + (f"(?!{_alt(blk[w])})" if w in blk else ""))
+    return "(?:" + "|".join(parts) + ")"
+
+
+_YSUF = _suffix(_D["year_suffixes"])
+_MSUF = _suffix(_D["month_suffixes"])
+_SEP = f"{_SP}(?:{_alt(_D['period_start_tail'])})?+{_SP}{_alt(_D['period_separators'])}{_SP}"
+_ENDTAIL = f"(?:{_alt(_D['period_end_tail'])})?+"
+
+
+def _cjk(p: str) -> str:
+    """年[月[日]] with a year: 2025年, 2025年4月份, 二〇〇六年十二月, 2021年11月底, 2001年3月4日."""
+    return (
+        f"(?P<{p}y>{_YEAR_A}|{_YEAR_C}){_SP}年(?:度)?+"
+        f"(?:{_SP}(?P<{p}m>{_MON_A}|{_MON_C}){_SP}月(?:份)?+"
+        f"(?:{_SP}(?P<{p}d>{_DAY_A}|{_DAY_C}){_SP}{_DAYCH}|{_MSUF})?+"
+        f"|{_YSUF})?+"
+    )
+
+
+def _iso(p: str) -> str:
+    """2020-05-26, 2019/04/19, 2019.9.6, 2008-08, 1999.08."""
+    return (
+        f"(?P<{p}y>{_YEAR_A})(?P<{p}sep>[-/.])(?P<{p}m>{_MON_A})(?:(?P={p}sep)(?P<{p}d>{_DAY_A}))?+"
+        r"(?![0-9%万亿千百元]|\.[0-9])"
+    )
+
+
+def _md(p: str) -> str:
+    """月[日] without a year: 9月14日, 12月, 4月份, 三月四日."""
+    return (
+        f"(?:(?P<{p}m>{_MON_A}){_SP}月(?:份)?+(?:{_SP}(?P<{p}d>{_DAY_A}){_SP}{_DAYCH}|{_MSUF})?+"
+        f"|(?P<{p}m>{_MON_C})月(?P<{p}d>{_DAY_C}){_DAYCH})"
+    )
+
+
+_BARE_YEAR_END = f"(?P<ey>{_YEAR_A})(?![.\\-/年])"
+_MON_ANY = f"(?:{_MON_A}|{_MON_C})"
+_DAY_ANY = f"(?:{_DAY_A}|{_DAY_C})"
+
+_DATE = regex.compile(
+    "(?:"
+    # 2025年1—8月, 2018年1－9月份
+    f"(?P<sy>{_YEAR_A}|{_YEAR_C}){_SP}年{_SP}(?P<sm>{_MON_ANY}){_SEP}(?P<em>{_MON_ANY}){_SP}月(?:份)?+"
+    # 2019年4月12-19日
+    f"|(?P<sy>{_YEAR_A}|{_YEAR_C}){_SP}年{_SP}(?P<sm>{_MON_ANY}){_SP}月{_SP}(?P<sd>{_DAY_ANY}){_SEP}"
+    f"(?P<ed>{_DAY_ANY}){_SP}{_DAYCH}"
+    # 2008—2018年
+    f"|(?P<sy>{_YEAR_A}){_SEP}(?P<ey>{_YEAR_A}){_SP}年(?:度)?+"
+    # a dated start, then an end with or without its own year
+    f"|(?:{_cjk('s')}|{_iso('s')}){_SEP}(?:{_cjk('e')}|{_iso('e')}|{_md('e')}|(?P<ed>{_DAY_ANY}){_SP}{_DAYCH}"
+    f"|{_BARE_YEAR_END}){_ENDTAIL}"
+    f"|{_cjk('s')}|{_iso('s')}"
+    # no year: completed from context
+    f"|(?P<sm>{_MON_A}){_SEP}(?P<em>{_MON_A}){_SP}月(?:份)?+"
+    f"|(?P<sm>{_MON_A}){_SP}月{_SP}(?P<sd>{_DAY_A}){_SEP}(?P<ed>{_DAY_A}){_SP}{_DAYCH}"
+    f"|{_md('s')}{_SEP}(?:{_md('e')}|(?P<ed>{_DAY_A}){_SP}{_DAYCH}){_ENDTAIL}"
+    f"|{_md('s')}"
+    ")"
+)
+
+# --- things that are not figures -------------------------------------------------------------
+_CLOCK = regex.compile(
+    rf"[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?+(?:{_SEP}[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?+)?+"
+)
+_PHONE = regex.compile(r"[0-9]{3,4}-[0-9]{7,8}(?:-[0-9]{1,6})?+(?![0-9])|1[3-9][0-9]{9}(?![0-9])")
+# Digits dropped by a mirror: 2024717日 (年 and 月 lost), 830日 (月 lost), 20247月.
+# Two-digit years (15年3月2日, 98年4月) are left out: the century is a guess.
+_SHORT_YEAR = regex.compile(r"[0-9]{2}年[0-9]{1,2}月(?:[0-9]{1,2}[日号])?+")
+_DAMAGED = regex.compile(
+    rf"(?:(?:1[89]|20)[0-9]{{3,6}}(?=[月日])|[0-9]{{3,4}}(?=日(?!{_alt(_D['duration_unit_requires_after']['日'])})))"
+)
+
+# Candidate starts: a digit run (with its decimal points), a Chinese numeral run, or a currency sign.
+# Stdlib `re` scans a plain character class several times faster than `regex`.
+_SIGNS = "".join(_D["money_prefix_signs"])
+_START = re.compile(f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}]")
+_RUN = re.compile(f"[0-9]+(?:\\.[0-9]+)*|{_CN}+|[{re.escape(_SIGNS)}]")
+
+
+def _first_chars(*groups) -> frozenset[str]:
+    return frozenset(w[0] for g in groups for w in g if w)
+
+
+# A dotted run that starts with a year may be a date whatever follows it (2019.9.6, 1999.08).
+_YEAR_DOT = re.compile(r"(?:1[89]|20)[0-9]{2}\.")
+# Which readings are possible, by the character after the numeral run (tried in this order);
+# a run followed by any other character is no figure.
+_READINGS = ("date", "percent", "ratio", "money", "duration", "count")
+_NEXT: dict[str, frozenset[str]] = {
+    "date": _first_chars(_D["period_separators"], _D["period_start_tail"], ["年", "月", "-", "/", " "]),
+    "percent": frozenset("% 分"),
+    "ratio": frozenset("/ 分"),
+    "money": _first_chars(_D["money_units"], _D["multipliers"], _D["approx_infixes"], [","]),
+    "duration": _first_chars(_D["duration_units"], _D["duration_units_after_ge"], _D["approx_infixes"], ["个", "半"]),
+    "count": _first_chars(_D["count_units"], _D["count_unit_prefixes"], [_D["bare_da_unit"]],
+                          _D["approx_infixes"], _D["multipliers"]),
+}
+_DISPATCH: dict[str, tuple[str, ...]] = {}
+for _name in _READINGS:
+    for _c in _NEXT[_name]:
+        _DISPATCH[_c] = (*_DISPATCH.get(_c, ()), _name)
+for _c in ":-月日":  # clock times, phone numbers, damaged dates
+    _DISPATCH.setdefault(_c, ())
+_FIXED = regex.compile(_alt(_D["fixed_terms"]))
+_FIXED_MAX = max(len(t) for t in _D["fixed_terms"])
+_APPROX_PREFIXES = sorted(_D["approx_prefixes"], key=len, reverse=True)
+_APPROX_BLOCKERS = tuple(_D["approx_prefix_blockers"])
+_ORDINAL = tuple(_D["ordinal_prefixes"])
+_ORDINAL_AFTER = tuple(_D["ordinal_after"])
+_FORMAL = frozenset(_D["formal_digits"])
+_QUOTE_OPEN = set(_D["quote_open"])
+_QUOTE_CLOSE = set(_D["quote_close"])
+_QUOTE_MAX = int(_D["quoted_term_max_chars"])
+_TITLE_OPEN, _TITLE_CLOSE, _TITLE_MAX = _D["title_open"], _D["title_close"], int(_D["title_max_chars"])
+_BARE_DA = set(_D["bare_da_numerals"])
+_UNIT_ONLY = set("百千万亿佰仟萬億")
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _out(d: Decimal) -> int | float:
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def _cn_ok(num: str, *, allow_one: bool = False, money: bool = False) -> bool:
+    """Whether a numeral, as written, is safe to read as a quantity in running text."""
+    if num[0].isdigit():
+        return True
+    if not money and any(ch in _FORMAL for ch in num):
+        return False  # 队伍, 陆续, 收拾: 大写 digits are read in money only
+    if num == "一" and not allow_one:
+        return False  # 一个/一批/一次/统一/进一步: too ambiguous
+    if all(ch in _UNIT_ONLY for ch in num.rstrip("点")):
+        return False  # 百年, 千家万户, 万人: words, not numbers
+    core = num.split("点")[0]
+    # 七八个, 一一, 二〇〇六: digit by digit is a year, not a count
+    return len(core) == 1 or not all(ch in DIGITS for ch in core)
+
+
+class _Scanner:
+    """One pass over the text; keeps the date context for years left out."""
+
+    def __init__(self, text: str, base_year: int | None) -> None:
+        self.t = text
+        self.n = len(text)
+        self.base_year = base_year
+        self.found: list[Found] = []
+        self.issues: list[Issue] = []
+        self.ref: tuple[int, int | None, int | None] | None = None
+
+    # --- context checks ---------------------------------------------------------------------
+    def _approx_prefix(self, s: int) -> str:
+        """The approximation cue written right before s (近10次, 约3万元), unless it ends another word (节约)."""
+        t = self.t
+        for p in _APPROX_PREFIXES:
+            if s >= len(p) and t.startswith(p, s - len(p)):
+                if len(p) == 1 and t[max(0, s - 2) : s] in _APPROX_BLOCKERS:
+                    return ""
+                return p
+        return ""
+
+    def _fixed_end(self, s: int, e: int) -> int | None:
+        """End of a fixed term (三重一大, 两个维护) overlapping [s, e), if any."""
+        for m in _FIXED.finditer(self.t, max(0, s - _FIXED_MAX + 1), min(self.n, e + _FIXED_MAX)):
+            if m.start() < e and m.end() > s:
+                return m.end()
+        return None
+
+    def _in_title(self, s: int) -> bool:
+        """Inside a 《…》 document title: figures there are part of a name."""
+        t = self.t
+        o = t.rfind(_TITLE_OPEN, max(0, s - _TITLE_MAX), s)
+        if o < 0 or t.find(_TITLE_CLOSE, o, s) >= 0:
+            return False
+        return t.find(_TITLE_CLOSE, s, min(self.n, o + _TITLE_MAX)) >= 0
+
+    def _quoted_term(self, s: int, run_end: int) -> bool:
+        """A Chinese numeral opening a short quoted slogan: “六个不足”, “四个融入”."""
+        if s == 0 or self.t[s - 1] not in _QUOTE_OPEN:
+            return False
+        window = self.t[run_end : min(self.n, s + _QUOTE_MAX)]
+        return any(c in _QUOTE_CLOSE for c in window)
+
+    # --- emit ---------------------------------------------------------------------------------
+    def emit(self, f: Found) -> bool:
+        if self._in_title(f.start):
+            return False
+        self.found.append(f)
+        return True
+
+    def issue(self, code: str, msg: str, s: int, e: int) -> None:
+        self.issues.append(Issue(code, msg, s, e))
+
+    # --- main loop ----------------------------------------------------------------------------
+    def run(self) -> None:
+        t = self.t
+        pos = 0
+        while True:
+            m = _START.search(t, pos)
+            if m is None:
+                return
+            s = m.start()
+            run_end = _RUN.match(t, s).end()
+            end = self.at(s, run_end)
+            pos = end if end is not None and end > s else run_end
+
+    def at(self, s: int, run_end: int) -> int | None:
+        """Try every reading at s; return where scanning resumes, or None to skip the run."""
+        t = self.t
+        ch = t[s]
+        if ch in _SIGNS:
+            return self.money(s)
+        nxt = t[run_end] if run_end < self.n else ""
+        dotted = "." in t[s:run_end] and _YEAR_DOT.match(t, s) is not None  # 2019.9.6, 1999.08
+        readings = _DISPATCH.get(nxt)
+        if readings is None and not dotted:
+            return None
+        arabic = ch.isascii() and ch.isdigit()
+        prev = t[s - 1] if s else ""
+        if arabic and prev.isascii() and prev.isdigit():
+            return None
+        if prev in _ORDINAL or prev in _ORDINAL_AFTER or (prev == " " and s > 1 and t[s - 2] in _ORDINAL):
+            return None
+        fixed = self._fixed_end(s, run_end)
+        if fixed is not None:
+            return fixed
+        if arabic:
+            if prev.isascii() and prev.isalpha():
+                return None
+            if prev in "-/.:" and s > 1 and t[s - 2].isascii() and t[s - 2].isalnum():
+                return None
+            c = _CLOCK.match(t, s) or _PHONE.match(t, s) or _SHORT_YEAR.match(t, s)
+            if c:
+                return c.end()
+        elif self._quoted_term(s, run_end):
+            return None
+        if dotted:
+            r = self.date(s)
+            if r is not None:
+                return r
+        for name in readings or ():
+            r = getattr(self, name)(s)
+            if r is not None:
+                return r
+        if arabic:
+            d = _DAMAGED.match(t, s)
+            if d and self._damaged(d.group()):
+                e = d.end() + 1
+                self.issue("W102", f"damaged date {t[s:e]!r}: digits missing; no figure reported", s, e)
+                return e
+        return None
+
+    @staticmethod
+    def _damaged(digits: str) -> bool:
+        if len(digits) >= 5:
+            return True
+        m, d = int(digits[:-2]), int(digits[-2:])
+        return 1 <= m <= 12 and 1 <= d <= 31
+
+    # --- readings -----------------------------------------------------------------------------
+    def _start_with_prefix(self, s: int) -> tuple[int, bool]:
+        p = self._approx_prefix(s)
+        return s - len(p), bool(p)
+
+    def count(self, s: int) -> int | None:
+        m = _COUNT.match(self.t, s)
+        if not m:
+            return None
+        num = m.group("num")
+        if m.group("da") and (num not in _BARE_DA or m.group("a1") or m.group("mult") or m.group("a2")):
+            return None
+        if not _cn_ok(num):
+            return None
+        value = self._value(num, m.group("mult"))
+        if value is None or value != value.to_integral_value():
+            return None  # 2.2本, 0.6个: section numbers and ratios, not counts
+        start, approx = self._start_with_prefix(s)
+        approx = approx or bool(m.group("a1") or m.group("a2"))
+        unit = m.group("unit") or m.group("da")
+        self.emit(Found("count", start, m.end(), _out(value), unit, approx))
+        return m.end()
+
+    def duration(self, s: int) -> int | None:
+        m = _DURATION.match(self.t, s)
+        if not m:
+            return None
+        num = m.group("num")
+        half = bool(m.group("half") or m.group("half2"))
+        if not _cn_ok(num, allow_one=half):
+            return None
+        value = self._value(num, None)
+        if value is None:
+            return None
+        if half:
+            if value != value.to_integral_value():
+                return None
+            value += Decimal("0.5")
+        start, approx = self._start_with_prefix(s)
+        approx = approx or bool(m.group("a1") or m.group("a2") or m.group("a3"))
+        self.emit(Found("duration", start, m.end(), _out(value), m.group("unit"), approx))
+        return m.end()
+
+    def money(self, s: int) -> int | None:
+        m = _MONEY.match(self.t, s)
+        if not m:
+            return None
+        num = m.group("num")
+        if m.group("sign") is None and not _cn_ok(num, money=True):
+            return None
+        value = self._value(num, m.group("mult"))
+        if value is None:
+            return None
+        for g, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
+            x = m.group(g)
+            if x:
+                value += (Decimal(x) if x.isdigit() else Decimal(DIGITS[x])) * scale
+        start, approx = self._start_with_prefix(s)
+        approx = approx or bool(m.group("a1") or m.group("a2"))
+        self.emit(Found("money", start, m.end(), _out(value), "元", approx))
+        return m.end()
+
+    def percent(self, s: int) -> int | None:
+        m = _PERCENT.match(self.t, s)
+        if not m:
+            return None
+        num = m.group("num")
+        value = cn_to_decimal(num)
+        if value is None or any(ch in _FORMAL for ch in num):
+            return None
+        start, approx = self._start_with_prefix(s)
+        self.emit(Found("percent", start, m.end(), _out(value), "%", approx))
+        return m.end()
+
+    def ratio(self, s: int) -> int | None:
+        m = _RATIO.match(self.t, s)
+        if not m:
+            return None
+        a, b = cn_to_decimal(m.group("a")), cn_to_decimal(m.group("b"))
+        if any(ch in _FORMAL for ch in m.group()):
+            return None
+        if a is None or b is None or b == 0:
+            return None
+        if a >= 1000 and b >= 1000:
+            return None  # 2021/2022: years
+        start, approx = self._start_with_prefix(s)
+        value = round(float(a / b), 4)
+        self.emit(Found("ratio", start, m.end(), _out(Decimal(str(value))), None, approx))
+        return m.end()
+
+    @staticmethod
+    def _value(num: str, mult: str | None) -> Decimal | None:
+        v = cn_to_decimal(num)
+        if v is None:
+            return None
+        if mult:
+            k = multiplier(mult)
+            if k is None:
+                return None
+            v *= k
+        return v
+
+    # --- dates --------------------------------------------------------------------------------
+    @staticmethod
+    def _part(x: str | None, *, year: bool = False) -> int | None:
+        if x is None:
+            return None
+        if year:
+            return cn_digits(x)
+        v = cn_to_decimal(x)
+        return None if v is None else int(v)
+
+    def _year_for(self, mo: int, d: int | None) -> int | None:
+        if self.ref is None:
+            return self.base_year
+        ry, rm, rd = self.ref
+        if rm is None:
+            return ry
+        if d is not None and rd is not None:
+            return ry + 1 if (mo, d) < (rm, rd) else ry
+        return ry + 1 if mo < rm else ry
+
+    def date(self, s: int) -> int | None:
+        m = _DATE.match(self.t, s)
+        if not m:
+            return None
+        g = m.group
+        sy = self._part(g("sy"), year=True)
+        sm, sd = self._part(g("sm")), self._part(g("sd"))
+        ey = self._part(g("ey"), year=True)
+        em, ed = self._part(g("em")), self._part(g("ed"))
+        is_period = any(g(k) is not None for k in ("ey", "em", "ed"))
+        text = m.group()
+        inferred = False
+        if sy is None:
+            if sm is None:
+                return None
+            sy = self._year_for(sm, sd)
+            if sy is None:
+                return m.end()  # no context: no figure for a date without its year
+            inferred = True
+        written = any(c in text for c in "年月日号")
+        if not is_period:
+            if not self._valid(sy, sm, sd):
+                if not written:
+                    return None  # 2019.15: not a date after all
+                self.issue("W103", f"date out of range {text!r}; no figure reported", s, m.end())
+                return m.end()
+            self._emit_date(s, m.end(), (sy, sm, sd), inferred)
+            return m.end()
+        # the end inherits what it leaves out
+        e_y, e_m, e_d = ey, em, ed
+        if e_y is None:
+            e_y = sy
+            if e_m is None and e_d is not None:
+                e_m = sm
+            if e_m is not None and sm is not None and (e_m, e_d or 0) < (sm, sd or 0):
+                e_y += 1
+        if not self._valid(sy, sm, sd) or not self._valid(e_y, e_m, e_d):
+            if not written:
+                return None
+            self.issue("W103", f"date out of range {text!r}; no figure reported", s, m.end())
+            return m.end()
+        start_iso, end_iso = _iso_date(sy, sm, sd), _iso_date(e_y, e_m, e_d)
+        shown = self.emit(Found("period", s, m.end(), start_date=start_iso, end_date=end_iso, year_inferred=inferred))
+        self.ref = (e_y, e_m, e_d)
+        if inferred and shown:
+            self.issue("W101", f"year {sy} inferred from context for {text!r}", s, m.end())
+        return m.end()
+
+    def _emit_date(self, s: int, e: int, ymd: tuple[int, int | None, int | None], inferred: bool) -> None:
+        y, mo, d = ymd
+        shown = self.emit(Found("date", s, e, date=_iso_date(y, mo, d), year_inferred=inferred))
+        self.ref = (y, mo, d)
+        if inferred and shown:
+            self.issue("W101", f"year {y} inferred from context for {self.t[s:e]!r}", s, e)
+
+    @staticmethod
+    def _valid(y: int | None, mo: int | None, d: int | None) -> bool:
+        if y is None or not 1800 <= y <= 2099:
+            return False
+        if mo is None:
+            return d is None
+        if not 1 <= mo <= 12:
+            return False
+        if d is None:
+            return True
+        if not 1 <= d <= _DAYS[mo]:
+            return False
+        return not (mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)))
+
+
+def _iso_date(y: int, mo: int | None, d: int | None) -> str:
+    if mo is None:
+        return f"{y:04d}"
+    if d is None:
+        return f"{y:04d}-{mo:02d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Issue]]:
+    """Every figure in `text`, in document order, and the issues met on the way.
+
+    `text` is the whole (normalised) notice; offsets index into it. A date written without
+    its year takes the year of the most recent dated point before it (the next year when
+    its month/day comes earlier), else `base_year`; such dates carry year_inferred and a W101.
+    """
+    t = text.translate(_FULLWIDTH) if _WIDE.search(text) else text  # one for one: offsets unchanged
+    sc = _Scanner(t, base_year)
+    sc.run()
+    return sc.found, sc.issues
