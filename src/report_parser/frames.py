@@ -1,0 +1,323 @@
+"""Parsed documents → pandas tables for comparison across units: documents, nodes, measures, metrics, warnings."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+# The columns every table starts with, so that tables join (or filter) without lookups.
+KEY_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "issuer": "string",
+    "inspector": "string",
+    "inspection_start": "string",
+    "inspection_end": "string",
+    "feedback_date": "string",
+}
+
+# Metric subjects recognised in the summary that the documents table carries as columns.
+SUMMARY_SUBJECTS = ("problems_fed_back", "problems_rectified", "completion_rate")
+# Metric kinds that quantify (a number of things, an amount, a share); dates and periods don't.
+FIGURE_KINDS = frozenset({"count", "money", "percent", "ratio", "duration"})
+
+_TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "documents": {
+        "name": "string",
+        "sha256": "string",
+        "format": "string",
+        "encoding": "string",
+        "chars": "Int64",
+        "schema_version": "string",
+        "title": "string",
+        "issuer_type": "string",
+        "scheme": "string",
+        "kind": "string",
+        "coverage": "Float64",
+        "n_sections": "Int64",
+        "n_nodes": "Int64",
+        "n_categories": "Int64",
+        "n_problems": "Int64",
+        "n_measures": "Int64",
+        "n_metrics": "Int64",
+        "n_summary_metrics": "Int64",
+        "n_warnings": "Int64",
+        "problems_fed_back": "Float64",
+        "problems_rectified": "Float64",
+        "completion_rate": "Float64",
+    },
+    "nodes": {
+        "path": "string",
+        "parent": "string",
+        "depth": "Int64",
+        "role": "string",
+        "marker": "string",
+        "style": "string",
+        "ordinal": "Int64",
+        "title": "string",
+        "status": "string",
+        "span_start": "Int64",
+        "span_end": "Int64",
+        "n_metrics": "Int64",
+        "n_children": "Int64",
+    },
+    "measures": {
+        "path": "string",
+        "problem_path": "string",
+        "problem": "string",
+        "category_path": "string",
+        "category": "string",
+        "marker": "string",
+        "ordinal": "Int64",
+        "title": "string",
+        "status": "string",
+        "n_metrics": "Int64",
+        "has_figure": "boolean",
+        "span_start": "Int64",
+        "span_end": "Int64",
+    },
+    "metrics": {
+        "kind": "string",
+        "text": "string",
+        "value": "Float64",
+        "unit": "string",
+        "approx": "boolean",
+        "date": "string",
+        "start": "string",
+        "end": "string",
+        "subject": "string",
+        "path": "string",
+        "role": "string",
+        "in_summary": "boolean",
+        "span_start": "Int64",
+        "span_end": "Int64",
+    },
+    "warnings": {
+        "code": "string",
+        "message": "string",
+        "span_start": "Int64",
+        "span_end": "Int64",
+    },
+}
+
+TABLES: tuple[str, ...] = tuple(_TABLE_COLUMNS)
+# Every table's columns, in order, with their pandas dtypes.
+SCHEMAS: dict[str, dict[str, str]] = {t: {**KEY_COLUMNS, **cols} for t, cols in _TABLE_COLUMNS.items()}
+COLUMNS: dict[str, list[str]] = {t: list(cols) for t, cols in SCHEMAS.items()}
+
+
+def doc_id(sha256: str) -> str:
+    """The short document identifier: the first 16 hex digits of the input's sha256."""
+    return sha256[:16]
+
+
+def _as_dict(doc: Any) -> Mapping[str, Any]:
+    if isinstance(doc, Mapping):
+        return doc
+    dump = getattr(doc, "model_dump", None)
+    if dump is None:
+        raise TypeError(f"expected a Document or a dict, got {type(doc).__name__}")
+    return dump(mode="json")
+
+
+def _span(obj: Mapping[str, Any] | None) -> tuple[int | None, int | None]:
+    sp = obj.get("span") if obj else None
+    return (sp[0], sp[1]) if sp else (None, None)
+
+
+def _metric_row(key: dict[str, Any], m: Mapping[str, Any], path: str | None, role: str | None) -> dict[str, Any]:
+    s, e = _span(m)
+    return {
+        **key,
+        "kind": m.get("kind"),
+        "text": m.get("text"),
+        "value": m.get("value"),
+        "unit": m.get("unit"),
+        "approx": bool(m.get("approx", False)),
+        "date": m.get("date"),
+        "start": m.get("start"),
+        "end": m.get("end"),
+        "subject": m.get("subject"),
+        "path": path,
+        "role": role,
+        "in_summary": path is None,
+        "span_start": s,
+        "span_end": e,
+    }
+
+
+def _subtree_metrics(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    out: list[Mapping[str, Any]] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.extend(n.get("metrics") or ())
+        stack.extend(n.get("children") or ())
+    return out
+
+
+def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
+    """One document (a Document or its JSON dict) → the rows it contributes to each table."""
+    d = _as_dict(doc)
+    src = d.get("source") or {}
+    issuer = d.get("issuer") or {}
+    insp = d.get("inspection") or {}
+    key = {
+        "doc_id": doc_id(src.get("sha256") or ""),
+        "issuer": issuer.get("name"),
+        "inspector": insp.get("inspector"),
+        "inspection_start": insp.get("start"),
+        "inspection_end": insp.get("end"),
+        "feedback_date": insp.get("feedback_date"),
+    }
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    nodes, measures, metrics = out["nodes"], out["measures"], out["metrics"]
+
+    summary = d.get("summary") or []
+    for m in summary:
+        metrics.append(_metric_row(key, m, None, None))
+
+    # Depth-first, document order; each entry carries its path and its nearest problem and category.
+    Anc = tuple[str, str | None] | None
+    stack: list[tuple[Mapping[str, Any], str, str | None, Anc, Anc]] = []
+    for i, n in reversed(list(enumerate(d.get("sections") or [], 1))):
+        stack.append((n, str(i), None, None, None))
+    while stack:
+        n, path, parent, problem, category = stack.pop()
+        role = n.get("role")
+        s, e = _span(n)
+        own = n.get("metrics") or []
+        children = n.get("children") or []
+        nodes.append({
+            **key,
+            "path": path,
+            "parent": parent,
+            "depth": path.count("/") + 1,
+            "role": role,
+            "marker": n.get("marker"),
+            "style": n.get("style"),
+            "ordinal": n.get("ordinal"),
+            "title": n.get("title"),
+            "status": n.get("status"),
+            "span_start": s,
+            "span_end": e,
+            "n_metrics": len(own),
+            "n_children": len(children),
+        })
+        for m in own:
+            metrics.append(_metric_row(key, m, path, role))
+        if role == "measure":
+            subtree = _subtree_metrics(n)
+            measures.append({
+                **key,
+                "path": path,
+                "problem_path": problem[0] if problem else None,
+                "problem": problem[1] if problem else None,
+                "category_path": category[0] if category else None,
+                "category": category[1] if category else None,
+                "marker": n.get("marker"),
+                "ordinal": n.get("ordinal"),
+                "title": n.get("title"),
+                "status": n.get("status"),
+                "n_metrics": len(subtree),
+                "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
+                "span_start": s,
+                "span_end": e,
+            })
+        if role == "problem":
+            problem = (path, n.get("title"))
+        elif role == "category":
+            category = (path, n.get("title"))
+        for j, c in reversed(list(enumerate(children, 1))):
+            stack.append((c, f"{path}/{j}", path, problem, category))
+
+    for w in d.get("warnings") or []:
+        s, e = _span(w)
+        out["warnings"].append({**key, "code": w.get("code"), "message": w.get("message"),
+                                "span_start": s, "span_end": e})
+
+    roles = [r["role"] for r in nodes]
+    figures: dict[str, Any] = dict.fromkeys(SUMMARY_SUBJECTS)
+    for m in summary:
+        subj = m.get("subject")
+        if subj in figures and figures[subj] is None and m.get("value") is not None:
+            figures[subj] = m.get("value")
+    out["documents"].append({
+        **key,
+        "name": src.get("name"),
+        "sha256": src.get("sha256"),
+        "format": src.get("format"),
+        "encoding": src.get("encoding"),
+        "chars": src.get("chars"),
+        "schema_version": d.get("schema_version"),
+        "title": (d.get("title") or {}).get("value") or (d.get("title") or {}).get("text"),
+        "issuer_type": issuer.get("org_type"),
+        "scheme": insp.get("scheme"),
+        "kind": insp.get("kind"),
+        "coverage": d.get("coverage"),
+        "n_sections": len(d.get("sections") or []),
+        "n_nodes": len(nodes),
+        "n_categories": roles.count("category"),
+        "n_problems": roles.count("problem"),
+        "n_measures": roles.count("measure"),
+        "n_metrics": len(metrics),
+        "n_summary_metrics": len(summary),
+        "n_warnings": len(out["warnings"]),
+        **figures,
+    })
+    return out
+
+
+def empty(table: str) -> pd.DataFrame:
+    """An empty table with the documented columns and dtypes."""
+    return table_frame(table, [])
+
+
+def table_frame(table: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows of one table → a DataFrame with exactly the documented columns, in order, with stable dtypes."""
+    schema = SCHEMAS[table]
+    data = {c: [r.get(c) for r in records] for c in schema}
+    return pd.DataFrame({c: pd.array(v, dtype=schema[c]) for c, v in data.items()}, columns=list(schema))
+
+
+def frames_from_rows(parts: Iterable[Mapping[str, list[dict[str, Any]]]]) -> dict[str, pd.DataFrame]:
+    """Concatenate per-document rows (as returned by `rows`) into the tables."""
+    collected: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    for part in parts:
+        for t in TABLES:
+            collected[t].extend(part.get(t, ()))
+    return {t: table_frame(t, collected[t]) for t in TABLES}
+
+
+@cache
+def arrow_schema(table: str) -> Any:
+    """The Arrow schema of a table, with the pandas metadata that restores the dtypes on reading."""
+    import pyarrow as pa
+
+    return pa.Schema.from_pandas(empty(table), preserve_index=False)
+
+
+def arrow_tables(part: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Rows of one document (as returned by `rows`) → a pyarrow Table per table: what batch workers send back."""
+    import pyarrow as pa
+
+    return {t: pa.Table.from_pylist(part.get(t, []), schema=arrow_schema(t)) for t in TABLES}
+
+
+def frames(documents: Iterable[Any]) -> dict[str, pd.DataFrame]:
+    """Documents (Document objects or their JSON dicts) → {table name: DataFrame}; see docs/tables.md."""
+    return frames_from_rows(rows(d) for d in documents)
+
+
+class _CallableModule(types.ModuleType):
+    """Importing this module rebinds `report_parser.frames` to it; calling it still builds the tables."""
+
+    def __call__(self, documents: Iterable[Any]) -> dict[str, pd.DataFrame]:
+        return frames(documents)
+
+
+sys.modules[__name__].__class__ = _CallableModule
