@@ -85,6 +85,30 @@ def timed_batch(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     return best
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def parallel_capacity(repeat: int) -> float:
+    """How much faster two processes finish two equal CPU-bound jobs than one process finishes both.
+
+    2.0 on two idle cores; less when other processes hold a core. Puts the -j 2 figure in context.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = 1
+    while timed(lambda n=n: _spin(n)) < 0.2:
+        n *= 2
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_spin, [1, 1]))  # workers started before the timing
+        two = timed(lambda: list(pool.map(_spin, [n, n])), repeat)
+    one = timed(lambda: (_spin(n), _spin(n)), repeat)
+    return one / two
+
+
 def cli_command() -> tuple[list[str], dict[str, str]]:
     """How to run `report-parser`: the installed script beside this Python, else `python -m report_parser`."""
     env = dict(os.environ)
@@ -160,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # Batches first, from a parent that has not loaded jieba: as `report-parser batch` runs.
         load_before = os.getloadavg()[0]
+        capacity = parallel_capacity(args.repeat)
         for jobs in (1, 2):
             out = Path(tmp) / f"out-j{jobs}"
             t, cpu = timed_batch(lambda jobs=jobs, out=out: run_batch([corpus_dir], out, jobs=jobs), args.repeat)
@@ -212,9 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"batch CPU time (parent and workers): -j 1 {f['batch_j1_cpu_s']:.2f} s, -j 2 {f['batch_j2_cpu_s']:.2f} s "
           f"for {f['batch_j1_wall_s']:.2f} s and {f['batch_j2_wall_s']:.2f} s of wall time; "
           f"load average {load_before:.1f} → {load_after:.1f} on {cores} cores")
-    if max(load_before, load_after) > cores - 1 + 0.5:
-        print(f"note: other processes keep the machine busy (load {max(load_before, load_after):.1f} on {cores} "
-              "cores), so -j 2 cannot get two free cores and its figure understates the speed-up")
+    print(f"parallel capacity: two processes ran two equal CPU-bound jobs {capacity:.2f}× as fast as one "
+          f"(2.00 on two idle cores); -j 2 / -j 1 = {ratio_j:.2f}×, i.e. {ratio_j / capacity:.0%} of that capacity")
+    if capacity < 1.8:
+        print(f"note: other processes hold part of the cores (load {max(load_before, load_after):.1f}), so "
+              "-j 2 cannot show its speed-up here; rerun on an idle machine")
     if analysis_error:
         print(f"parse --analyze failed: {analysis_error}")
     elif not has_analysis:

@@ -343,3 +343,16 @@ def batch_columns() -> dict[str, list[str]]:
     import importlib
 
     return importlib.import_module("report_parser.frames").COLUMNS
+
+
+def test_resume_keeps_documents_whose_text_holds_line_separators(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    text = bundled_notices()[-1].read_text("utf-8")
+    (d / "sep.txt").write_text(text.replace("。", "。\u2028", 3), encoding="utf-8")  # U+2028 stays raw in JSON
+    fresh, resumed = tmp_path / "fresh", tmp_path / "resumed"
+    assert run(d, "-o", fresh, "-j", "1") == 0
+    assert run(d, "-o", resumed, "-j", "1") == 0
+    assert run(d, "-o", resumed, "-j", "1", "--resume") == 0
+    assert json.loads((resumed / "manifest.json").read_text("utf-8"))["counts"]["reused"] == 1
+    assert_same_tables(fresh, resumed)

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
-import glob
 import json
 import logging
-import multiprocessing
-import multiprocessing.context
 import os
 import sys
-import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+
+# multiprocessing, concurrent.futures, pandas and pyarrow are imported where used: `report-parser parse`
+# loads this module to build its command line and should not pay for them.
 
 log = logging.getLogger("report_parser")
 
@@ -34,7 +31,7 @@ ERRORS_JSONL = "errors.jsonl"
 MANIFEST = "manifest.json"
 # Documents parsed so far in an unfinished run, one per line after a header; read by --resume, removed at the end.
 JOURNAL = ".documents.partial.jsonl"
-MAX_CHUNK = 16
+MAX_CHUNK = 8
 
 
 class UsageError(ValueError):
@@ -51,7 +48,7 @@ class _Task:
 @dataclass(slots=True)
 class _Outcome:
     path: str
-    line: str | None = None  # the Document as one line of JSON
+    line: bytes | None = None  # the Document as one line of JSON, UTF-8, no newline
     tables: dict[str, Any] | None = None  # its rows of each table, as pyarrow Tables
     sha256: str | None = None
     reason: str | None = None
@@ -96,6 +93,10 @@ def _walk(root: str, skip: set[str]) -> Iterator[str]:
                 yield os.path.join(dirpath, name)
 
 
+def _has_magic(p: str) -> bool:
+    return any(c in p for c in "*?[")
+
+
 def collect_inputs(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -> tuple[list[str], list[dict[str, str]]]:
     """Expand folders and globs into files, sorted by path; also return the arguments that matched nothing.
 
@@ -112,7 +113,9 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[st
             found.update(_walk(p, skip_real))
         elif os.path.lexists(p):
             found.add(p)
-        elif glob.has_magic(p):
+        elif _has_magic(p):
+            import glob
+
             matches = glob.glob(p, recursive=True)
             for m in matches:
                 if os.path.isdir(m):
@@ -130,9 +133,9 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[st
 # ---------------------------------------------------------------------------------------------- parsing
 
 
-def _dump_line(data: dict[str, Any]) -> str:
-    # the same text as `report-parser parse --jsonl` (cli.to_json)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _dump_line(data: dict[str, Any]) -> bytes:
+    # the same text as `report-parser parse --jsonl` (cli.to_json); bytes travel between processes as they are
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _work(task: _Task) -> _Outcome:
@@ -160,7 +163,8 @@ def _work_chunk(tasks: list[_Task]) -> list[_Outcome]:
 
 
 def _chunks(tasks: list[_Task], jobs: int) -> list[list[_Task]]:
-    size = max(1, min(MAX_CHUNK, len(tasks) // (jobs * 4)))
+    # several chunks per worker, so that the last ones finish close together
+    size = max(1, min(MAX_CHUNK, len(tasks) // (jobs * 8)))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
@@ -178,6 +182,9 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     Forking a process that runs other threads (a Jupyter kernel, a GUI) can deadlock the child; the
     fork server is a small single-threaded process with the parser preloaded, forked for each worker.
     """
+    import multiprocessing
+    import threading
+
     methods = multiprocessing.get_all_start_methods()
     method = START_METHOD
     if method is None:
@@ -197,6 +204,10 @@ def _run_parallel(tasks: list[_Task], jobs: int, emit: Callable[[_Outcome], None
 
     `started` is called once the workers exist (a progress bar may start its monitor thread then).
     """
+    import gc
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     ctx = _mp_context()
     orphans: list[_Task] = []
     gc.freeze()  # forked workers then don't copy the parent's heap page by page when they collect garbage
@@ -238,6 +249,8 @@ class _Staged:
         self.pending: list[tuple[str, Path]] = []
 
     def _temp(self, name: str) -> Path:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.outdir)
         try:
             os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual permissions
@@ -249,6 +262,13 @@ class _Staged:
     def text(self, name: str, write: Callable[[IO[str]], None]) -> None:
         tmp = self._temp(name)
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def binary(self, name: str, write: Callable[[IO[bytes]], None]) -> None:
+        tmp = self._temp(name)
+        with open(tmp, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
@@ -304,11 +324,11 @@ def read_tables(outdir: str | os.PathLike[str]) -> dict[str, Any]:
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     """The objects of a JSON-lines file; unreadable or torn lines are skipped."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:
         return []
     out = []
-    for line in text.splitlines():
+    for line in data.split(b"\n"):  # not splitlines(): U+2028 and friends may sit inside JSON strings
         try:
             obj = json.loads(line)
         except ValueError:
@@ -325,7 +345,7 @@ def _journal_header(analyze: bool) -> dict[str, Any]:
     return {"journal": {"version": __version__, "schema_version": SCHEMA_VERSION, "analyze": analyze}}
 
 
-def _previous(outdir: Path, analyze: bool) -> tuple[dict[str, tuple[str, str]], list[dict[str, str]]]:
+def _previous(outdir: Path, analyze: bool) -> tuple[dict[str, tuple[str, bytes]], list[dict[str, str]]]:
     """Documents of earlier runs in `outdir` (finished, then unfinished) by name → (sha256, line), and errors."""
     from . import __version__
 
@@ -337,19 +357,19 @@ def _previous(outdir: Path, analyze: bool) -> tuple[dict[str, tuple[str, str]], 
             same = (m.get("version") == __version__ and m.get("options", {}).get("analyze") == analyze)
         except (OSError, ValueError, AttributeError):
             same = False
-    docs: dict[str, tuple[str, str]] = {}
+    docs: dict[str, tuple[str, bytes]] = {}
     errors: list[dict[str, str]] = []
     if same:
         for path in (outdir / DOCUMENTS_JSONL,):
             try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
+                lines = path.read_bytes().split(b"\n")
+            except OSError:
                 lines = []
             _absorb(lines, docs)
         errors = [e for e in _read_jsonl(outdir / ERRORS_JSONL) if "file" in e and "reason" in e]
     try:
-        journal = (outdir / JOURNAL).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        journal = (outdir / JOURNAL).read_bytes().split(b"\n")
+    except OSError:
         journal = []
     if journal and _loads(journal[0]) == _journal_header(analyze):
         _absorb(journal[1:], docs)
@@ -364,15 +384,17 @@ def _journal_first_line(path: Path) -> Any:
         return None
 
 
-def _loads(line: str) -> Any:
+def _loads(line: str | bytes) -> Any:
     try:
         return json.loads(line)
-    except ValueError:
+    except ValueError:  # UnicodeDecodeError included
         return None
 
 
-def _absorb(lines: list[str], docs: dict[str, tuple[str, str]]) -> None:
+def _absorb(lines: list[bytes], docs: dict[str, tuple[str, bytes]]) -> None:
     for line in lines:
+        if not line.strip():
+            continue
         obj = _loads(line)
         if not isinstance(obj, dict):
             continue  # a line torn by a crash
@@ -433,6 +455,8 @@ def run_batch(
     manifest.json, each to a temporary file first and all renamed into place at the end. With `resume`,
     files whose sha256 (and name) are already in documents.jsonl are not parsed again.
     """
+    from datetime import UTC, datetime
+
     from . import __version__
     from .decode import DEFAULT_MAX_BYTES
     from .frames import arrow_schema, arrow_tables, rows
@@ -453,7 +477,7 @@ def run_batch(
     _prepare_outdir(out)
 
     previous, old_errors = _previous(out, analyze) if resume else ({}, [])
-    lines: dict[str, str] = {}  # path → document line
+    lines: dict[str, bytes] = {}  # path → document line
     parts: dict[str, dict[str, Any]] = {}  # path → {table: pyarrow Table}
     errors: dict[str, str] = {e["file"]: e["reason"] for e in missing}
     todo: list[_Task] = []
@@ -469,7 +493,7 @@ def run_batch(
     journal_path = out / JOURNAL
     if not resume or _journal_first_line(journal_path) != _journal_header(analyze):
         journal_path.write_text(json.dumps(_journal_header(analyze)) + "\n", encoding="utf-8")
-    journal = open(journal_path, "a", encoding="utf-8")  # noqa: SIM115 - closed below, kept across the run
+    journal = open(journal_path, "ab")  # noqa: SIM115 - closed below, kept across the run
 
     from tqdm import tqdm
 
@@ -485,7 +509,7 @@ def run_batch(
         if o.line is not None:
             lines[o.path] = o.line
             parts[o.path] = o.tables or {}
-            journal.write(o.line + "\n")
+            journal.write(o.line + b"\n")
             journal.flush()
         else:
             errors[o.path] = o.reason or "internal error: unknown"
@@ -500,6 +524,8 @@ def run_batch(
         else:
             from . import pipeline  # noqa: F401 - imported before forking so that workers inherit it
 
+            for t in OUTPUT_TABLES:
+                arrow_schema(t)  # pyarrow too: workers would each import it and rebuild the schemas
             _run_parallel(todo, min(jobs, len(todo)), emit, start_bar)
     finally:
         if bar is not None:
@@ -545,7 +571,7 @@ def run_batch(
     }
     staged = _Staged(out)
     try:
-        staged.text(DOCUMENTS_JSONL, lambda fh: fh.writelines(lines[n] + "\n" for n in order))
+        staged.binary(DOCUMENTS_JSONL, lambda fh: fh.writelines(lines[n] + b"\n" for n in order))
         for t in OUTPUT_TABLES:
             staged.parquet(f"{t}.parquet", tables[t])
         staged.text(ERRORS_JSONL, lambda fh: fh.writelines(
