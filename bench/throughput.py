@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             analyze = ParseOptions(analyze=True)
             try:
                 report_parser.parse(texts[0], options=analyze)
-                t_an = timed(lambda: [report_parser.parse(t, options=analyze) for t in texts], args.repeat)
+                t_an = timed(lambda: [report_parser.parse(t, options=analyze) for t in texts])  # one run: slow, and a side figure
                 figures["analyze_mb_s"], figures["analyze_docs_s"] = mb / t_an, ndocs / t_an
             except Exception as exc:  # the analysis layer is optional; report and go on
                 analysis_error = f"{type(exc).__name__}: {exc}"
