@@ -481,6 +481,18 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _with_boilerplate(measures: Any, documents: list[dict[str, Any]]) -> Any:
+    """The measures table with `boilerplate_group` filled across all the run's documents."""
+    import pyarrow as pa
+
+    from .frames import boilerplate_values
+
+    values = boilerplate_values(documents, measures.column("doc_id").to_pylist(),
+                                measures.column("span_start").to_pylist())
+    i = measures.schema.get_field_index("boilerplate_group")
+    return measures.set_column(i, measures.schema.field(i), pa.array(values, type=pa.int64()))
+
+
 def run_batch(
     paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
     outdir: str | os.PathLike[str],
@@ -590,6 +602,8 @@ def run_batch(
             parts[name] = _from_ipc(parts[name])
     tables = {t: pa.concat_tables([arrow_schema(t).empty_table(), *(parts[n][t] for n in order)])
               for t in OUTPUT_TABLES}
+    if analyze and tables["measures"].num_rows:
+        tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
     error_list = [{"file": f, "reason": errors[f]} for f in sorted(errors)]
     failed = sum(1 for f in errors if f in current)
 
@@ -638,12 +652,14 @@ def compare_table(source: str | os.PathLike[str] | dict[str, Any]) -> Any:
     """One row per notice (its unit): problems, measures, quantified and status shares, summary figures.
 
     `source` is a batch output directory or the tables of `report_parser.frames`. Sorted by unit, then
-    feedback date. `boilerplate_share` is added when the measures table has a `boilerplate_group` column.
+    feedback date. `boilerplate_share` is added when the measures table has `boilerplate_group` values.
     """
     import pandas as pd
 
     tables = read_tables(source) if not isinstance(source, dict) else source
     docs, measures = tables["documents"], tables["measures"]
+    # groups exist only when analysis ran: an all-empty column means no share to report
+    grouped = "boilerplate_group" in measures.columns and bool(measures["boilerplate_group"].notna().any())
     out_rows = []
     for d in docs.itertuples(index=False):
         m = measures[measures["doc_id"] == d.doc_id]
@@ -669,13 +685,13 @@ def compare_table(source: str | os.PathLike[str] | dict[str, Any]) -> Any:
             "problems_rectified": _num(d.problems_rectified),
             "completion_rate": _num(d.completion_rate),
         }
-        if "boilerplate_group" in measures.columns:
+        if grouped:
             row["boilerplate_share"] = share(m["boilerplate_group"].notna())
         out_rows.append(row)
     cols = ["unit", "feedback_date", "doc_id", "problems", "measures", "measures_per_problem", "quantified_share",
             "done_share", "ongoing_share", "planned_share", "problems_fed_back", "problems_rectified",
             "completion_rate"]
-    if "boilerplate_group" in measures.columns:
+    if grouped:
         cols.append("boilerplate_share")
     table = pd.DataFrame(out_rows, columns=cols)
     for c in cols[3:]:

@@ -79,6 +79,7 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "has_figure": "boolean",
         "span_start": "Int64",
         "span_end": "Int64",
+        "boilerplate_group": "Int64",
     },
     "metrics": {
         "kind": "string",
@@ -308,9 +309,31 @@ def arrow_tables(part: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return {t: pa.Table.from_pylist(part.get(t, []), schema=arrow_schema(t)) for t in TABLES}
 
 
+def boilerplate_values(documents: Iterable[Any], doc_ids: Iterable[str], starts: Iterable[Any]) -> list[int | None]:
+    """The `boilerplate_group` of each measures row (doc_id, span_start), from analysed documents."""
+    from .boilerplate import boilerplate_groups
+    from .models import Document
+
+    docs = [d if isinstance(d, Document) else Document.model_validate(d) for d in documents]
+    groups = {(doc_id(sha), start): g for (sha, start), g in boilerplate_groups(docs).items()}
+    return [groups.get((i, None if pd.isna(s) else int(s))) for i, s in zip(doc_ids, starts, strict=True)]
+
+
+def _analysed(doc: Any) -> bool:
+    return _as_dict(doc).get("keywords") is not None
+
+
 def frames(documents: Iterable[Any]) -> dict[str, pd.DataFrame]:
-    """Documents (Document objects or their JSON dicts) → {table name: DataFrame}; see docs/tables.md."""
-    return frames_from_rows(rows(d) for d in documents)
+    """Documents (Document objects or their JSON dicts) → {table name: DataFrame}; see docs/tables.md.
+
+    When the documents were parsed with analysis (`--analyze`), measures repeated almost word for
+    word across units get a shared `boilerplate_group`."""
+    docs = list(documents)
+    out = frames_from_rows(rows(d) for d in docs)
+    if docs and any(_analysed(d) for d in docs):
+        m = out["measures"]
+        m["boilerplate_group"] = pd.array(boilerplate_values(docs, m["doc_id"], m["span_start"]), dtype="Int64")
+    return out
 
 
 class _CallableModule(types.ModuleType):
