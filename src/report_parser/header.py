@@ -18,6 +18,11 @@ _CHROME_LINE = regex.compile(
     regex.M)
 _CHROME_INLINE = regex.compile(r"(?:发布时间|来源|浏览量|浏览次数|阅读量|点击量|作者)[\x20\t]*:")
 
+_WS = regex.compile(r"\s+")
+_ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
+_NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
+_LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与]|根据)+")
+_SENTENCE_END = regex.compile(r"[。\n!?]")
 _TITLE_WORDS = regex.compile(r"通报|公告|公示|情况报告|情况说明|整改情况|整改进展")
 _BODY_START = regex.compile(r"^\s*(?:根据|按照|依据|为深入|为贯彻|近日|日前|今年|经|\d{4}年|20\d\d|[一二三四五六七八九十]、|1[.、])")
 
@@ -88,7 +93,7 @@ def _strip_span(text: str, s: int, e: int) -> Span:
 
 
 def _squash(s: str) -> str:
-    return regex.sub(r"\s+", "", s)
+    return _WS.sub("", s)
 
 
 def org_type_of(name: str) -> str | None:
@@ -117,7 +122,7 @@ def find_head(text: str, h: Header) -> None:
         if _BODY_START.match(line) or len(line) > 120 or (title_lines and line.endswith("。")):
             if not title_lines and len(line) > 120:
                 # A notice delivered as one line: the title runs up to the first body opening.
-                m = regex.search(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)", text[s:e])
+                m = _ONE_LINE_TITLE.search(text[s:e])
                 if m:
                     ts = s + m.start("t")
                     title_lines.append((ts, s + m.end("t")))
@@ -160,7 +165,7 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
             ns, ne = s + m.start("name"), s + m.end("name")
             # a title broken by a line break keeps its first line as the issuer
             h.issuer = _strip_span(text, ns, ne)
-            h.org_type = org_type_of(regex.sub(r"\s", "", text[ns:ne]))
+            h.org_type = org_type_of(_squash(text[ns:ne]))
             return
         m = _TITLE_PREFIX.match(flat)
         if m and not m.group("name").startswith("关于"):
@@ -253,14 +258,14 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     for m in _INSPECTOR.finditer(text, start, end):
         if first is None:
             first = m
-        if regex.search(r"第[一二三四五六七八九十\d]", m.group("who")) or m.group("who").startswith("中央"):
+        if _NUMBERED_GROUP.search(m.group("who")) or m.group("who").startswith("中央"):
             first = m
             break
     if first is None:
         return f
     who = first.group("who")
     # drop a leading connective or a date tail caught by the lazy prefix
-    lead = regex.match(r"^(?:[由经对向在于和及与]|根据)+", who)
+    lead = _LEAD_WORDS.match(who)
     ws = first.start("who") + (lead.end() if lead else 0)
     f.inspector_span = (ws, first.end("who"))
     f.inspector = text[ws:first.end("who")]
@@ -268,7 +273,7 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     ss = first.start()
     while ss > start and text[ss - 1] not in "。\n!?":
         ss -= 1
-    se_m = regex.compile(r"[。\n!?]").search(text, first.end(), end)
+    se_m = _SENTENCE_END.search(text, first.end(), end)
     se = se_m.end() if se_m else end
     f.sentence = (ss, se)
     km = _KIND_RE.search(text, ss, se)
