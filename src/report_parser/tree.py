@@ -43,6 +43,7 @@ class TreeIssue:
 
 # Title ends: the first sentence end, the end of the line, or the next marker.
 _TITLE_STOP = regex.compile(r"[。!?\n]")
+_TITLE_SCAN = regex.compile(r"[。!?\n“”「」『』]")
 _TRIM = " \t\n;,:、。.!?*"
 
 # Top-level headings of a "sections first" notice: the part holding the problems, and the others.
@@ -54,20 +55,32 @@ _OTHER_PART = regex.compile(
     r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
 
 
-_QUOTED = regex.compile(
-    r"^(?:在|关于|针对|对|就)?[“\"「『](?P<q>[^”\"」』]{2,})[”\"」』]"
-    r"(?:方面|问题|等问题|的问题)?(?:的?整改(?:落实)?(?:情况|工作)?)?(?:方面)?$")
 _MARKUP = regex.compile(r"\*\*|__|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)
 
 
 def clean_title(raw: str) -> str | None:
-    """A heading as written, without markup, a field label, or the frame around a quoted problem."""
+    """A heading as written, without markup or a leading field label."""
     t = _MARKUP.sub("", raw).strip(" \t;；,，:：、。.")
     t = strip_label(t).strip(" \t;；,，:：、。.")
-    m = _QUOTED.match(t)
-    if m:
-        t = m.group("q").strip(" ;；,，:：、。.")
     return t or None
+
+
+def title_stop(text: str, start: int, stop: int) -> int:
+    """Where a heading ends: the first sentence end outside quotation marks, a line end, or `stop`.
+
+    A quoted problem (`关于“…。…”问题`) keeps its full quotation."""
+    depth = 0
+    for m in _TITLE_SCAN.finditer(text, start, stop):
+        ch = m.group()
+        if ch == "\n":
+            return m.start()
+        if ch in "“「『":
+            depth += 1
+        elif ch in "”」』":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            return m.start()
+    return stop
 
 
 def _text_title(text: str, start: int, stop: int) -> str | None:
@@ -161,8 +174,7 @@ def _finish(text: str, node: RawNode, next_start: dict[int, int]) -> None:
     if node.marker is not None:
         body = node.marker.end
         stop = min(next_start.get(id(node), node.end), node.end)
-        m = _TITLE_STOP.search(text, body, stop)
-        node.title_end = m.start() if m else stop
+        node.title_end = title_stop(text, body, stop)
         node.title = _text_title(text, body, node.title_end)
     for child in node.children:
         _finish(text, child, next_start)
