@@ -88,3 +88,30 @@ def test_title_value_joins_a_broken_title():
     assert "\n" in doc.title.text
     assert doc.issuer.name == "中共XX县财政局党组"
     assert doc.issuer.org_type == "党组"
+
+
+def test_progress_paragraph_after_the_last_item_is_summary():
+    text = ("中共XX县农业农村局党组关于县委巡察整改进展情况的通报\n"
+            "根据县委统一部署，2024年3月1日至5月10日，县委第一巡察组对县农业农村局党组进行了常规巡察。6月2日，县委巡察组反馈了巡察意见。\n"
+            "一、问题\n（一）制度不健全。一是制定制度3项。二是开展培训2次。\n（二）资金管理不严。一是追缴资金5万元。\n"
+            "截至2024年12月底，巡察反馈的12个问题已完成整改10个，整改完成率83.3%，制定完善制度8项。\n"
+            "欢迎广大干部群众对巡察整改落实情况进行监督。联系电话：0415-1234567。\n")
+    doc = report_parser.parse(text)
+    last = doc.sections[-1]
+    assert (last.role, last.marker) == ("paragraph", None)
+    assert [c.title for c in doc.sections[0].children] == ["制度不健全", "资金管理不严"]
+    assert len([n for n in doc.walk() if n.role == "measure"]) == 3
+    got = {m.subject: m.value for m in doc.summary if m.subject}
+    assert got == {"problems_fed_back": 12, "problems_rectified": 10, "completion_rate": 83.3, "rules_made": 8}
+    assert doc.coverage == 1.0
+
+
+def test_figures_inside_numbered_items_stay_there():
+    text = ("XX局党组关于巡察整改情况的通报\n根据统一部署，市委第二巡察组对XX局党组进行了常规巡察。\n"
+            "一、整改工作开展情况\n（一）细化任务。针对反馈的4个方面12个问题，制定整改措施56条。\n"
+            "二、问题整改落实情况\n（一）制度不全。一是制定制度3项。\n三、下一步工作打算\n一是巩固成果。\n")
+    doc = report_parser.parse(text)
+    assert doc.summary == []
+    assert [n.role for n in doc.sections] == ["section", "section", "section"]
+    owned = [m.text for n in doc.walk() for m in n.metrics]
+    assert owned[:3] == ["4个", "12个", "56条"]

@@ -29,10 +29,13 @@ from .models import (
 )
 from .normalize import NormText, normalize
 from .summary import summary_subject
-from .tree import RawNode, build_tree, clean_title
+from .tree import RawNode, build_tree, clean_title, title_stop
 
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
+_SUMMARY_OPEN = regex.compile(
+    r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改)", regex.M)
+_DIGIT = regex.compile(r"\d")
 _JOIN_ARTEFACT = regex.compile(r"\s+|\*\*|\[bookmark[^\]]*\]", regex.I)
 SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
 
@@ -91,20 +94,6 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
         n = stack.pop()
         out.append(n)
         stack.extend(reversed(n.children))
-    return out
-
-
-def _section_part(roots: list[RawNode]) -> set[int]:
-    """Nodes outside the problems: sections and the measures directly under them."""
-    out: set[int] = set()
-
-    def walk(nodes: list[RawNode], parent_is_section: bool) -> None:
-        for n in nodes:
-            if n.role == "section" or (n.role == "measure" and parent_is_section):
-                out.add(id(n))
-            walk(n.children, n.role == "section")
-
-    walk(roots, True)
     return out
 
 
@@ -179,7 +168,21 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     if first_heading is not None:
         markers = markers[first_heading:]
     body_start = markers[0].start if markers else h.body_end
-    roots, tree_issues = build_tree(T, markers, body_start, h.body_end)
+    # A closing progress paragraph after the last item (截至目前…) is outside every numbered item.
+    tree_end = h.body_end
+    trailing: RawNode | None = None
+    if markers:
+        m = _SUMMARY_OPEN.search(T, markers[-1].end, h.body_end)
+        if m is not None and _DIGIT.search(T, m.start(), h.body_end):
+            tree_end = m.start()
+            while tree_end > body_start and T[tree_end - 1].isspace():
+                tree_end -= 1
+            trailing = RawNode(None, m.start(), h.body_end, role="paragraph")
+            trailing.title_end = title_stop(T, m.start(), h.body_end)
+            trailing.title = T[m.start():trailing.title_end].strip() or None
+    roots, tree_issues = build_tree(T, markers, body_start, tree_end)
+    if trailing is not None:
+        roots.append(trailing)
     for ti in tree_issues:
         ctx.warn(ti.code, ti.message, (ti.start, ti.end))
     preamble = (h.body_start, roots[0].start if roots else h.body_end)
@@ -245,7 +248,8 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     for f in found:
         if id(f) in fact_ids:
             continue
-        if preamble[0] <= f.start and f.end <= preamble[1]:
+        if (preamble[0] <= f.start and f.end <= preamble[1]) or (
+                trailing is not None and trailing.start <= f.start and f.end <= trailing.end):
             summary.append(f)
             continue
         k = bisect_right(starts, f.start) - 1
@@ -254,25 +258,11 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         if k >= 0:
             owned.setdefault(id(flat[k]), []).append(f)
 
-    # Summary figures outside problems (a section's own paragraph) join the summary when recognised.
     subjects: dict[int, str] = {}
     for f in summary:
         subj = summary_subject(T, f.kind, f.unit, f.start, f.end)
         if subj:
             subjects[id(f)] = subj
-    in_sections = _section_part(roots)
-    for n in flat:
-        if id(n) not in in_sections or id(n) not in owned:
-            continue
-        keep = []
-        for f in owned[id(n)]:
-            subj = summary_subject(T, f.kind, f.unit, f.start, f.end)
-            if subj:
-                subjects[id(f)] = subj
-                summary.append(f)
-            else:
-                keep.append(f)
-        owned[id(n)] = keep
     summary.sort(key=lambda f: f.start)
 
     for n in flat:
