@@ -115,3 +115,15 @@ def test_figures_inside_numbered_items_stay_there():
     assert [n.role for n in doc.sections] == ["section", "section", "section"]
     owned = [m.text for n in doc.walk() for m in n.metrics]
     assert owned[:3] == ["4个", "12个", "56条"]
+
+
+def test_address_stops_before_a_bracketed_postcode_and_hospitality_is_not_a_plan():
+    from report_parser.measures import measure_status
+
+    doc = report_parser.parse("XX局党组关于巡察整改情况的通报\n根据统一部署，市委第二巡察组对XX局党组进行了常规巡察。\n"
+                              "一、问题\n（一）制度不全。一是制定制度3项。\n欢迎广大干部群众监督。"
+                              "邮政信箱：沈阳市浑南区浑南中路25号党委办公室（邮编：110168）；电子邮箱：a@b.cn\n")
+    assert doc.contact.address.text == "沈阳市浑南区浑南中路25号党委办公室"
+    assert doc.contact.postcode.text == "110168"
+    assert measure_status("实行业务招待事后公示。") is None  # 招待 is hospitality, not 待…后
+    assert measure_status("待合适时机即可开展。") == "planned"
