@@ -29,14 +29,13 @@ from .models import (
 )
 from .normalize import NormText, normalize
 from .summary import summary_subject
-from .tree import RawNode, build_tree, clean_title, title_stop
+from .tree import MARKUP, RawNode, build_tree, clean_title, title_stop
 
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
 _SUMMARY_OPEN = regex.compile(
     r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改)", regex.M)
 _DIGIT = regex.compile(r"\d")
-_JOIN_ARTEFACT = regex.compile(r"\s+|\*\*|\[bookmark[^\]]*\]", regex.I)
 SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
 
 
@@ -144,6 +143,108 @@ def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float
     return round(cov, 4)
 
 
+def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int], RawNode | None]:
+    """The body tree, the preamble before it and a closing progress paragraph after it."""
+    markers = [m for m in find_markers(T) if h.body_start <= m.start and m.end <= h.body_end]
+    single_line = T.count("\n", h.body_start, h.body_end) < 3 and h.body_end - h.body_start > 200
+    first_heading = next((i for i, m in enumerate(markers)
+                          if m.line_start or (single_line and m.after_sentence and not m.measure)), None)
+    if first_heading is not None:
+        markers = markers[first_heading:]
+    body_start = markers[0].start if markers else h.body_end
+    # A closing progress paragraph after the last item (截至目前…) is outside every numbered item.
+    tree_end = h.body_end
+    trailing: RawNode | None = None
+    m = _SUMMARY_OPEN.search(T, markers[-1].end, h.body_end) if markers else None
+    if m is not None and _DIGIT.search(T, m.start(), h.body_end):
+        tree_end = m.start()
+        while tree_end > body_start and T[tree_end - 1].isspace():
+            tree_end -= 1
+        trailing = RawNode(None, m.start(), h.body_end, role="paragraph")
+        trailing.title_end = title_stop(T, m.start(), h.body_end)
+        trailing.title = T[m.start():trailing.title_end].strip() or None
+    roots, tree_issues = build_tree(T, markers, body_start, tree_end)
+    if trailing is not None:
+        roots.append(trailing)
+    for ti in tree_issues:
+        ctx.warn(ti.code, ti.message, (ti.start, ti.end))
+    pre_s, pre_e = h.body_start, roots[0].start if roots else h.body_end
+    # trim only what is blank in the original: blanked artefacts stay in the preamble, as written
+    while pre_e > pre_s and ctx.blank(pre_e - 1):
+        pre_e -= 1
+    while pre_s < pre_e and ctx.blank(pre_s):
+        pre_s += 1
+    if not roots and h.body_end > h.body_start:
+        ctx.warn("W204")
+    return roots, (pre_s, pre_e), trailing
+
+
+def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Found],
+                ) -> tuple[Inspection | None, set[int]]:
+    """The inspector sentence, the on-site period and the feedback date; and the figures they used."""
+    T = ctx.nt.text
+    facts = find_inspection(T, *preamble)
+    if not (facts.inspector or facts.scheme):
+        ctx.warn("W302", span=preamble if preamble[1] > preamble[0] else None)
+        return None, set()
+    fact_ids: set[int] = set()
+    start = end = feedback = None
+    pre = [f for f in found if preamble[0] <= f.start < preamble[1]]
+    period = next((f for f in pre if f.kind == "period" and facts.sentence
+                   and facts.sentence[0] <= f.start < facts.sentence[1]), None)
+    period = period or next((f for f in pre if f.kind == "period"), None)
+    if period:
+        start, end = period.start_date, period.end_date
+        fact_ids.add(id(period))
+    after = period.end if period else (facts.sentence[0] if facts.sentence else preamble[0])
+    for f in pre:
+        if f.kind == "date" and f.start >= after:
+            sent_s = max(T.rfind("。", preamble[0], f.start), preamble[0])
+            sent_e = T.find("。", f.end, preamble[1])
+            if _FEEDBACK.search(T, sent_s, sent_e if sent_e >= 0 else preamble[1]):
+                feedback = f.date
+                fact_ids.add(id(f))
+                break
+    sent = ctx.text(*facts.sentence) if facts.sentence else None
+    # as written, with a hard-wrap break inside it closed up
+    inspector = _SPACE.sub("", ctx.text(*facts.inspector_span).text) if facts.inspector_span else None
+    return Inspection(scheme=facts.scheme, kind=facts.kind, inspector=inspector, start=start, end=end,
+                      feedback_date=feedback, text=sent.text if sent else None,
+                      span=sent.span if sent else None), fact_ids
+
+
+def _assign(found: list[metrics_mod.Found], flat: list[RawNode], outside: list[tuple[int, int]],
+            ) -> tuple[dict[int, list[metrics_mod.Found]], list[metrics_mod.Found]]:
+    """Each figure to the deepest node containing it; figures in the `outside` spans to the summary."""
+    starts = [n.start for n in flat]
+    owned: dict[int, list[metrics_mod.Found]] = {}
+    summary: list[metrics_mod.Found] = []
+    for f in found:
+        if _inside(outside, f.start, f.end):
+            summary.append(f)
+            continue
+        k = bisect_right(starts, f.start) - 1
+        while k >= 0 and not (flat[k].start <= f.start and f.end <= flat[k].end):
+            k -= 1
+        if k >= 0:
+            owned.setdefault(id(flat[k]), []).append(f)
+    return owned, summary
+
+
+def _set_statuses(T: str, flat: list[RawNode]) -> None:
+    """Status from each measure's own cues, else from its problem's 整改进展 field."""
+    for n in flat:
+        if n.role == "measure":
+            n.status = measure_status(T[n.start:n.end])
+    for n in flat:
+        progress = n.fields.get("progress")
+        if progress:
+            default = measure_status(T[progress[0]:progress[1]])
+            for c in n.children:
+                if c.role == "measure" and c.status is None:
+                    c.status = default
+
+
 def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions()) -> Document:
     """Parse an already decoded notice; `source` describes where it came from."""
     nt = normalize(original)
@@ -159,43 +260,7 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     find_tail(T, h, h.body_start)
     if h.chrome:
         ctx.warn("W305", f"{len(h.chrome)} line(s) of page chrome dropped", h.chrome[0])
-
-    markers = find_markers(T)
-    markers = [m for m in markers if h.body_start <= m.start and m.end <= h.body_end]
-    single_line = T.count("\n", h.body_start, h.body_end) < 3 and h.body_end - h.body_start > 200
-    first_heading = next((i for i, m in enumerate(markers)
-                          if m.line_start or (single_line and m.after_sentence and not m.measure)), None)
-    if first_heading is not None:
-        markers = markers[first_heading:]
-    body_start = markers[0].start if markers else h.body_end
-    # A closing progress paragraph after the last item (截至目前…) is outside every numbered item.
-    tree_end = h.body_end
-    trailing: RawNode | None = None
-    if markers:
-        m = _SUMMARY_OPEN.search(T, markers[-1].end, h.body_end)
-        if m is not None and _DIGIT.search(T, m.start(), h.body_end):
-            tree_end = m.start()
-            while tree_end > body_start and T[tree_end - 1].isspace():
-                tree_end -= 1
-            trailing = RawNode(None, m.start(), h.body_end, role="paragraph")
-            trailing.title_end = title_stop(T, m.start(), h.body_end)
-            trailing.title = T[m.start():trailing.title_end].strip() or None
-    roots, tree_issues = build_tree(T, markers, body_start, tree_end)
-    if trailing is not None:
-        roots.append(trailing)
-    for ti in tree_issues:
-        ctx.warn(ti.code, ti.message, (ti.start, ti.end))
-    preamble = (h.body_start, roots[0].start if roots else h.body_end)
-    pre_s, pre_e = preamble
-    # trim only what is blank in the original: blanked artefacts stay in the preamble, as written
-    while pre_e > pre_s and ctx.blank(pre_e - 1):
-        pre_e -= 1
-    while pre_s < pre_e and ctx.blank(pre_s):
-        pre_s += 1
-    preamble = (pre_s, pre_e)
-    if not roots and h.body_end > h.body_start:
-        ctx.warn("W204")
-
+    roots, preamble, trailing = _body(T, h, ctx)
     find_issuer(T, h, preamble)
     if h.title is None:
         ctx.warn("W301")
@@ -203,85 +268,21 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     found, issues = metrics_mod.extract(T)
     for iss in issues:
         ctx.warn(iss.code, iss.message, (iss.start, iss.end))
-    excluded = list(h.chrome)
-    for sp in (h.title, h.closing, h.signature):
-        if sp:
-            excluded.append(sp)
+    excluded = [*h.chrome, *(sp for sp in (h.title, h.closing, h.signature) if sp)]
     found = [f for f in found if not _inside(excluded, f.start, f.end)]
+    inspection, fact_ids = _inspection(ctx, preamble, found)
+    found = [f for f in found if id(f) not in fact_ids]
 
-    # Inspection facts: the inspector sentence, the on-site period and the feedback date.
-    facts = find_inspection(T, *preamble)
-    inspection = None
-    fact_ids: set[int] = set()
-    if facts.inspector or facts.scheme:
-        start = end = feedback = None
-        pre = [f for f in found if preamble[0] <= f.start < preamble[1]]
-        period = next((f for f in pre if f.kind == "period" and facts.sentence
-                       and facts.sentence[0] <= f.start < facts.sentence[1]), None)
-        period = period or next((f for f in pre if f.kind == "period"), None)
-        if period:
-            start, end = period.start_date, period.end_date
-            fact_ids.add(id(period))
-        after = period.end if period else (facts.sentence[0] if facts.sentence else preamble[0])
-        for f in pre:
-            if f.kind == "date" and f.start >= after:
-                sent_s = max(T.rfind("。", preamble[0], f.start), preamble[0])
-                sent_e = T.find("。", f.end, preamble[1])
-                if _FEEDBACK.search(T, sent_s, sent_e if sent_e >= 0 else preamble[1]):
-                    feedback = f.date
-                    fact_ids.add(id(f))
-                    break
-        sent = ctx.text(*facts.sentence) if facts.sentence else None
-        # as written, with a hard-wrap break inside it closed up
-        inspector = _SPACE.sub("", ctx.text(*facts.inspector_span).text) if facts.inspector_span else None
-        inspection = Inspection(scheme=facts.scheme, kind=facts.kind, inspector=inspector,
-                                start=start, end=end, feedback_date=feedback,
-                                text=sent.text if sent else None, span=sent.span if sent else None)
-    else:
-        ctx.warn("W302", span=preamble if preamble[1] > preamble[0] else None)
-
-    # Each figure belongs to the deepest node that contains it; figures before the body are summary.
     flat = _flatten(roots)
-    starts = [n.start for n in flat]
-    owned: dict[int, list[metrics_mod.Found]] = {}
-    summary: list[metrics_mod.Found] = []
-    for f in found:
-        if id(f) in fact_ids:
-            continue
-        if (preamble[0] <= f.start and f.end <= preamble[1]) or (
-                trailing is not None and trailing.start <= f.start and f.end <= trailing.end):
-            summary.append(f)
-            continue
-        k = bisect_right(starts, f.start) - 1
-        while k >= 0 and not (flat[k].start <= f.start and f.end <= flat[k].end):
-            k -= 1
-        if k >= 0:
-            owned.setdefault(id(flat[k]), []).append(f)
-
-    subjects: dict[int, str] = {}
-    for f in summary:
-        subj = summary_subject(T, f.kind, f.unit, f.start, f.end)
-        if subj:
-            subjects[id(f)] = subj
-    summary.sort(key=lambda f: f.start)
-
-    for n in flat:
-        if n.role == "measure":
-            n.status = measure_status(T[n.start:n.end])
-    for n in flat:
-        progress = n.fields.get("progress")
-        if progress:
-            default = measure_status(T[progress[0]:progress[1]])
-            for c in n.children:
-                if c.role == "measure" and c.status is None:
-                    c.status = default
-
+    outside = [preamble] + ([(trailing.start, trailing.end)] if trailing is not None else [])
+    owned, summary = _assign(found, flat, outside)
+    _set_statuses(T, flat)
     sections = [_to_model(ctx, r, owned) for r in roots]
 
     title = None
     if h.title:
         t = ctx.text(*h.title)
-        title = Title(text=t.text, span=t.span, value=_JOIN_ARTEFACT.sub("", t.text))
+        title = Title(text=t.text, span=t.span, value=MARKUP.sub("", t.text))
     issuer = None
     if h.issuer:
         t = ctx.text(*h.issuer)
@@ -293,11 +294,8 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         postcode=ctx.text(*h.postcode) if h.postcode else None,
     )
     covered = [ctx.span(*s) for s in h.chrome]
-    for sp in (h.title, preamble, h.closing, h.signature):
-        if sp and sp[1] > sp[0]:
-            covered.append(ctx.span(*sp))
+    covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.closing, h.signature) if sp and sp[1] > sp[0])
     covered.extend(n.span for n in sections)
-    coverage = _coverage(original, covered, ctx)
 
     doc = Document(
         source=source,
@@ -305,14 +303,14 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         issuer=issuer,
         inspection=inspection,
         preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
-        summary=[_metric(ctx, f, subjects.get(id(f))) for f in summary],
+        summary=[_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in summary],
         sections=sections,
         closing=ctx.text(*h.closing) if h.closing else None,
         signature=ctx.text(*h.signature) if h.signature else None,
         chrome=[ctx.text(*s) for s in h.chrome],
         contact=contact,
         warnings=ctx.warnings,
-        coverage=coverage,
+        coverage=_coverage(original, covered, ctx),
     )
     if options.analyze:
         from .analysis import analyze  # jieba is loaded only when asked for

@@ -55,12 +55,12 @@ _OTHER_PART = regex.compile(
     r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
 
 
-_MARKUP = regex.compile(r"\*\*|__|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)
+MARKUP = regex.compile(r"\*\*|__|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)
 
 
 def clean_title(raw: str) -> str | None:
     """A heading as written, without markup or a leading field label."""
-    t = _MARKUP.sub("", raw).strip(" \t;；,，:：、。.")
+    t = MARKUP.sub("", raw).strip(" \t;；,，:：、。.")
     t = strip_label(t).strip(" \t;；,，:：、。.")
     return t or None
 
