@@ -10,7 +10,7 @@ Span = tuple[int, int]
 
 # Page chrome from web pages: whole lines that belong to the site, not the notice.
 _CHROME_LINE = regex.compile(
-    r"^[\x20\t]*(?:当前位置|您的位置|你的位置|所在位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
+    r"^[\x20\t]*(?:(?:您|你)?(?:当前|所在)的?位置|(?:您|你)的位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
     r"成文日期|公开方式|公开时限|公开范围|主题分类|发文字号|文号|发布日期|发布时间|来源|来源于|作者|编辑|责任编辑|"
     r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
     r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载)"
@@ -42,8 +42,9 @@ _SIGNATURE_DATE = regex.compile(r"^[\x20\t]*(?:\d{4}|[〇零一二三四五六�
 _TARGET_ORG = regex.compile(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
 
 _INSPECTOR = regex.compile(
-    r"(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于]{0,10}?)第?[一二三四五六七八九十\d]{0,3}(?:轮)?(?:巡视|巡察)(?:工作)?组)")
-
+    r"(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于]{0,10}?)"
+    r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
+    r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
 _KIND_RE = regex.compile(r"提级交叉|交叉|提级|回头看|专项|机动|常规|联动|巡乡带村|政治(?=巡)")
 
 _CLOSING = regex.compile(
@@ -51,7 +52,8 @@ _CLOSING = regex.compile(
     r"|(?:如|若)(?:对[^\n。]{0,30})?有(?:意见|建议|问题)[^\n。]{0,20}(?:反映|反馈|联系)"
     r"|(?:联系电话|监督电话|举报电话|电子邮箱|邮政信箱|通信地址|通讯地址)[:\s]")
 _PHONE = regex.compile(
-    r"(?<![\d-])(?:(?:\(?0\d{2,3}\)?[-\x20]?)?\d{7,8}(?:[-转]\d{1,5})?|1[3-9]\d{9})(?![\d])")
+    r"(?<![\d-])(?:(?:\(?0\d{2,3}\)?[-\x20]?)?(?:\d{7,8}|\d{3,4}\x20\d{4})(?:[-转]\d{1,5})?"
+    r"|1[3-9]\d(?:\d{8}|[-\x20]\d{4}[-\x20]\d{4}))(?![\d])")
 _EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _ADDRESS = regex.compile(r"(?:通信地址|通讯地址|联系地址|来信地址|邮寄地址|邮政信箱|地址)[:\x20]*(?P<a>[^;,。\n]{3,80}?)(?=[;,。\n]|\(?(?:邮编|邮政编码)|$)")
 _POSTCODE = regex.compile(r"(?:邮编|邮政编码)[:\x20]*(?P<p>\d{6})(?!\d)")
@@ -103,22 +105,37 @@ def org_type_of(name: str) -> str | None:
     return None
 
 
+def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
+    """A line of page chrome; `after_label`: the previous line was a bare label (成文日期：) whose
+    value sits on this line, as index tables flatten to."""
+    if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
+        return True
+    return after_label and len(line) <= 40 and "。" not in line and not _TITLE_WORDS.search(line)
+
+
+def _bare_label(line: str) -> bool:
+    return line.endswith(":") and len(line) <= 12
+
+
 def find_head(text: str, h: Header) -> None:
     """Chrome lines and the title at the top of the text; sets `body_start` after them."""
     pos = 0
     n = len(text)
     title_lines: list[Span] = []
+    after_label = False
     for s, e in _lines(text, 0, n):
         line = text[s:e].strip()
         if not line:
             pos = e + 1
             continue
-        if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
+        if _chrome(text, s, e, line, after_label):
+            after_label = _bare_label(line) and not after_label
             h.chrome.append(_strip_span(text, s, e))
             if title_lines:
                 break
             pos = e + 1
             continue
+        after_label = False
         if _BODY_START.match(line) or len(line) > 120 or (title_lines and line.endswith("。")):
             if not title_lines and len(line) > 120:
                 # A notice delivered as one line: the title runs up to the first body opening.
@@ -142,13 +159,14 @@ def find_head(text: str, h: Header) -> None:
         h.body_start = min(pos, n) if not title_lines else title_lines[0][0]
     # Chrome may also repeat the title or follow it (发布时间 lines under the title).
     flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
+    after_label = False
     for s, e in _lines(text, h.body_start, n):
         line = text[s:e].strip()
         if not line:
             h.body_start = e + 1
             continue
-        if (_CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120)
-                or (flat_title and _squash(line) == flat_title)):
+        if _chrome(text, s, e, line, after_label) or (flat_title and _squash(line) == flat_title):
+            after_label = _bare_label(line) and not after_label
             h.chrome.append(_strip_span(text, s, e))
             h.body_start = e + 1
             continue

@@ -44,7 +44,7 @@ RULES: tuple[MarkerRule, ...] = (
     MarkerRule("paren_cn_char", r"(?P<n>[㈠-㈩])"),
     MarkerRule("paren_arabic", r"\((?P<n>\d{1,3})\)"),
     MarkerRule("paren_arabic_char", r"(?P<n>[⑴-⒇])"),
-    MarkerRule("circled", r"(?P<n>[①-⑳])"),
+    MarkerRule("circled", r"(?P<n>[①-⑳])", measure=True),  # the deepest level: actions, inline or not
     MarkerRule("cn_shi", rf"(?P<n>{_CN})是(?![否非])", measure=True),
     MarkerRule("cn_dun", rf"(?P<n>{_CN})(?:、|\.(?![\d.]))"),
     MarkerRule("arabic_dot", r"(?P<n>\d{1,3})(?:\.(?![\d.%])|、(?!\d))"),

@@ -102,6 +102,13 @@ class _Builder:
             return True
         return self.single_line and m.after_sentence
 
+    def _after_clause(self, m: Marker) -> bool:
+        """Whether a marker follows the end of a sentence or a colon (。 ； ：), ignoring spaces."""
+        j = m.start - 1
+        while j >= 0 and self.text[j] in " \t":
+            j -= 1
+        return j >= 0 and self.text[j] in "。;:"
+
     def build(self, markers: list[Marker], start: int, end: int) -> tuple[RawNode, list[RawNode]]:
         root = RawNode(None, start, end)
         stack: list[RawNode] = [root]
@@ -117,13 +124,22 @@ class _Builder:
                     if node.marker.ordinal == m.ordinal - 1:
                         cont = k
                         break
+            role = "measure" if m.measure and not m.part else "section"
+            top = stack[-1]
             if cont is not None:
-                if not (m.line_start or m.measure or m.after_sentence):
+                listed = stack[cont].role == "measure"  # the rest of an inline list of actions
+                if not (m.line_start or m.measure or m.after_sentence or listed):
                     continue
                 depth = cont
+                if listed:
+                    role = "measure"
             elif m.ordinal == 1 and same is None:
+                if top.role == "measure" and (m.measure or not m.line_start):
+                    continue  # a list inside an action stays part of that action's text
                 if not self._acceptable_new(m):
-                    continue
+                    if top.marker is None or not self._after_clause(m):
+                        continue
+                    role = "measure"  # （1）…；（2）… listed inline under a heading: its actions
                 depth = len(stack)
             elif m.ordinal == 1 and same is not None:
                 # A list restarting at 1 under a node of its own family: a nested list when it
@@ -153,7 +169,7 @@ class _Builder:
                 depth = len(stack)
             while len(stack) > depth:
                 stack.pop().end = m.start
-            node = RawNode(m, m.start, end, role="measure" if m.measure and not m.part else "section")
+            node = RawNode(m, m.start, end, role=role)
             stack[-1].children.append(node)
             stack.append(node)
             accepted.append(node)
