@@ -74,7 +74,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     from .pipeline import ParseOptions, parse_loaded
 
     options = ParseOptions(analyze=args.analyze)
-    max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
+    max_bytes = DEFAULT_MAX_BYTES if args.max_bytes is None else args.max_bytes
     jsonl = args.jsonl or len(args.files) > 1
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     status = EXIT_OK

@@ -109,6 +109,8 @@ def _integer(s: str) -> int | None:
             return None
         return int("".join(str(DIGITS[ch]) for ch in s))  # digit by digit: 二〇〇六
     if "亿" in s:
+        if s.count("亿") > 2:  # no numeral in use stacks more than 亿亿; also bounds the recursion
+            return None
         return _split_big(s, "亿", 10**8, _integer)
     return _below_yi(s)
 

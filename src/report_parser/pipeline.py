@@ -331,7 +331,8 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Docu
 
 def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptions()) -> Document:
     """Parse a notice given as a string."""
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a str decoded with surrogateescape (or from JSON) may hold lone surrogates
+    sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
     return parse_text(text, source, options)
 

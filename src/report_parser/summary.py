@@ -30,13 +30,18 @@ def rules() -> tuple[SubjectRule, ...]:
         for r in data["subjects"])
 
 
+CLAUSE_REACH = 60  # characters a clause is looked for on each side of a figure: keeps the work linear
+
+
 def clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause around [start, end): from the previous clause break to the next."""
-    s = start
-    while s > 0 and not _CLAUSE_BREAK.match(text, s - 1):
-        s -= 1
-    m = _CLAUSE_BREAK.search(text, end)
-    return s, m.start() if m else len(text)
+    """The clause around [start, end): from the previous clause break to the next, within reach."""
+    lo = max(0, start - CLAUSE_REACH)
+    s = lo
+    for m in _CLAUSE_BREAK.finditer(text, lo, start):
+        s = m.end()
+    hi = min(len(text), end + CLAUSE_REACH)
+    m = _CLAUSE_BREAK.search(text, end, hi)
+    return s, m.start() if m else hi
 
 
 _FIGURE = regex.compile(r"\d")
@@ -50,7 +55,7 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     cs, ce = clause(text, start, end)
     lo = cs
     for m in _FIGURE.finditer(text, cs, start):
-        lo = m.end()
+        lo = m.end()  # bounded: the clause is at most CLAUSE_REACH characters before the figure
     hi = min(ce, end + 2)
     nxt = _FIGURE.search(text, end, hi)
     if nxt:

@@ -41,6 +41,8 @@ class TreeIssue:
     end: int
 
 
+MAX_DEPTH = 12  # levels of nesting; real notices use five at most
+
 # Title ends: the first sentence end, the end of the line, or the next marker.
 _TITLE_STOP = regex.compile(r"[。!?\n]")
 _TITLE_SCAN = regex.compile(r"[。!?\n“”「」『』]")
@@ -167,6 +169,8 @@ class _Builder:
                         "W201", f"{self.text[m.start:m.end]} opens a list that does not start at 1",
                         m.start, m.end))
                 depth = len(stack)
+            if depth > MAX_DEPTH:
+                continue  # deeper than any notice nests: the marker stays in its parent's text
             while len(stack) > depth:
                 stack.pop().end = m.start
             node = RawNode(m, m.start, end, role=role)
@@ -207,6 +211,17 @@ def _demote(node: RawNode) -> None:
         _demote(c)
 
 
+def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
+    """End `node` at `at`; descendants that start there or later are returned to be re-homed."""
+    moved = [c for c in node.children if c.start >= at]
+    node.children = [c for c in node.children if c.start < at]
+    for c in node.children:
+        if c.end > at:
+            moved[:0] = _cut(text, c, at)
+    node.end = _trim_end(text, node.start, at)
+    return moved
+
+
 def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
     if _is_heading(node):
@@ -222,11 +237,14 @@ def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
                 heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
                 found = find_fields(text, node.marker.end, node.end, heads)
         # an item ends where a label of its parent follows it (…二是…。\n整改进展：…)
+        kids: list[RawNode] = []
         for c in node.children:
+            kids.append(c)
             if not _is_heading(c):
                 later = [ls for _n, ls, _vs, _ve in found if c.start < ls < c.end]
                 if later:
-                    c.end = _trim_end(text, c.start, min(later))
+                    kids.extend(_cut(text, c, min(later)))
+        node.children = kids
         for name, ls, vs, ve in found:
             if name in node.fields:
                 issues.append(TreeIssue("W205", f"field {name} repeated", ls, ve))
