@@ -68,13 +68,15 @@ def test_long_numeral_runs_below_the_recursion_limit_parse() -> None:
 # --- text the encoder refuses ---------------------------------------------------------------
 
 # A str from surrogateescape decoding or from JSON can hold lone surrogates (files never do: decode
-# replaces them). pipeline.parse hashed text.encode("utf-8") strictly (fixed in dd38e15); now
-# normalize._to_simplified hands the text to OpenCC, whose convert() encodes it strictly too.
-@pytest.mark.xfail(reason="normalize: opencc's convert() encodes to UTF-8 strictly", raises=UnicodeEncodeError,
-                   strict=True)
+# replaces them). They used to crash the sha256 (fixed in dd38e15) and then OpenCC, which encodes
+# strictly. Now parse() puts U+FFFD in their place (same length, so offsets hold), keeps that text
+# in source.text for the spans, and says so with W501.
 @pytest.mark.parametrize("text", ["\ud800", "一、整改\udcff。\n"])
-def test_lone_surrogates_do_not_crash(text: str) -> None:
-    parse_and_check(text)
+def test_lone_surrogates_are_replaced_and_warned(text: str) -> None:
+    doc = report_parser.parse(text)
+    assert doc.source.text == text.replace("\ud800", "\ufffd").replace("\udcff", "\ufffd")
+    assert doc.warnings[0].code == "W501"
+    full_check(doc, doc.source.text)
 
 
 # --- quadratic time (fixed in dd38e15: clauses are looked for within summary.CLAUSE_REACH) -----

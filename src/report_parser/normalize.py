@@ -21,6 +21,7 @@ _ARTEFACT = re.compile(
     r"|^#{1,6}(?= )"  # Markdown heading marks
     , re.M | re.I)
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = "。；;！!？?：:”\"』」)）】》…"
 _LINE_MARKER = re.compile(
     r"\s*(?:[一二三四五六七八九十]{1,3}[、是]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]"
@@ -69,6 +70,7 @@ def _t2s():
 
 def _to_simplified(text: str) -> tuple[str, bool]:
     """Traditional → simplified, one character for one; lines whose length would change keep theirs."""
+    text = _SURROGATE.sub("\ufffd", text)  # OpenCC takes UTF-8 only; lone surrogates can't be encoded
     conv = _t2s().convert(text)
     if conv == text:
         return text, False

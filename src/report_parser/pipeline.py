@@ -36,6 +36,7 @@ _FEEDBACK = regex.compile(r"反馈")
 _SUMMARY_OPEN = regex.compile(
     r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改)", regex.M)
 _DIGIT = regex.compile(r"\d")
+_LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
 SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
 
 
@@ -333,6 +334,13 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
     """Parse a notice given as a string."""
     # surrogatepass: a str decoded with surrogateescape (or from JSON) may hold lone surrogates
     sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    clean = _LONE_SURROGATE.sub("\ufffd", text)
+    if clean != text:
+        # not valid Unicode: spans index the text with U+FFFD in their place (same length), kept in source.text
+        source = Source(name=name, sha256=sha, encoding="str+replace", format="txt", chars=len(text), text=clean)
+        doc = parse_text(clean, source, options)
+        doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+        return doc
     source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
     return parse_text(text, source, options)
 
