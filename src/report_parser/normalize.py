@@ -17,7 +17,7 @@ _WIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x200B: 0x20, 0xFEFF: 0x20, 0x2002: 0x2
 _ARTEFACT = re.compile(
     r"\[(?:bookmark|comment|footnote|endnote)[^\]\n]{0,120}\]"  # pandoc/docx2txt leftovers
     r"|\{\s*(?:PAGE|NUMPAGES|MERGEFORMAT|HYPERLINK)[^}\n]{0,120}\}"  # Word field codes
-    r"|\*\*|__"  # Markdown bold
+    r"|[*_]{2,}"  # Markdown bold, as runs (*__* must not leave **)
     r"|^#{1,6}(?= )"  # Markdown heading marks
     , re.M | re.I)
 

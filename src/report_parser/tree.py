@@ -57,7 +57,7 @@ _OTHER_PART = regex.compile(
     r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
 
 
-MARKUP = regex.compile(r"\*\*|__|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)
+MARKUP = regex.compile(r"[*_]{2,}|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)  # runs, so *__* goes whole
 
 
 def clean_title(raw: str) -> str | None:
