@@ -54,8 +54,10 @@ _CLOSING = regex.compile(
 _PHONE = regex.compile(
     r"(?<![\d-])(?:(?:\(?0\d{2,3}\)?[-\x20]?)?(?:\d{7,8}|\d{3,4}\x20\d{4})(?:[-转]\d{1,5})?"
     r"|1[3-9]\d(?:\d{8}|[-\x20]\d{4}[-\x20]\d{4}))(?![\d])")
+# Short service numbers (12388, 12345) count only right after a phone label.
+_HOTLINE = regex.compile(r"(?:电话|热线)[:\x20]*(?P<n>1\d{4})(?!\d)")
 _EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_ADDRESS = regex.compile(r"(?:通信地址|通讯地址|联系地址|来信地址|邮寄地址|邮政信箱|地址)[:\x20]*(?P<a>[^;,。\n]{3,80}?)(?=[;,。\n]|\(?(?:邮编|邮政编码)|$)")
+_ADDRESS = regex.compile(r"(?:通信地址|通讯地址|联系地址|来信地址|邮寄地址|来信请寄|来信寄至|信件请寄|邮政信箱|地址)[:\x20]*(?P<a>[^;,。\n]{3,80}?)(?=[;,。\n]|\(?(?:邮编|邮政编码)|$)")
 _POSTCODE = regex.compile(r"(?:邮编|邮政编码)[:\x20]*(?P<p>\d{6})(?!\d)")
 
 
@@ -238,6 +240,8 @@ def find_tail(text: str, h: Header, start: int) -> None:
         h.body_end = _trim(text, start, j)
         cs_, ce = h.closing
         h.phones = [m.span() for m in _PHONE.finditer(text, cs_, ce) if not _inside_email(text, m)]
+        h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
+        h.phones.sort()
         h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
         am = _ADDRESS.search(text, cs_, ce)
         if am:

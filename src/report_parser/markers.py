@@ -47,6 +47,8 @@ RULES: tuple[MarkerRule, ...] = (
     MarkerRule("circled", r"(?P<n>[①-⑳])", measure=True),  # the deepest level: actions, inline or not
     MarkerRule("cn_shi", rf"(?P<n>{_CN})是(?![否非])", measure=True),
     MarkerRule("cn_dun", rf"(?P<n>{_CN})(?:、|\.(?![\d.]))"),
+    # 问题3：… — a problem numbered by its label (the unnumbered 问题： is a field, see fields.py)
+    MarkerRule("wenti", rf"问题(?P<n>\d{{1,3}}|{_CN})[:.、]", line_start_only=True),
     MarkerRule("arabic_dot", r"(?P<n>\d{1,3})(?:\.(?![\d.%])|、(?!\d))"),
     MarkerRule("arabic_rparen", r"(?P<n>\d{1,2})\)(?![\d%])", line_start_only=True),
 )
@@ -66,7 +68,7 @@ _BOUNDARY = r"(?:(?<=^[\x20\t]{0,40})|(?<=[。!?;:,、)”\"][\x20\t]{0,3})|(?<=
 _ALT = "|".join(f"(?P<{r.style}>{r.pattern.replace('(?P<n>', f'(?P<n_{r.style}>')})" for r in RULES)
 # Every marker starts with one of these characters: checking it first lets the engine skip the
 # boundary look-behinds at almost every position of the text.
-_FIRST = r"(?=[第(一二三四五六七八九十㈠-㈩⑴-⒇①-⑳0-9])"
+_FIRST = r"(?=[第问(一二三四五六七八九十㈠-㈩⑴-⒇①-⑳0-9])"
 MARKER_RE = regex.compile(rf"{_FIRST}{_BOUNDARY}(?:{_ALT})", regex.M | regex.V0)
 _RULE_BY_STYLE = {r.style: r for r in RULES}
 

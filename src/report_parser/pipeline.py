@@ -36,6 +36,7 @@ _FEEDBACK = regex.compile(r"反馈")
 _SUMMARY_OPEN = regex.compile(
     r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改)", regex.M)
 _DIGIT = regex.compile(r"\d")
+_MONTH_DAY = regex.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
 _LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
 SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
 
@@ -206,12 +207,38 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
                 feedback = f.date
                 fact_ids.add(id(f))
                 break
+    if feedback is None and period is not None and period.end_date:
+        feedback = _feedback_before(ctx, preamble, period)
     sent = ctx.text(*facts.sentence) if facts.sentence else None
     # as written, with a hard-wrap break inside it closed up
     inspector = _SPACE.sub("", ctx.text(*facts.inspector_span).text) if facts.inspector_span else None
     return Inspection(scheme=facts.scheme, kind=facts.kind, inspector=inspector, start=start, end=end,
                       feedback_date=feedback, text=sent.text if sent else None,
                       span=sent.span if sent else None), fact_ids
+
+
+def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.Found) -> str | None:
+    """A yearless feedback date written before the on-site period (8月21日，…反馈了…。此前，…至…):
+    no earlier date gives its year, so it is the first such day after the period ends."""
+    T = ctx.nt.text
+    for m in _MONTH_DAY.finditer(T, preamble[0], period.start):
+        if m.start() > 0 and T[m.start() - 1] in "年0123456789":
+            continue
+        stop = T.find("。", m.end(), preamble[1])
+        if not _FEEDBACK.search(T, m.end(), stop if stop >= 0 else preamble[1]):
+            continue
+        month, day = int(m.group("m")), int(m.group("d"))
+        end = period.end_date.split("-")
+        year = int(end[0])
+        if (month, day) < (int(end[1]) if len(end) > 1 else 12, int(end[2]) if len(end) > 2 else 31):
+            year += 1
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        date = f"{year:04d}-{month:02d}-{day:02d}"
+        ctx.warn("W101", f"feedback date {m.group()} read as {date}, the first such day after the on-site period",
+                 m.span())
+        return date
+    return None
 
 
 def _assign(found: list[metrics_mod.Found], flat: list[RawNode], outside: list[tuple[int, int]],
