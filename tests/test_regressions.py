@@ -93,6 +93,19 @@ def test_crowded_preamble_figures_parse_in_linear_time(piece: str) -> None:
     assert t_large <= 6 * t_small + 0.05, f"4x the figures took {t_large / t_small:.1f}x the time"
 
 
+# --- markup in titles (fixed in 2719ddc) -------------------------------------------------------
+
+# tree.MARKUP removed `**`, `__` and blanks in one pass, so markup nested in markup (`*__*`, from a
+# converter or a mutation) left a `**` behind in Title.value and in node titles.
+@pytest.mark.parametrize("text", [
+    "*__*关于巡察整改情况的通报\n一、问题\n",
+    "关于巡察*__*整改情况的通报\n一、问题\n",
+    "一、问题*__*整改\n（一）*__*标题。正文\n",
+])
+def test_nested_markup_never_reaches_a_title(text: str) -> None:
+    parse_and_check(text)
+
+
 # --- command line ----------------------------------------------------------------------------
 
 
