@@ -127,3 +127,19 @@ def test_address_stops_before_a_bracketed_postcode_and_hospitality_is_not_a_plan
     assert doc.contact.postcode.text == "110168"
     assert measure_status("实行业务招待事后公示。") is None  # 招待 is hospitality, not 待…后
     assert measure_status("待合适时机即可开展。") == "planned"
+
+
+def test_closing_is_the_appeal_and_the_tail_keeps_contact_signature_and_attachments():
+    text = ("中共XX图书馆总支部委员会关于巡察整改情况的通报\n根据统一部署，校党委第二巡察组对图书馆党总支开展了常规巡察。\n"
+            "一、问题\n（一）制度不全。一是制定制度3项。\n"
+            "欢迎广大师生对巡察整改落实情况进行监督。联系电话：024-31234567；电子邮箱：tsg@xx.edu.cn。\n"
+            "中共XX图书馆总支部委员会\n2024年9月10日\n附件：1.巡察整改任务清单\n2.新建制度目录\n")
+    doc = report_parser.parse(text)
+    assert doc.closing.text == "欢迎广大师生对巡察整改落实情况进行监督。"
+    assert [p.text for p in doc.contact.phones] == ["024-31234567"]
+    assert doc.signature.text == "中共XX图书馆总支部委员会\n2024年9月10日"
+    assert doc.attachments.text == "附件：1.巡察整改任务清单\n2.新建制度目录"
+    assert [n.marker for n in doc.walk()] == ["一、", "（一）", "一是"]  # 1./2. of the list are no headings
+    assert doc.coverage == 1.0
+    bare = report_parser.parse(text.replace("欢迎广大师生对巡察整改落实情况进行监督。", ""))
+    assert bare.closing is None and [p.text for p in bare.contact.phones] == ["024-31234567"]

@@ -47,10 +47,14 @@ _INSPECTOR = regex.compile(
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
 _KIND_RE = regex.compile(r"提级交叉|交叉|提级|回头看|专项|机动|常规|联动|巡乡带村|政治(?=巡)")
 
+_CONTACT_LABEL = regex.compile(
+    r"(?:联系电话|监督电话|举报电话|举报投诉电话|咨询电话|电子邮箱|电子信箱|邮政信箱|通信地址|通讯地址|联系地址|来信地址|来信请寄)[:\s]")
 _CLOSING = regex.compile(
-    r"(?:欢迎|诚恳欢迎|真诚欢迎)(?:广大|社会各界|各界|全体|干部|群众|党员|师生|职工)[^\n。]{0,40}监督"
-    r"|(?:如|若)(?:对[^\n。]{0,30})?有(?:意见|建议|问题)[^\n。]{0,20}(?:反映|反馈|联系)"
-    r"|(?:联系电话|监督电话|举报电话|电子邮箱|邮政信箱|通信地址|通讯地址)[:\s]")
+    r"(?P<appeal>(?:欢迎|诚恳欢迎|真诚欢迎)(?:广大|社会各界|各界|全体|干部|群众|党员|师生|职工)[^\n。]{0,40}监督"
+    r"|(?:如|若)(?:对[^\n。]{0,30})?有(?:意见|建议|问题)[^\n。]{0,20}(?:反映|反馈|联系))"
+    rf"|{_CONTACT_LABEL.pattern}")
+_ATTACHMENT = regex.compile(r"^[\x20\t]*附件[:\d一二三四五六七八九十]", regex.M)
+_PUBLIC_NOTE = regex.compile(r"^[\x20\t]*[(（]此件[^)）\n]{0,12}[)）][\x20\t]*$")
 _PHONE = regex.compile(
     r"(?<![\d-])(?:(?:\(?0\d{2,3}\)?[-\x20]?)?(?:\d{7,8}|\d{3,4}\x20\d{4})(?:[-转]\d{1,5})?"
     r"|1[3-9]\d(?:\d{8}|[-\x20]\d{4}[-\x20]\d{4}))(?![\d])")
@@ -71,8 +75,10 @@ class Header:
     org_type: str | None = None
     body_start: int = 0
     closing: Span | None = None
+    contact_block: Span | None = None
     body_end: int = 0
     signature: Span | None = None
+    attachments: Span | None = None
     phones: list[Span] = field(default_factory=list)
     emails: list[Span] = field(default_factory=list)
     address: Span | None = None
@@ -204,53 +210,80 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
         h.org_type = org_type_of(m.group("name"))
 
 
-def find_tail(text: str, h: Header, start: int) -> None:
-    """The closing appeal, the contact block and the signature at the end of the text."""
-    n = len(text)
-    # Signature: trailing short lines naming an organisation or a date.
-    end = n
+def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int | None]:
+    """Trailing short lines naming an organisation, a date, or a publication note (此件公开发布)."""
     sig_start = None
-    for _ in range(4):
+    for _ in range(6):
         e = _trim(text, 0, end)
         s = text.rfind("\n", 0, e) + 1
         if e <= start or s < start:
             break
         line = text[s:e]
-        if _SIGNATURE_DATE.match(line) or (_SIGNATURE_ORG.match(line) and len(line.strip()) <= 40):
+        if (_SIGNATURE_DATE.match(line) or _PUBLIC_NOTE.match(line)
+                or (_SIGNATURE_ORG.match(line) and len(line.strip()) <= 40)):
             sig_start = s
             end = s
         else:
             break
+    return end, sig_start
+
+
+def _trailing_attachments(text: str, start: int, end: int) -> int | None:
+    """Where an 附件： list that ends the text starts (a few short lines), or None."""
+    e = _trim(text, start, end)
+    last = None
+    for m in _ATTACHMENT.finditer(text, max(start, e - 2000), e):
+        last = m
+    if last is None:
+        return None
+    lines = [ln for ln in text[last.start():e].split("\n") if ln.strip()]
+    if len(lines) > 12 or any(len(ln.strip()) > 80 for ln in lines):
+        return None
+    return last.start()
+
+
+def find_tail(text: str, h: Header, start: int) -> None:
+    """The closing appeal, the contact block, the signature and an attachment list at the end."""
+    n = len(text)
+    end, sig_start = _strip_trailing_signature(text, start, n)
+    att = _trailing_attachments(text, start, end)
+    if att is not None:
+        h.attachments = _strip_span(text, att, end)
+        end, sig2 = _strip_trailing_signature(text, start, att)
+        sig_start = sig2 if sig2 is not None else sig_start
     if sig_start is not None:
-        h.signature = _strip_span(text, sig_start, n)
+        sig_end = h.attachments[0] if h.attachments and h.attachments[0] > sig_start else n
+        h.signature = _strip_span(text, sig_start, sig_end)
     h.body_end = _trim(text, start, end)
-    # Closing: the last paragraph(s) with the appeal or contact labels, searched from the end.
+    # Closing: the appeal, or failing that the first contact label, searched near the end.
     window_start = max(start, h.body_end - 1500)
-    found = None
-    for m in _CLOSING.finditer(text, window_start, h.body_end):
-        found = m
-        break
-    if found is not None:
-        cs = found.start()
-        # back up to the start of its sentence
-        j = cs
-        while j > start and text[j - 1] not in "。\n!?":
-            j -= 1
-        h.closing = _strip_span(text, j, h.body_end)
-        h.body_end = _trim(text, start, j)
-        cs_, ce = h.closing
-        h.phones = [m.span() for m in _PHONE.finditer(text, cs_, ce) if not _inside_email(text, m)]
-        h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
-        h.phones.sort()
-        h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
-        am = _ADDRESS.search(text, cs_, ce)
-        if am:
-            h.address = _strip_span(text, am.start("a"), am.end("a"))
-        pm = _POSTCODE.search(text, cs_, ce)
-        if pm:
-            h.postcode = pm.span("p")
-        h.phones = [p for p in h.phones if not (h.postcode and p == h.postcode)
-                    and not (h.address and h.address[0] <= p[0] < h.address[1])]
+    found = _CLOSING.search(text, window_start, h.body_end)
+    if found is None:
+        return
+    j = found.start()
+    while j > start and text[j - 1] not in "。\n!?":
+        j -= 1  # back up to the start of its sentence
+    h.contact_block = _strip_span(text, j, h.body_end)
+    h.body_end = _trim(text, start, j)
+    cs_, ce = h.contact_block
+    if found.group("appeal"):
+        label = _CONTACT_LABEL.search(text, found.end(), ce)
+        stop = label.start() if label else ce
+        while label and stop > cs_ and text[stop - 1] not in "。\n!?;,":
+            stop -= 1
+        h.closing = _strip_span(text, cs_, stop)
+    h.phones = [m.span() for m in _PHONE.finditer(text, cs_, ce) if not _inside_email(text, m)]
+    h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
+    h.phones.sort()
+    h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
+    am = _ADDRESS.search(text, cs_, ce)
+    if am:
+        h.address = _strip_span(text, am.start("a"), am.end("a"))
+    pm = _POSTCODE.search(text, cs_, ce)
+    if pm:
+        h.postcode = pm.span("p")
+    h.phones = [p for p in h.phones if not (h.postcode and p == h.postcode)
+                and not (h.address and h.address[0] <= p[0] < h.address[1])]
 
 
 def _inside_email(text: str, m: regex.Match) -> bool:

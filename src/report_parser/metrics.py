@@ -43,6 +43,8 @@ def load_data(path: Path = _DATA_PATH) -> dict:
 
 
 _D = load_data()
+# Units of measure (area, length, weight…) whose counts may be fractional: 126.5亩, 42.6公里.
+_MEASURE_UNITS = frozenset(_D["measure_units"])
 
 
 def _alt(words) -> str:
@@ -426,11 +428,11 @@ class _Scanner:
         if not _cn_ok(num):
             return None
         value = self._value(num, m.group("mult"))
-        if value is None or value != value.to_integral_value():
-            return None  # 2.2本, 0.6个: section numbers and ratios, not counts
+        unit = m.group("unit") or m.group("da")
+        if value is None or (value != value.to_integral_value() and unit not in _MEASURE_UNITS):
+            return None  # 2.2本, 0.6个: section numbers and ratios, not counts; 126.5亩 is a quantity
         start, approx = self._start_with_prefix(s)
         approx = approx or bool(m.group("a1") or m.group("a2"))
-        unit = m.group("unit") or m.group("da")
         self.emit(Found("count", start, m.end(), _out(value), unit, approx))
         return m.end()
 

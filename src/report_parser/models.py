@@ -119,6 +119,7 @@ class Document(_Model):
     sections: list[Node] = Field(default_factory=list)
     closing: Text | None = None
     signature: Text | None = Field(default=None, description="The signing organisation and date after the body.")
+    attachments: Text | None = Field(default=None, description="An 附件 list that ends the notice.")
     chrome: list[Text] = Field(default_factory=list, description="Web-page lines that are not the notice.")
     contact: Contact = Field(default_factory=Contact)
     warnings: list[ParseWarning] = Field(default_factory=list)

@@ -94,7 +94,8 @@ def _wrap_width(lines: list[str]) -> int | None:
 
     Hard wrapping shows as many lines that stop mid-sentence at (nearly) the same length."""
     body = [ln.strip() for ln in lines if ln.strip()]
-    open_ends = [ln for ln in body if len(ln) >= 12 and ln[-1] not in _SENTENCE_END]
+    # headings end without punctuation by nature: only running lines count as evidence
+    open_ends = [ln for ln in body if len(ln) >= 12 and ln[-1] not in _SENTENCE_END and not _LINE_MARKER.match(ln)]
     if len(open_ends) < 6 or len(open_ends) < 0.3 * len(body):
         return None
     lengths = sorted(len(ln) for ln in open_ends)

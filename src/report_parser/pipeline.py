@@ -296,7 +296,7 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     found, issues = metrics_mod.extract(T)
     for iss in issues:
         ctx.warn(iss.code, iss.message, (iss.start, iss.end))
-    excluded = [*h.chrome, *(sp for sp in (h.title, h.closing, h.signature) if sp)]
+    excluded = [*h.chrome, *(sp for sp in (h.title, h.contact_block, h.signature, h.attachments) if sp)]
     found = [f for f in found if not _inside(excluded, f.start, f.end)]
     inspection, fact_ids = _inspection(ctx, preamble, found)
     found = [f for f in found if id(f) not in fact_ids]
@@ -322,7 +322,8 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         postcode=ctx.text(*h.postcode) if h.postcode else None,
     )
     covered = [ctx.span(*s) for s in h.chrome]
-    covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.closing, h.signature) if sp and sp[1] > sp[0])
+    covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.contact_block, h.signature, h.attachments)
+                   if sp and sp[1] > sp[0])
     covered.extend(n.span for n in sections)
 
     doc = Document(
@@ -335,6 +336,7 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         sections=sections,
         closing=ctx.text(*h.closing) if h.closing else None,
         signature=ctx.text(*h.signature) if h.signature else None,
+        attachments=ctx.text(*h.attachments) if h.attachments else None,
         chrome=[ctx.text(*s) for s in h.chrome],
         contact=contact,
         warnings=ctx.warnings,
