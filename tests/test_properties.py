@@ -49,7 +49,9 @@ def _reject_constant(name: str) -> None:
 
 def covered_spans(doc: Document) -> list[tuple[int, int]]:
     """The spans of every part that counts as covered: title, preamble, nodes, closing, contact, …"""
-    spans = [t.span for t in (doc.title, doc.preamble, doc.closing, doc.signature) if t is not None]
+    spans = [t.span for t in (doc.title, doc.preamble, doc.closing, doc.signature, doc.attachments) if t is not None]
+    if doc.contact.span is not None:
+        spans.append(doc.contact.span)
     spans += [c.span for c in doc.chrome]
     spans += [n.span for n in doc.sections]
     contact = doc.contact
@@ -63,7 +65,7 @@ def uncovered_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
     pos = 0
     for s, e in [*spans, (len(text), len(text))]:
         if s > pos:
-            k = len(_BLANK.sub("", text[pos:s]))
+            k = len("".join(text[pos:s].split()))  # blank as str.isspace, like the parser
             if k:
                 out.append((pos, s, k))
         pos = max(pos, e)
@@ -72,7 +74,7 @@ def uncovered_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
 
 def check_coverage(doc: Document, text: str) -> None:
     """Coverage is the share of non-blank characters in some part; big gaps are named in W401."""
-    total = len(_BLANK.sub("", text))
+    total = len("".join(text.split()))
     gaps = uncovered_runs(text, covered_spans(doc))
     missing = sum(k for _, _, k in gaps)
     if total:
@@ -444,7 +446,7 @@ def test_unassigned_junk_is_named_with_its_span(where: str, junk: str) -> None:
     assert len(w401) == 1, doc.warnings
     s, e = w401[0].span
     assert text[s:e].strip() == junk
-    total = len(_BLANK.sub("", text))
+    total = len("".join(text.split()))
     assert doc.coverage == pytest.approx(1 - len(_BLANK.sub("", junk)) / total, abs=1e-4)
     assert doc.coverage < 1.0
 

@@ -116,3 +116,21 @@ def test_max_bytes_zero_is_not_silently_the_default(tmp_path, capsys) -> None:
     status = main(["parse", "--max-bytes", "0", str(f)])
     out, err = capsys.readouterr()
     assert status == 2 and not out and err.strip(), (status, err)
+
+
+# --- found late: blank by one definition everywhere; negative limits are usage errors ---------
+
+
+def test_control_characters_count_as_blank_in_coverage_too() -> None:
+    text = "一、整改落实\n" + "\x1c" * 30  # str.isspace() is true for \x1c-\x1f
+    doc = report_parser.parse(text)
+    assert doc.coverage == 1.0
+    full_check(doc, text)
+
+
+def test_negative_max_bytes_is_a_usage_error(tmp_path, capsys) -> None:
+    f = tmp_path / "notice.txt"
+    f.write_text("关于巡察整改情况的通报\n一、问题\n", encoding="utf-8")
+    assert main(["parse", "--max-bytes", "-5", str(f)]) == 2
+    out, err = capsys.readouterr()
+    assert not out and "--max-bytes" in err and len(err.strip().splitlines()) == 1

@@ -75,6 +75,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
     options = ParseOptions(analyze=args.analyze)
     max_bytes = DEFAULT_MAX_BYTES if args.max_bytes is None else args.max_bytes
+    if max_bytes < 0:
+        print(f"report-parser: --max-bytes must be 0 or more, not {max_bytes}", file=sys.stderr)
+        return EXIT_USAGE
     jsonl = args.jsonl or len(args.files) > 1
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     status = EXIT_OK

@@ -96,6 +96,8 @@ class Node(_Model):
 
 
 class Contact(_Model):
+    text: str | None = Field(default=None, description="The contact lines as written (labels included).")
+    span: Span | None = None
     phones: list[Text] = Field(default_factory=list)
     emails: list[Text] = Field(default_factory=list)
     address: Text | None = None

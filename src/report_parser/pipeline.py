@@ -120,8 +120,13 @@ def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) 
     )
 
 
+def _nonblank(s: str) -> int:
+    """Characters that are not whitespace by str.isspace, the test every part boundary uses."""
+    return len("".join(s.split()))
+
+
 def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float:
-    total = len(_SPACE.sub("", original))
+    total = _nonblank(original)
     if not total:
         return 0.0
     covered = sorted(covered)
@@ -134,7 +139,7 @@ def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float
     gaps.append((pos, len(original)))
     missing = 0
     for s, e in gaps:
-        k = len(_SPACE.sub("", original[s:e]))
+        k = _nonblank(original[s:e])
         missing += k
         if k >= SKIPPED_WARN_MIN:
             ctx.warnings.append(ParseWarning(code="W401", message=f"{k} characters in no part of the notice",
@@ -315,7 +320,10 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     if h.issuer:
         t = ctx.text(*h.issuer)
         issuer = Issuer(name=t.text, org_type=h.org_type, span=t.span)
+    block = ctx.text(*h.contact_block) if h.contact_block else None
     contact = Contact(
+        text=block.text if block else None,
+        span=block.span if block else None,
         phones=[ctx.text(*p) for p in h.phones],
         emails=[ctx.text(*p) for p in h.emails],
         address=ctx.text(*h.address) if h.address else None,
