@@ -12,6 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+from score import metric_key  # noqa: E402  (the scorer's own comparison key)
+
 from report_parser.metrics import Found, extract  # noqa: E402
 from report_parser.numerals import cn_to_number  # noqa: E402
 
@@ -28,22 +33,6 @@ def _normalizer():
 
 
 NORMALISER, normalize_text = _normalizer()
-
-
-def metric_key(m: dict) -> tuple:
-    """The scorer's comparison key (as in the shared tools/score.py)."""
-    kind = m.get("kind")
-    if kind == "date":
-        return (kind, m.get("date"))
-    if kind == "period":
-        return (kind, m.get("start"), m.get("end"))
-    value = m.get("value")
-    if isinstance(value, (int, float)):
-        value = round(float(value), 3)
-    if kind in ("count", "duration"):
-        unit = (m.get("unit") or "").lstrip("大") or None
-        return (kind, value, unit)
-    return (kind, value)
 
 
 def as_metric(f: Found) -> dict:

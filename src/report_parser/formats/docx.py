@@ -420,22 +420,20 @@ class _Extractor:
             yield "\t".join(cells).rstrip()
 
     def _rows(self, tbl: Any) -> Iterator[Any]:
-        for child in tbl:
-            if child.tag == TR:
-                yield child
-            elif child.tag in (SDT, W + "customXml"):
-                inner = child.find(SDT_CONTENT) if child.tag == SDT else child
-                if inner is not None:
-                    yield from self._rows(inner)
+        return self._children(tbl, TR)
 
     def _cells(self, row: Any) -> Iterator[Any]:
-        for child in row:
-            if child.tag == TC:
+        return self._children(row, TC)
+
+    def _children(self, parent: Any, tag: str) -> Iterator[Any]:
+        """Children with `tag`, looking through content controls and custom XML wrappers."""
+        for child in parent:
+            if child.tag == tag:
                 yield child
             elif child.tag in (SDT, W + "customXml"):
                 inner = child.find(SDT_CONTENT) if child.tag == SDT else child
                 if inner is not None:
-                    yield from self._cells(inner)
+                    yield from self._children(inner, tag)
 
     # paragraph level ----------------------------------------------------------
     def paragraph(self, p: Any) -> str:
