@@ -16,7 +16,7 @@ NAMES = sorted(p.name.removesuffix(".gold.json") for p in NOTICES.glob("*.gold.j
 
 
 def _notice_file(name: str) -> Path:
-    return next(NOTICES / f"{name}{ext}" for ext in (".txt", ".docx", ".html") if (NOTICES / f"{name}{ext}").exists())
+    return next(NOTICES / f"{name}{ext}" for ext in (".txt", ".docx", ".html", ".pdf") if (NOTICES / f"{name}{ext}").exists())
 
 
 def _score(scorer, name: str):
@@ -40,10 +40,10 @@ def test_notice_scores(scorer, name):
 
 def test_mean_score(scorer):
     scores = [_score(scorer, n)[0] for n in NAMES]
-    assert len(scores) >= 48
+    assert len(scores) >= 60
     assert sum(scores) / len(scores) >= 0.97
 
 
 def test_fixture_pairs_are_complete():
-    inputs = {p.stem for ext in ("*.txt", "*.docx", "*.html") for p in NOTICES.glob(ext)}
+    inputs = {p.stem for ext in ("*.txt", "*.docx", "*.html", "*.pdf") for p in NOTICES.glob(ext)}
     assert inputs == set(NAMES) and all(_notice_file(n).stat().st_size > 500 for n in NAMES)

@@ -46,6 +46,7 @@ RULES: tuple[MarkerRule, ...] = (
     MarkerRule("paren_arabic_char", r"(?P<n>[⑴-⒇])"),
     MarkerRule("circled", r"(?P<n>[①-⑳])", measure=True),  # the deepest level: actions, inline or not
     MarkerRule("cn_shi", rf"(?P<n>{_CN})是(?![否非])", measure=True),
+    MarkerRule("seq", r"(?P<n>首先|其次|再次|最后)(?=,)", measure=True),  # 首先，…其次，…最后，
     MarkerRule("cn_dun", rf"(?P<n>{_CN})(?:、|\.(?![\d.]))"),
     # 问题3：… — a problem numbered by its label (the unnumbered 问题： is a field, see fields.py)
     MarkerRule("wenti", rf"问题(?P<n>\d{{1,3}}|{_CN})[:.、]", line_start_only=True),
@@ -56,6 +57,8 @@ RULES: tuple[MarkerRule, ...] = (
 # Families that share a style name in the output: `⑴` is written like `（1）`, `㈠` like `（一）`.
 STYLE_ALIASES = {"paren_cn_char": "paren_cn", "paren_arabic_char": "paren_arabic", "cn_di_part": "cn_di"}
 
+LAST = 99  # 最后 closes a 首先/其次 list whatever its length
+SEQ_ORDINAL = {"首先": 1, "其次": 2, "再次": 3, "最后": LAST}
 _CHAR_ORDINAL = {
     **{chr(0x3220 + i): i + 1 for i in range(10)},  # ㈠-㈩
     **{chr(0x2474 + i): i + 1 for i in range(20)},  # ⑴-⒇
@@ -68,7 +71,7 @@ _BOUNDARY = r"(?:(?<=^[\x20\t]{0,40})|(?<=[。!?;:,、)”\"][\x20\t]{0,3})|(?<=
 _ALT = "|".join(f"(?P<{r.style}>{r.pattern.replace('(?P<n>', f'(?P<n_{r.style}>')})" for r in RULES)
 # Every marker starts with one of these characters: checking it first lets the engine skip the
 # boundary look-behinds at almost every position of the text.
-_FIRST = r"(?=[第问(一二三四五六七八九十㈠-㈩⑴-⒇①-⑳0-9])"
+_FIRST = r"(?=[第问首其再最(一二三四五六七八九十㈠-㈩⑴-⒇①-⑳0-9])"
 MARKER_RE = regex.compile(rf"{_FIRST}{_BOUNDARY}(?:{_ALT})", regex.M | regex.V0)
 _RULE_BY_STYLE = {r.style: r for r in RULES}
 
@@ -107,6 +110,8 @@ def find_markers(text: str) -> list[Marker]:
         raw = m.group(f"n_{style}")
         if raw in _CHAR_ORDINAL:
             ordinal = _CHAR_ORDINAL[raw]
+        elif raw in SEQ_ORDINAL:
+            ordinal = SEQ_ORDINAL[raw]
         elif raw.isdigit():
             ordinal = int(raw)
         else:

@@ -35,6 +35,8 @@ def measure_status(text: str) -> str | None:
     planned = _PLANNED.search(text) is not None
     ongoing = _ONGOING.search(text) is not None
     done = _DONE.search(text) is not None or _bare_done(text)
+    if planned and not done and _PLANNED.search(text, 0, 12):
+        return "planned"  # opens with the plan (（3）下一步，将…常态化): what follows is promised
     if planned and not done and not ongoing:
         return "planned"
     if ongoing or (planned and done):

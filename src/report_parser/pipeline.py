@@ -100,7 +100,7 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
 
 def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) -> Node:
     t = ctx.text(n.start, n.end)
-    marker = ctx.text(n.marker.start, n.marker.end).text if n.marker else None
+    marker = ctx.text(n.marker.start, n.marker.end).text if n.marker else None  # exactly as written
     title = n.title
     if title is not None:
         # report the title as written: the original text of the heading, markup removed
@@ -109,7 +109,7 @@ def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) 
         role=n.role,
         marker=marker,
         style=n.marker.style if n.marker else None,
-        ordinal=n.marker.ordinal if n.marker else None,
+        ordinal=n.ordinal,
         title=title,
         text=t.text,
         span=t.span,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 import regex
 
 from .fields import find_fields, strip_label
-from .markers import Marker
+from .markers import LAST, Marker
 
 
 @dataclass(slots=True)
@@ -23,6 +26,7 @@ class RawNode:
     children: list[RawNode] = field(default_factory=list)
     status: str | None = None
     fields: dict[str, tuple[int, int]] = field(default_factory=dict)
+    ordinal: int | None = None  # the marker's, except 最后 which takes the next number in its list
 
     @property
     def family(self) -> str | None:
@@ -123,7 +127,7 @@ class _Builder:
                 node = stack[k]
                 if node.family == m.family:
                     same = same if same is not None else k
-                    if node.marker.ordinal == m.ordinal - 1:
+                    if node.marker.ordinal == m.ordinal - 1 or (m.ordinal == LAST and node.marker.ordinal < LAST):
                         cont = k
                         break
             role = "measure" if m.measure and not m.part else "section"
@@ -169,11 +173,14 @@ class _Builder:
                         "W201", f"{self.text[m.start:m.end]} opens a list that does not start at 1",
                         m.start, m.end))
                 depth = len(stack)
+            prev_sibling = stack[cont] if cont is not None else None
             if depth > MAX_DEPTH:
                 continue  # deeper than any notice nests: the marker stays in its parent's text
             while len(stack) > depth:
                 stack.pop().end = m.start
-            node = RawNode(m, m.start, end, role=role)
+            node = RawNode(m, m.start, end, role=role, ordinal=m.ordinal)
+            if m.ordinal == LAST and prev_sibling is not None:
+                node.ordinal = (prev_sibling.ordinal or 0) + 1
             stack[-1].children.append(node)
             stack.append(node)
             accepted.append(node)
@@ -273,6 +280,31 @@ def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
     return s, e
 
 
+@lru_cache(maxsize=1)
+def _action_cues() -> tuple[regex.Pattern, regex.Pattern]:
+    data = json.loads(resources.files("report_parser").joinpath("data/actions.json").read_text("utf-8"))
+    alt = lambda words: "|".join(sorted(map(regex.escape, words), key=len, reverse=True))  # noqa: E731
+    return regex.compile(alt(data["problem_cues"])), regex.compile(rf"^(?:{alt(data['action_verbs'])})")
+
+
+def _demote_action_lists(node: RawNode) -> None:
+    """A problem heading whose numbered children are bare actions (1.加强… 2.完善…) lists measures."""
+    for c in node.children:
+        _demote_action_lists(c)
+    if not _is_heading(node) or not node.title:
+        return
+    heads = [c for c in node.children if _is_heading(c)]
+    if len(heads) < 2 or any(c.children for c in heads):
+        return
+    problem, action = _action_cues()
+    if not problem.search(node.title):
+        return
+    verbs = sum(1 for c in heads if c.title and action.match(c.title))
+    if verbs * 3 >= len(heads) * 2:
+        for c in heads:
+            c.role = "measure"
+
+
 def _add_implicit_measures(text: str, node: RawNode) -> None:
     """A leaf heading whose body lists no actions gets one measure: the body itself."""
     heads = [c for c in node.children if _is_heading(c)]
@@ -285,7 +317,11 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
         s += 1
     e = _trim_end(text, s, e)
     if e <= s:
-        return
+        # a heading that runs on past a colon (…问题的整改情况：制定…。) has its action after the colon
+        colon = text.find(":", node.marker.end, node.title_end)
+        if colon < 0 or node.title_end - colon < 8:
+            return
+        s, e = colon + 1, node.title_end
     m = _TITLE_STOP.search(text, s, e)
     implicit = RawNode(None, s, e, role="measure", title_end=m.start() if m else e)
     implicit.title = _text_title(text, s, implicit.title_end)
@@ -334,6 +370,7 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int) -> tuple[
     next_start = {id(a): b.start for a, b in zip(accepted, accepted[1:], strict=False)}
     _finish(text, root, next_start)
     _apply_fields(text, root, builder.issues)
+    _demote_action_lists(root)
     _add_implicit_measures(text, root)
     _assign_roles(root)
     return root.children, builder.issues
