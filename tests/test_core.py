@@ -143,3 +143,15 @@ def test_closing_is_the_appeal_and_the_tail_keeps_contact_signature_and_attachme
     assert doc.coverage == 1.0
     bare = report_parser.parse(text.replace("欢迎广大师生对巡察整改落实情况进行监督。", ""))
     assert bare.closing is None and [p.text for p in bare.contact.phones] == ["024-31234567"]
+
+
+def test_numbered_actions_under_a_problem_are_measures_but_numbered_problems_stay_problems():
+    head = "XX局党组关于巡察整改情况的通报\n根据统一部署，市委第二巡察组对XX局党组进行了常规巡察。\n一、问题\n"
+    actions = report_parser.parse(head + "（一）食品安全监管责任落实不够到位。\n1.加强日常监督检查。制定年度检查计划。\n"
+                                  "2.完善抽检工作机制。\n3.开展专项整治行动。\n")
+    assert [(n.role, n.marker) for n in actions.walk()][1:] == [
+        ("problem", "（一）"), ("measure", "1."), ("measure", "2."), ("measure", "3.")]
+    problems = report_parser.parse(head + "（一）主体责任落实不到位。\n1.对意识形态工作重视不够。整改。\n"
+                                   "2.加强廉政教育不够深入。整改。\n")
+    assert [(n.role, n.marker) for n in problems.walk()][1:4] == [
+        ("category", "（一）"), ("problem", "1."), ("measure", None)]

@@ -299,7 +299,8 @@ def _demote_action_lists(node: RawNode) -> None:
     problem, action = _action_cues()
     if not problem.search(node.title):
         return
-    verbs = sum(1 for c in heads if c.title and action.match(c.title))
+    # a child that itself states a problem (1.对…重视不够) is a sub-problem, whatever it opens with
+    verbs = sum(1 for c in heads if c.title and action.match(c.title) and not problem.search(c.title))
     if verbs * 3 >= len(heads) * 2:
         for c in heads:
             c.role = "measure"
