@@ -281,10 +281,11 @@ def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=1)
-def _action_cues() -> tuple[regex.Pattern, regex.Pattern]:
+def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     data = json.loads(resources.files("report_parser").joinpath("data/actions.json").read_text("utf-8"))
     alt = lambda words: "|".join(sorted(map(regex.escape, words), key=len, reverse=True))  # noqa: E731
-    return regex.compile(alt(data["problem_cues"])), regex.compile(rf"^(?:{alt(data['action_verbs'])})")
+    return (regex.compile(alt(data["problem_cues"])), regex.compile(rf"^(?:{alt(data['action_verbs'])})"),
+            regex.compile(alt(data["complaint_cues"])))
 
 
 def _demote_action_lists(node: RawNode) -> None:
@@ -296,11 +297,11 @@ def _demote_action_lists(node: RawNode) -> None:
     heads = [c for c in node.children if _is_heading(c)]
     if len(heads) < 2 or any(c.children for c in heads):
         return
-    problem, action = _action_cues()
+    problem, action, complaint = _action_cues()
     if not problem.search(node.title):
         return
     # a child that itself states a problem (1.对…重视不够) is a sub-problem, whatever it opens with
-    verbs = sum(1 for c in heads if c.title and action.match(c.title) and not problem.search(c.title))
+    verbs = sum(1 for c in heads if c.title and action.match(c.title) and not complaint.search(c.title))
     if verbs * 3 >= len(heads) * 2:
         for c in heads:
             c.role = "measure"
