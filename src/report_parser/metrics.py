@@ -45,6 +45,7 @@ def load_data(path: Path = _DATA_PATH) -> dict:
 _D = load_data()
 # Units of measure (area, length, weight…) whose counts may be fractional: 126.5亩, 42.6公里.
 _MEASURE_UNITS = frozenset(_D["measure_units"])
+_ONE_SPAN_AFTER = regex.compile(r"以上|以内|之内|内|左右|多|时间|[,。;、)]|$")
 
 
 def _alt(words) -> str:
@@ -442,7 +443,9 @@ class _Scanner:
             return None
         num = m.group("num")
         half = bool(m.group("half") or m.group("half2"))
-        if not _cn_ok(num, allow_one=half):
+        # 一年以上, 一年内, 用时一年。: a span of one; 一年 before other words (一年一度) is not
+        one = bool(_ONE_SPAN_AFTER.match(self.t, m.end()))
+        if not _cn_ok(num, allow_one=half or one):
             return None
         value = self._value(num, None)
         if value is None:

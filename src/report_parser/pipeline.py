@@ -34,8 +34,10 @@ from .tree import MARKUP, RawNode, build_tree, clean_title, title_stop
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
 _SUMMARY_OPEN = regex.compile(
-    r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改)", regex.M)
+    r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改"
+    r"|下一步|下步|今后)", regex.M)
 _DIGIT = regex.compile(r"\d")
+_PLANS_OPEN = regex.compile(r"[\x20\t]*(?:下一步|下步|今后)")
 _MONTH_DAY = regex.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
 _LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
 SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
@@ -163,7 +165,11 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
     tree_end = h.body_end
     trailing: RawNode | None = None
     m = _SUMMARY_OPEN.search(T, markers[-1].end, h.body_end) if markers else None
-    if m is not None and _DIGIT.search(T, m.start(), h.body_end):
+    # a progress paragraph counts when it has figures; a plans paragraph (下一步…) always does;
+    # neither when it is the only body of a last heading that stands alone on its line
+    if m is not None and "。" not in T[markers[-1].end:m.start()]:
+        m = None
+    if m is not None and (_DIGIT.search(T, m.start(), h.body_end) or _PLANS_OPEN.match(T, m.start())):
         tree_end = m.start()
         while tree_end > body_start and T[tree_end - 1].isspace():
             tree_end -= 1

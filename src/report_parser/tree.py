@@ -27,6 +27,7 @@ class RawNode:
     status: str | None = None
     fields: dict[str, tuple[int, int]] = field(default_factory=dict)
     ordinal: int | None = None  # the marker's, except 最后 which takes the next number in its list
+    inline: bool = False  # opened mid-paragraph as an inline list under a heading
 
     @property
     def family(self) -> str | None:
@@ -178,7 +179,8 @@ class _Builder:
                 continue  # deeper than any notice nests: the marker stays in its parent's text
             while len(stack) > depth:
                 stack.pop().end = m.start
-            node = RawNode(m, m.start, end, role=role, ordinal=m.ordinal)
+            node = RawNode(m, m.start, end, role=role, ordinal=m.ordinal,
+                           inline=not m.line_start and role == "measure" and not m.measure)
             if m.ordinal == LAST and prev_sibling is not None:
                 node.ordinal = (prev_sibling.ordinal or 0) + 1
             stack[-1].children.append(node)
@@ -288,23 +290,36 @@ def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
             regex.compile(alt(data["complaint_cues"])))
 
 
-def _demote_action_lists(node: RawNode) -> None:
-    """A problem heading whose numbered children are bare actions (1.加强… 2.完善…) lists measures."""
-    for c in node.children:
-        _demote_action_lists(c)
+def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
+    """The children of `node` if they are bare actions listed under it, else None."""
     if not _is_heading(node) or not node.title:
-        return
+        return None
     heads = [c for c in node.children if _is_heading(c)]
     if len(heads) < 2 or any(c.children for c in heads):
-        return
+        return None
     problem, action, complaint = _action_cues()
-    if not problem.search(node.title):
-        return
-    # a child that itself states a problem (1.对…重视不够) is a sub-problem, whatever it opens with
+    if need_problem and not problem.search(node.title):
+        return None
+    # a child that itself complains (1.对…重视不够) is a sub-problem, whatever it opens with
     verbs = sum(1 for c in heads if c.title and action.match(c.title) and not complaint.search(c.title))
-    if verbs * 3 >= len(heads) * 2:
-        for c in heads:
-            c.role = "measure"
+    return heads if verbs * 2 >= len(heads) else None
+
+
+def _demote_action_lists(node: RawNode) -> bool:
+    """A problem heading whose numbered children are bare actions (1.加强… 2.完善…) lists measures.
+
+    Returns whether `node`'s own children were such a list. Once one heading of a family is read
+    that way, its siblings need not state a problem in words the cue list knows."""
+    done = [c for c in node.children if _demote_action_lists(c)]
+    if done:
+        for c in node.children:
+            if c not in done and c.family == done[0].family:
+                for k in _action_list(c, need_problem=False) or []:
+                    k.role = "measure"
+    heads = _action_list(node, need_problem=True)
+    for k in heads or []:
+        k.role = "measure"
+    return heads is not None
 
 
 def _add_implicit_measures(text: str, node: RawNode) -> None:
@@ -349,6 +364,8 @@ def _assign_roles(root: RawNode) -> None:
 
 def _label_sections(node: RawNode) -> None:
     for c in node.children:
+        if c.inline and not c.marker.measure:
+            c.role = "section"  # （一）…。（二）… run into a paragraph of a section: headings, not actions
         if _is_heading(c):
             c.role = "section"
         _label_sections(c)
@@ -373,6 +390,6 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int) -> tuple[
     _finish(text, root, next_start)
     _apply_fields(text, root, builder.issues)
     _demote_action_lists(root)
-    _add_implicit_measures(text, root)
     _assign_roles(root)
+    _add_implicit_measures(text, root)
     return root.children, builder.issues
