@@ -155,3 +155,24 @@ def test_numbered_actions_under_a_problem_are_measures_but_numbered_problems_sta
                                    "2.加强廉政教育不够深入。整改。\n")
     assert [(n.role, n.marker) for n in problems.walk()][1:4] == [
         ("category", "（一）"), ("problem", "1."), ("measure", None)]
+
+
+def test_html_space_entities_separate_markers_in_a_one_line_body():
+    text = ("XX中学党总支关于巡察整改情况的通报\n根据县委统一部署，县委第一巡察组对XX中学党总支进行了机动巡察。现将整改情况予以公布。"
+            "&nbsp;&nbsp;一、关于甲方面&nbsp;1.乙问题不规范。一是对受助学生信息逐一复核，取消不符合条件学生资助资格6人；"
+            "二是建立资助公示制度，公示期不少于5个工作日。&nbsp;2.丙问题。全面清理收费项目，退还多收费用，规范收费程序。"
+            "&nbsp;&nbsp;二、关于丁方面&nbsp;1.戊问题。完善食堂管理制度，每月公示食堂收支情况。\n")
+    doc = report_parser.parse(text)
+    assert [(n.marker, n.title) for n in doc.walk() if n.role != "measure"] == [
+        ("一、", "关于甲方面"), ("1.", "乙问题不规范"), ("2.", "丙问题"), ("二、", "关于丁方面"), ("1.", "戊问题")]
+    check_invariants(doc, text)
+
+
+def test_a_heading_repeated_word_for_word_is_kept_once():
+    text = ("XX中学党总支关于巡察整改情况的通报\n根据县委统一部署，县委第一巡察组对XX中学党总支进行了机动巡察。\n"
+            "一、关于甲方面\n（一）乙问题。整改。\n二、关于丁方面\n\n二、关于丁方面\n\n（一）戊问题。整改。\n")
+    doc = report_parser.parse(text)
+    assert [n.marker for n in doc.sections] == ["一、", "二、"]
+    assert [c.title for c in doc.sections[1].children] == ["戊问题"]
+    assert any(w.code == "W202" and "kept once" in w.message for w in doc.warnings)
+    check_invariants(doc, text)

@@ -67,7 +67,7 @@ _CHAR_ORDINAL = {
 
 # Where a marker may stand: at the start of a line, or in running text after a sentence or clause
 # break. `\x20{0,8}` allows indentation and blanked artefacts (`**`, `[bookmark…]`).
-_BOUNDARY = r"(?:(?<=^[\x20\t]{0,40})|(?<=[。!?;:,、)”\"][\x20\t]{0,3})|(?<=\S[\x20\t]{1,8}))"
+_BOUNDARY = r"(?:(?<=^[\x20\t]{0,40})|(?<=[。!?;:,、)”\"][\x20\t]{0,16})|(?<=\S[\x20\t]{1,16}))"
 _ALT = "|".join(f"(?P<{r.style}>{r.pattern.replace('(?P<n>', f'(?P<n_{r.style}>')})" for r in RULES)
 # Every marker starts with one of these characters: checking it first lets the engine skip the
 # boundary look-behinds at almost every position of the text.

@@ -7,7 +7,7 @@ import regex
 # Cues are matched on the measure's matching text. Planned wins over done only when nothing
 # says the work already happened; a measure that reports results and promises more is ongoing.
 _PLANNED = regex.compile(
-    r"(?<![模草])拟(?![定稿订人制])|将于|计划(?=于|在|对|将|通过|用|开展|召开|组织|年|月|\d)|(?<![招接期等看对])待[^。;]{0,12}(?:时机|条件|后)|正积极谋划|积极谋划|正在谋划|下一步|下步|"
+    r"(?<![模草])拟(?![定稿订人制])|将于|(?<!已)将(?=建立|健全|推动|持续|进一步|加强|开展|完善|继续|全面|深入|不断|适时|定期|启动|组织|推进)|计划(?=于|在|对|将|通过|用|开展|召开|组织|年|月|\d)|(?<![招接期等看对])待[^。;]{0,12}(?:时机|条件|后)|正积极谋划|积极谋划|正在谋划|下一步|下步|"
     r"力争|争取于|预计于|预计在|年底前|月底前|近期将|准备于")
 _ONGOING = regex.compile(
     r"持续整改|持续推进|持续开展|长期坚持|长期整改|常态化|正在推进|正在整改|正在开展|推进中|整改中|逐步推进|分步推进|"

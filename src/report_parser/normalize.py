@@ -18,6 +18,7 @@ _ARTEFACT = re.compile(
     r"\[(?:bookmark|comment|footnote|endnote)[^\]\n]{0,120}\]"  # pandoc/docx2txt leftovers
     r"|\{\s*(?:PAGE|NUMPAGES|MERGEFORMAT|HYPERLINK)[^}\n]{0,120}\}"  # Word field codes
     r"|[*_]{2,}"  # Markdown bold, as runs (*__* must not leave **)
+    r"|&(?:nbsp|ensp|emsp|thinsp|#160|#12288);"  # HTML space entities left in copied page text
     r"|^#{1,6}(?= )"  # Markdown heading marks
     , re.M | re.I)
 

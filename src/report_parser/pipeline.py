@@ -176,7 +176,7 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
         trailing = RawNode(None, m.start(), h.body_end, role="paragraph")
         trailing.title_end = title_stop(T, m.start(), h.body_end)
         trailing.title = T[m.start():trailing.title_end].strip() or None
-    roots, tree_issues = build_tree(T, markers, body_start, tree_end)
+    roots, tree_issues = build_tree(T, markers, body_start, tree_end, single_line)
     if trailing is not None:
         roots.append(trailing)
     for ti in tree_issues:

@@ -62,7 +62,7 @@ _OTHER_PART = regex.compile(
     r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
 
 
-MARKUP = regex.compile(r"[*_]{2,}|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)  # runs, so *__* goes whole
+MARKUP = regex.compile(r"[*_]{2,}|&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)  # runs, so *__* goes whole
 
 
 def clean_title(raw: str) -> str | None:
@@ -116,6 +116,13 @@ class _Builder:
             j -= 1
         return j >= 0 and self.text[j] in "。;:"
 
+    def _repeats(self, node: RawNode, m: Marker) -> bool:
+        """Whether `m` opens a word-for-word copy of `node`, which holds nothing else."""
+        if node.children or node.marker.ordinal != m.ordinal:
+            return False
+        first = self.text[node.start:m.start].strip()
+        return bool(first) and self.text.startswith(first, m.start)
+
     def build(self, markers: list[Marker], start: int, end: int) -> tuple[RawNode, list[RawNode]]:
         root = RawNode(None, start, end)
         stack: list[RawNode] = [root]
@@ -161,11 +168,17 @@ class _Builder:
                 if not (m.line_start or (self.single_line and m.after_sentence)):
                     continue
                 prev = stack[same].marker.ordinal
+                repeated = stack[same] if self._repeats(stack[same], m) else None
                 code = "W202" if m.ordinal <= prev else "W201"
                 self.issues.append(TreeIssue(
-                    code, f"{self.text[m.start:m.end]} follows ordinal {prev} of the same family",
+                    code, f"{self.text[m.start:m.end]} follows ordinal {prev} of the same family"
+                    + ("; a heading repeated word for word is kept once" if repeated else ""),
                     m.start, m.end))
                 depth = same
+                if repeated is not None:
+                    # the copy takes the original's place: drop the empty first one
+                    stack[same - 1].children.remove(repeated)
+                    accepted.remove(repeated)
             else:
                 if not (m.line_start or (self.single_line and m.after_sentence)):
                     continue
@@ -380,10 +393,11 @@ def _label_problems(node: RawNode) -> None:
         _label_problems(c)
 
 
-def build_tree(text: str, markers: list[Marker], start: int, end: int) -> tuple[list[RawNode], list[TreeIssue]]:
-    """The body between `start` and `end` as a tree of RawNodes with roles and titles."""
-    body = text[start:end]
-    single_line = body.count("\n") < 3 and len(body) > 200
+def build_tree(text: str, markers: list[Marker], start: int, end: int,
+               single_line: bool = False) -> tuple[list[RawNode], list[TreeIssue]]:
+    """The body between `start` and `end` as a tree of RawNodes with roles and titles.
+
+    `single_line`: the notice came as one long line, so markers after a sentence end open nodes."""
     builder = _Builder(text, single_line)
     root, accepted = builder.build(markers, start, end)
     next_start = {id(a): b.start for a, b in zip(accepted, accepted[1:], strict=False)}
