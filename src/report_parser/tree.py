@@ -9,7 +9,7 @@ from importlib import resources
 
 import regex
 
-from .fields import find_fields, strip_label
+from .fields import find_fields
 from .markers import LAST, Marker
 
 
@@ -49,8 +49,8 @@ class TreeIssue:
 MAX_DEPTH = 12  # levels of nesting; real notices use five at most
 
 # Title ends: the first sentence end, the end of the line, or the next marker.
-_TITLE_STOP = regex.compile(r"[。!?\n]")
-_TITLE_SCAN = regex.compile(r"[。!?\n“”「」『』]")
+_TITLE_STOP = regex.compile(r"[。\n]")  # the contract: the first 。 or the line end (？ and ！ stay in)
+_TITLE_SCAN = regex.compile(r"[。\n“”「」『』]")
 _TRIM = " \t\n;,:、。.!?*"
 
 # Top-level headings of a "sections first" notice: the part holding the problems, and the others.
@@ -66,9 +66,8 @@ MARKUP = regex.compile(r"[*_]{2,}|&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:b
 
 
 def clean_title(raw: str) -> str | None:
-    """A heading as written, without markup or a leading field label."""
+    """A heading as written (a label right after the marker stays: 反馈问题：…), without markup."""
     t = MARKUP.sub("", raw).strip(" \t;；,，:：、。.")
-    t = strip_label(t).strip(" \t;；,，:：、。.")
     return t or None
 
 
@@ -299,7 +298,7 @@ def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
 def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     data = json.loads(resources.files("report_parser").joinpath("data/actions.json").read_text("utf-8"))
     alt = lambda words: "|".join(sorted(map(regex.escape, words), key=len, reverse=True))  # noqa: E731
-    return (regex.compile(alt(data["problem_cues"])), regex.compile(rf"^(?:{alt(data['action_verbs'])})"),
+    return (regex.compile(alt(data["problem_cues"])), regex.compile(alt(data["action_verbs"])),
             regex.compile(alt(data["complaint_cues"])))
 
 
@@ -308,14 +307,18 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     if not _is_heading(node) or not node.title:
         return None
     heads = [c for c in node.children if _is_heading(c)]
-    if len(heads) < 2 or any(c.children for c in heads):
+    if not heads or (len(heads) < 2 and not need_problem) or any(c.children for c in heads):
         return None
     problem, action, complaint = _action_cues()
     if need_problem and not problem.search(node.title):
         return None
-    # a child that itself complains (1.对…重视不够) is a sub-problem, whatever it opens with
-    verbs = sum(1 for c in heads if c.title and action.match(c.title) and not complaint.search(c.title))
-    return heads if verbs * 2 >= len(heads) else None
+    if any(c.fields for c in heads):
+        return None  # children with 整改情况：… fields of their own are problems
+    # a child that itself complains (1.对…重视不够) is a sub-problem, whatever it opens with; one that
+    # acts (an action verb at or near its start: 与各科室签订…) is an action
+    acts = sum(1 for c in heads if c.title and not complaint.search(c.title)
+               and action.search(c.title[:8]))
+    return heads if acts * 2 >= len(heads) else None
 
 
 def _demote_action_lists(node: RawNode) -> bool:
