@@ -20,13 +20,6 @@ LABEL_RE = regex.compile(
     rf"(?:(?<=^[\x20\t]{{0,8}})|(?<=[。;!?][\x20\t]{{0,3}})|(?<=\S[\x20\t]{{1,4}}))"
     rf"[\[【]?(?P<label>{_ALT})[\]】]?[\x20\t]*[:]",
     regex.M)
-_TITLE_LABEL = regex.compile(rf"^\s*[\[【]?(?:{_ALT})[\]】]?\s*[:：]\s*")
-
-
-def strip_label(title: str) -> str:
-    """A heading that is itself a labelled problem statement keeps only the statement."""
-    return _TITLE_LABEL.sub("", title, count=1)
-
 
 def find_fields(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
     """(name, label_start, value_start, value_end) for each label in [start, end) outside `skip` spans."""
