@@ -21,6 +21,8 @@ RATIO = 8.0
 FLOOR = 0.05
 # Sizes are the issue's full sizes times SCALE; REPORT_PARSER_TIMING_SCALE=1 runs them in full.
 SCALE = float(os.environ.get("REPORT_PARSER_TIMING_SCALE", "0.25"))
+TRIES = 3  # a check over its bound is measured again this many times in all before it fails
+MIN_SMALL = 0.002  # CPU seconds: below this a timer tick is a large share of the small input's time
 
 
 class OverBudget(Exception):
@@ -125,9 +127,37 @@ def _size(h: Hostile) -> int:
 
 
 def _assert_within_budget(text: str, ratio: float = RATIO) -> None:
-    plain, budget = budget_for(text, ratio)
-    spent = cpu_seconds(lambda: report_parser.parse(text), repeat=2, limit=budget * 1.2 + 0.1)
-    assert spent <= budget, f"{len(text)} chars: {spent:.3f} s CPU vs {plain:.3f} s for a plain notice"
+    # CPU time, best of repeats: load on the machine only ever adds time, so a miss is measured again
+    # (at most TRIES times) before it counts; a parse far past the budget is stopped by the CPU timer.
+    for _ in range(TRIES):
+        plain, budget = budget_for(text, ratio)
+        spent = cpu_seconds(lambda: report_parser.parse(text), repeat=2, limit=budget * 1.2 + 0.1)
+        if spent <= budget:
+            return
+    raise AssertionError(f"{len(text)} chars: {spent:.3f} s CPU vs {plain:.3f} s for a plain notice")
+
+
+def assert_linear(make: Callable[[int], str], n: int, *, factor: int = 8, slack: float = 3.0,
+                  parse: Callable[[str], object] = report_parser.parse) -> None:
+    """`factor`× the input costs at most `slack`× `factor`× the CPU, plus a floor.
+
+    Quadratic work grows by factor² (64× for 8×), linear by factor: with slack 3 the bound (24×) sits
+    far from both, so noise does not fail a linear parse and does not pass a quadratic one. CPU time,
+    best of repeats, and a miss is measured again (TRIES times) before it counts.
+    """
+    small, large = make(n), make(factor * n)
+    t_small = t_large = float("inf")
+    for _ in range(TRIES):
+        t_small = min(t_small, max(cpu_seconds(lambda: parse(small), repeat=3), MIN_SMALL))
+        bound = factor * slack * t_small + FLOOR
+        try:
+            t_large = min(t_large, cpu_seconds(lambda: parse(large), repeat=1, limit=4 * bound + 1))
+        except OverBudget:
+            continue
+        if t_large <= bound:
+            return
+    raise AssertionError(f"{factor}x the input took {t_large:.3f} s CPU against {t_small:.3f} s "
+                         f"(over {factor * slack:.0f}x + {FLOOR} s)")
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
@@ -151,10 +181,4 @@ DENSE = [
 
 @pytest.mark.parametrize("hostile", DENSE, ids=lambda h: h.name)
 def test_marker_dense_input_grows_linearly(hostile: Hostile) -> None:
-    n = max(60, int(hostile.full * SCALE / 4))
-    small, large = hostile.make(n), hostile.make(4 * n)
-    t_small = cpu_seconds(lambda: report_parser.parse(small), repeat=2)
-    limit = 12 * t_small + 1
-    t_large = cpu_seconds(lambda: report_parser.parse(large), repeat=1, limit=limit)
-    # linear is 4x; allow 6x for allocator and collector noise
-    assert t_large <= 6 * t_small + FLOOR, f"4x the input took {t_large / t_small:.1f}x the time"
+    assert_linear(hostile.make, max(60, int(hostile.full * SCALE / 8)))
