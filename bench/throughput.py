@@ -100,11 +100,11 @@ def machine() -> str:
 
     mem = ""
     with contextlib.suppress(OSError, ValueError, IndexError):
-        kb = int(next(ln for ln in open("/proc/meminfo") if ln.startswith("MemTotal")).split()[1])
+        kb = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")).split()[1])
         mem = f", {kb / 2**20:.0f} GiB"
     cpu_name = ""
     with contextlib.suppress(OSError, StopIteration):
-        cpu_name = next(ln for ln in open("/proc/cpuinfo") if ln.startswith("model name")).split(":", 1)[1].strip()
+        cpu_name = next(ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")).split(":", 1)[1].strip()
     return (f"{os.cpu_count()} cores{' (' + cpu_name + ')' if cpu_name else ''}{mem}, "
             f"Python {platform.python_version()}, {platform.system()}")
 
@@ -201,30 +201,34 @@ def cold_start(notice: Path, runs: int) -> dict[str, float]:
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
-def import_breakdown(notice: Path, runs: int = 3) -> list[tuple[str, float, float]]:
-    """(module, self ms, cumulative ms) of the top-level imports of `report-parser parse`, best of `runs`."""
-    cmd, env = cli_command()
-    if cmd[0].endswith("report-parser"):
-        cmd = [sys.executable, "-m", "report_parser"]
-    best: dict[str, tuple[float, float]] = {}
+def import_breakdown(notice: Path, runs: int = 3) -> list[tuple[str, float, int]]:
+    """Where the imports of `report-parser parse` spend their time: (name, ms, modules), best of `runs`.
+
+    Self times of `python -X importtime`, summed per third-party package (pydantic, regex, …) and
+    per module of this project, so nothing is counted twice.
+    """
+    best: dict[str, tuple[float, int]] = {}
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
     for _ in range(runs):
-        err = subprocess.run([sys.executable, "-X", "importtime", *cmd[1:], "parse", str(notice)], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True).stderr
-        seen: dict[str, tuple[float, float]] = {}
+        err = subprocess.run([sys.executable, "-X", "importtime", "-m", "report_parser", "parse", str(notice)],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             check=True).stderr
+        seen: dict[str, tuple[float, int]] = {}
         for line in err.splitlines():
             m = _IMPORT_LINE.match(line)
             if not m:
                 continue
-            name, depth = m.group(4), len(m.group(3)) // 2
-            # top-level imports, and the project's own modules wherever they are imported from
-            if depth <= 1 or name.startswith("report_parser"):
-                self_ms, cum_ms = int(m.group(1)) / 1000, int(m.group(2)) / 1000
-                prev = seen.get(name)
-                seen[name] = (self_ms, cum_ms) if prev is None else (prev[0] + self_ms, max(prev[1], cum_ms))
-        for name, v in seen.items():
-            if name not in best or v[1] < best[name][1]:
-                best[name] = v
-    return sorted(((n, s, c) for n, (s, c) in best.items()), key=lambda r: -r[2])
+            name = m.group(4)
+            key = name if name.startswith("report_parser") else name.split(".")[0]
+            if key in sys.stdlib_module_names or key.startswith("_"):
+                key = "(standard library)"
+            ms, k = seen.get(key, (0.0, 0))
+            seen[key] = (ms + int(m.group(1)) / 1000, k + 1)
+        for key, v in seen.items():
+            if key not in best or v[0] < best[key][0]:
+                best[key] = v
+    return sorted(((n, ms, k) for n, (ms, k) in best.items()), key=lambda r: -r[1])
 
 
 # ---------------------------------------------------------------------------------------------- batch
@@ -385,13 +389,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{cold['cpu_best']:.3f} s CPU best, {cold['cpu_median']:.3f} s median, {cold['wall_best']:.3f} s wall "
           f"best; peak RSS {cold['rss_mb']:.0f} MB")
     rows = import_breakdown(SAMPLE)
-    print("imports (python -X importtime, best of 3, ms):")
-    print(f"{'module':40}{'self':>8}{'cumulative':>12}")
-    for name, self_ms, cum_ms in rows:
-        if cum_ms >= 3 or name.startswith("report_parser"):
-            print(f"{name:40}{self_ms:8.1f}{cum_ms:12.1f}")
-    heavy = [n for n, _, _ in rows if n.split(".")[0] in {"pandas", "pyarrow", "jieba", "docx", "trafilatura",
-                                                           "pdfminer", "lxml", "opencc"}]
+    total_ms = sum(ms for _, ms, _ in rows)
+    print(f"imports (python -X importtime, self time summed per package, best of 3): {total_ms:.0f} ms")
+    for name, ms, k in rows:
+        if ms >= 2:
+            print(f"  {name:38}{ms:8.1f} ms{k:6d} module{'s' if k > 1 else ''}")
+    heavy = [n for n, _, _ in rows if n in {"pandas", "pyarrow", "jieba", "docx", "trafilatura", "pdfminer", "lxml"}]
     print("not imported by a .txt parse: pandas, pyarrow, jieba, docx, trafilatura, pdfminer, lxml"
           if not heavy else f"imported although a .txt parse does not need them: {', '.join(heavy)}")
     figures["cold"] = cold
