@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +65,8 @@ class Table:
     full: dict[str, tuple[Division, ...]]
     short: dict[str, tuple[Division, ...]]
     longest: int
+    # the longest name, full or short, by its first character: most positions of a text start none
+    reach: dict[str, int] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -106,8 +108,11 @@ def table() -> Table:
         s = short_form(name, nations)
         if s != name and len(s) >= 2:
             short.setdefault(s, []).append(d)
+    reach: dict[str, int] = {}
+    for k in [*full, *short]:
+        reach[k[0]] = max(reach.get(k[0], 0), len(k))
     return Table({k: tuple(v) for k, v in full.items()}, {k: tuple(v) for k, v in short.items()},
-                 max((len(k) for k in full), default=0))
+                 max((len(k) for k in full), default=0), reach)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +133,8 @@ def find_places(text: str) -> list[Place]:
     i, n = 0, len(text)
     while i < n:
         hit: Place | None = None
-        for k in range(min(t.longest, n - i), 1, -1):
+        reach = t.reach.get(text[i], 0)
+        for k in range(min(reach, n - i), 1, -1):
             w = text[i:i + k]
             if w in t.full:
                 hit = Place(i, i + k, t.full[w])

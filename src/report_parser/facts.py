@@ -161,6 +161,12 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
     return None
 
 
+# compiled once: `regex.search(pattern, …)` looks the pattern up in the module's cache on every call
+_CITY_COMMITTEE = regex.compile(r"州委|盟委|地委")
+_COUNTY_COMMITTEE = regex.compile(r"县委|区委|旗委")
+_STATE_OPEN = regex.compile(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:已|正在|持续|基本|长期|尚未|未)")
+
+
 def _municipal(name: str) -> bool:
     return name in divisions._MUNICIPALITIES
 
@@ -178,7 +184,7 @@ def inspection_level(inspector: str | None, scheme: str | None, preamble: str, r
             return "central"
         if "自治区党委" in src or "省委" in src:
             return "province"
-        if regex.search(r"州委|盟委|地委", src):
+        if _CITY_COMMITTEE.search(src):
             return "city"
         if "市委" in src:
             places = divisions.find_places(src)
@@ -190,7 +196,7 @@ def inspection_level(inspector: str | None, scheme: str | None, preamble: str, r
             if unit_region and str(unit_region.get("county") or "").endswith("市"):
                 return "county"  # the unit is in a county-level city: its 市委 is a county-level committee
             return "city"
-        if regex.search(r"县委|区委|旗委", src):
+        if _COUNTY_COMMITTEE.search(src):
             return "county"
         if src is inspector and _INSTITUTION.search(src):
             return "institution"
@@ -236,7 +242,7 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             st = status_of(sent[subj.end():])
             if st:
                 return st
-        if len(sent) <= 14 and regex.match(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:已|正在|持续|基本|长期|尚未|未)", sent):
+        if len(sent) <= 14 and _STATE_OPEN.match(sent):
             st = status_of(sent)
             if st:
                 return st
