@@ -582,6 +582,8 @@ class _Scanner:
             return None
         if year:
             return cn_digits(x)
+        if x.isdigit() and x.isascii():
+            return int(x)  # as cn_to_decimal reads plain digits, without the Decimal
         v = cn_to_decimal(x)
         return None if v is None else int(v)
 
