@@ -12,6 +12,13 @@ from functools import lru_cache
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x200B: 0x20, 0xFEFF: 0x20, 0x2002: 0x20, 0x2003: 0x20,
                0x2009: 0x20, 0x2027: 0x00B7})
+# The runs of those characters: translating only them is twice as fast as str.translate over a
+# whole notice, whose characters mostly have no entry.
+_WIDE_RUN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH)) + "]+")
+
+
+def _narrow(m: re.Match[str]) -> str:
+    return m.group().translate(_WIDTH)
 
 # Conversion leftovers and markup that must never reach a title or heading; blanked to spaces.
 _ARTEFACT = re.compile(
@@ -137,7 +144,7 @@ def _join_wraps(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 def normalize(original: str) -> NormText:
     """Build the matching form of `original`; every character of it maps back to the original."""
-    text = original.translate(_WIDTH)
+    text = _WIDE_RUN.sub(_narrow, original)  # = original.translate(_WIDTH)
     text, traditional = _to_simplified(text)
     text = _ARTEFACT.sub(_blank, text)
     joined, deletions = _join_wraps(text)
