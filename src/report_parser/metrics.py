@@ -401,7 +401,7 @@ class _Scanner:
 
     # --- main loop ----------------------------------------------------------------------------
     def run(self) -> None:
-        t = self.t
+        t, n = self.t, self.n
         pos = 0
         while True:
             m = _START.search(t, pos)
@@ -409,6 +409,11 @@ class _Scanner:
                 return
             s = m.start()
             run_end = _RUN.match(t, s).end()
+            # most runs are followed by no unit and start no date: skipped here as `at` would skip them
+            if (run_end < n and t[run_end] not in _DISPATCH and t[s] not in _SIGNS
+                    and not ("." in t[s:run_end] and _YEAR_DOT.match(t, s))):
+                pos = run_end
+                continue
             end = self.at(s, run_end)
             pos = end if end is not None and end > s else run_end
 
