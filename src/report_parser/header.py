@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import regex
@@ -57,7 +58,7 @@ _CLOSING = regex.compile(
     r"|(?:如|若)(?:对[^\n。]{0,30})?有(?:意见|建议|问题)[^\n。]{0,20}(?:反映|反馈|联系))"
     rf"|{_CONTACT_LABEL.pattern}")
 _ATTACHMENT = regex.compile(r"^[\x20\t]*附件[:\d一二三四五六七八九十]", regex.M)
-_PUBLIC_NOTE = regex.compile(r"^[\x20\t]*[(（]此件[^)）\n]{0,12}[)）][\x20\t]*$")
+_PUBLIC_NOTE = re.compile(r"^[\x20\t]*[(（]此件[^)）\n]{0,12}[)）][\x20\t]*$")
 _PHONE = regex.compile(
     r"(?<![\d-])(?:(?:\(?0\d{2,3}\)?[-\x20]?)?(?:\d{7,8}|\d{3,4}\x20\d{4})(?:[-转]\d{1,5})?"
     r"|1[3-9]\d(?:\d{8}|[-\x20]\d{4}[-\x20]\d{4}))(?![\d])")

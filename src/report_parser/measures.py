@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 # Cues are matched on the measure's matching text. Planned wins over done only when nothing
@@ -19,7 +21,7 @@ _DONE = regex.compile(
 
 # A bare 完成 reports work done unless its own clause puts it in the future (拟于年底前完成).
 _BARE_DONE = regex.compile(r"(?<![未没不])完成(?!时限|时间|率|目标|任务数)")
-_FUTURE_IN_CLAUSE = regex.compile(r"(?:拟|将|计划|力争|预计|争取|确保|待|需|要|前|后|内)[^,，。;；]{0,12}$")
+_FUTURE_IN_CLAUSE = re.compile(r"(?:拟|将|计划|力争|预计|争取|确保|待|需|要|前|后|内)[^,，。;；]{0,12}$")
 
 
 def _bare_done(text: str) -> bool:

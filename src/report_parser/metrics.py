@@ -92,7 +92,8 @@ def _unit_alt(units: list[str], prefixes: list[str] | None = None) -> str:
 _COUNT_UNIT = _unit_alt(_D["count_units"], _D["count_unit_prefixes"])
 _COUNT_UNIT_PLAIN = _unit_alt(_D["count_units"])
 
-_COUNT = regex.compile(
+# stdlib re where a pattern needs nothing of `regex`: it compiles these several times faster
+_COUNT = re.compile(
     f"{_NUM}(?P<a1>{_APPROX_IN})?+(?P<mult>{_MULT})?+(?P<a2>{_APPROX_IN})?+"
     f"(?:(?P<unit>{_COUNT_UNIT})|(?P<da>{regex.escape(_D['bare_da_unit'])})(?!{_COUNT_UNIT_PLAIN}))"
 )
@@ -255,7 +256,7 @@ for _name in _READINGS:
         _DISPATCH[_c] = (*_DISPATCH.get(_c, ()), _name)
 for _c in ":-月日":  # clock times, phone numbers, damaged dates
     _DISPATCH.setdefault(_c, ())
-_FIXED = regex.compile(_alt(_D["fixed_terms"]))
+_FIXED = re.compile(_alt(_D["fixed_terms"]))
 _FIXED_MAX = max(len(t) for t in _D["fixed_terms"])
 _APPROX_PREFIXES = sorted(_D["approx_prefixes"], key=len, reverse=True)
 _APPROX_BLOCKERS = tuple(_D["approx_prefix_blockers"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from os import PathLike
@@ -34,9 +35,9 @@ from .tree import MARKUP, RawNode, build_tree, clean_title, title_stop
 
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
-_SUMMARY_OPEN = regex.compile(
+_SUMMARY_OPEN = re.compile(
     r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改"
-    r"|下一步|下步|今后)", regex.M)
+    r"|下一步|下步|今后)", re.M)
 _DIGIT = regex.compile(r"\d")
 _PLANS_OPEN = regex.compile(r"[\x20\t]*(?:下一步|下步|今后)")
 _MONTH_DAY = regex.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
