@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(batch: bool = True) -> argparse.ArgumentParser:
     from . import __version__
 
     ap = _Parser(prog="report-parser", description="Parse Chinese inspection rectification notices into JSON.")
@@ -57,7 +57,8 @@ def _build_parser() -> argparse.ArgumentParser:
     st.add_argument("files", nargs="+", metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema of the output")
-    _add_batch_commands(sub)
+    if batch:
+        _add_batch_commands(sub)
     return ap
 
 
@@ -135,8 +136,14 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return status
 
 
+# Commands that need nothing of the batch layer: their command line is built without importing it.
+_CORE_COMMANDS = frozenset({"parse", "stats", "schema"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = _build_parser(batch=command not in _CORE_COMMANDS).parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     if args.command == "parse":
         return _cmd_parse(args)
