@@ -46,14 +46,14 @@ def short_form(name: str, nations: tuple[str, ...]) -> str:
         if name.endswith(suf) and len(name) > len(suf) + 1:
             name = name[: -len(suf)]
             break
-    changed = True
-    while changed:  # 宽甸满族 → 宽甸; 黔东南苗族侗族 → 黔东南
-        changed = False
+    # 宽甸满族 → 宽甸; 黔东南苗族侗族 → 黔东南 (one C-level test first: most names end in no nation)
+    while name.endswith(nations):
         for n in nations:
             if name.endswith(n) and len(name) - len(n) >= 2:
                 name = name[: -len(n)]
-                changed = True
                 break
+        else:
+            break
     for tail in ("维吾尔", "壮族", "回族"):
         if name.endswith(tail) and len(name) - len(tail) >= 2:
             name = name[: -len(tail)]
