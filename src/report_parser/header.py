@@ -11,18 +11,19 @@ Span = tuple[int, int]
 
 # Page chrome from web pages: whole lines that belong to the site, not the notice.
 _CHROME_LINE = regex.compile(
-    r"^[\x20\t]*(?:(?:您|你)?(?:当前|所在)的?位置|(?:您|你)的位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
+    r"^[\x20\t]*[【\[]?(?:(?:您|你)?(?:当前|所在)的?位置|(?:您|你)的位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
     r"成文日期|公开方式|公开时限|公开范围|主题分类|发文字号|文号|发布日期|发布时间|来源|来源于|作者|编辑|责任编辑|"
     r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体(?:大小)?|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
-    r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载)"
-    r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S)[^\n]*$",
+    r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载|标题|主办单位|承办单位|版权所有|技术支持|"
+    r"网站标识码|网站地图|联系我们|审核|校对)[】\]]?"
+    r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S|[\x20\t]*[【\[])[^\n]*$",
     regex.M)
 _CHROME_INLINE = regex.compile(r"(?:发布时间|来源|浏览量|浏览次数|阅读量|点击量|作者)[\x20\t]*:")
 
 _WS = regex.compile(r"\s+")
 _ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
-_LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与]|根据)+")
+_LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与并]|根据|按照|其中|随后|同时|派出|组织)+")
 _SENTENCE_END = regex.compile(r"[。\n!?]")
 _TITLE_WORDS = regex.compile(r"通报|公告|公示|情况报告|情况说明|整改情况|整改进展")
 _BODY_START = regex.compile(r"^\s*(?:根据|按照|依据|为深入|为贯彻|近日|日前|今年|经|\d{4}年|20\d\d|[一二三四五六七八九十]、|1[.、])")
@@ -261,9 +262,26 @@ def _trailing_attachments(text: str, start: int, end: int) -> int | None:
     return last.start()
 
 
+def _tail_chrome(text: str, h: Header, start: int, end: int) -> int:
+    """Page chrome after the notice (责任编辑, 打印本页, 上一篇, 版权所有): recorded; returns where it begins."""
+    found: list[Span] = []
+    for _ in range(12):
+        e = _trim(text, start, end)
+        s = text.rfind("\n", start, e) + 1
+        if e <= start or s < start:
+            break
+        line = text[s:e].strip()
+        if not _chrome(text, s, e, line, False):
+            break
+        found.append(_strip_span(text, s, e))
+        end = s
+    h.chrome.extend(reversed(found))
+    return _trim(text, start, end)
+
+
 def find_tail(text: str, h: Header, start: int) -> None:
     """The closing appeal, the contact block, the signature and an attachment list at the end."""
-    n = len(text)
+    n = _tail_chrome(text, h, start, len(text))
     end, sig_start = _strip_trailing_signature(text, start, n)
     att = _trailing_attachments(text, start, end)
     if att is not None:
