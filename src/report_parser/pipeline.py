@@ -528,9 +528,12 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Docu
 def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptions()) -> Document:
     """Parse a notice given as a string."""
     # surrogatepass: a str decoded with surrogateescape (or from JSON) may hold lone surrogates
-    sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    clean = _LONE_SURROGATE.sub("\ufffd", text)
-    if clean != text:
+    try:
+        data, clean = text.encode("utf-8"), text  # fails only on a lone surrogate: no scan for them first
+    except UnicodeEncodeError:
+        data, clean = text.encode("utf-8", "surrogatepass"), _LONE_SURROGATE.sub("\ufffd", text)
+    sha = hashlib.sha256(data).hexdigest()
+    if clean is not text:
         # not valid Unicode: spans index the text with U+FFFD in their place (same length), kept in source.text
         source = Source(name=name, sha256=sha, encoding="str+replace", format="txt", chars=len(text), text=clean)
         doc = parse_text(clean, source, options)
