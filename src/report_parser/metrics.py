@@ -258,6 +258,9 @@ for _c in ":-月日":  # clock times, phone numbers, damaged dates
     _DISPATCH.setdefault(_c, ())
 _FIXED = re.compile(_alt(_D["fixed_terms"]))
 _FIXED_MAX = max(len(t) for t in _D["fixed_terms"])
+# No fixed term holds an Arabic digit or a dot: none can overlap an Arabic run, which is then not
+# looked up (most runs are Arabic).
+_FIXED_ARABIC = any(c in "0123456789." for t in _D["fixed_terms"] for c in t)
 _APPROX_PREFIXES = sorted(_D["approx_prefixes"], key=len, reverse=True)
 _APPROX_BLOCKERS = tuple(_D["approx_prefix_blockers"])
 _ORDINAL = tuple(_D["ordinal_prefixes"])
@@ -436,7 +439,7 @@ class _Scanner:
             return None
         if prev in _ORDINAL or prev in _ORDINAL_AFTER or (prev == " " and s > 1 and t[s - 2] in _ORDINAL):
             return None
-        fixed = self._fixed_end(s, run_end)
+        fixed = self._fixed_end(s, run_end) if _FIXED_ARABIC or not arabic else None
         if fixed is not None:
             return fixed
         if arabic:
