@@ -29,6 +29,7 @@ _ARTEFACT = re.compile(
     r"|^#{1,6}(?= )"  # Markdown heading marks
     , re.M | re.I)
 
+_ARTEFACT_FIRST = "[{*_&#"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = "。；;！!？?：:”\"』」)）】》…"
 _LINE_MARKER = re.compile(
@@ -146,7 +147,8 @@ def normalize(original: str) -> NormText:
     """Build the matching form of `original`; every character of it maps back to the original."""
     text = _WIDE_RUN.sub(_narrow, original)  # = original.translate(_WIDTH)
     text, traditional = _to_simplified(text)
-    text = _ARTEFACT.sub(_blank, text)
+    if any(c in text for c in _ARTEFACT_FIRST):  # every artefact starts with one of these
+        text = _ARTEFACT.sub(_blank, text)
     joined, deletions = _join_wraps(text)
     if not deletions:
         return NormText(original, text, traditional=traditional)
