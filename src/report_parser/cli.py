@@ -63,9 +63,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _add_review_commands(sub: argparse._SubParsersAction) -> None:
-    from . import view
+    from . import export, report, view
 
-    for module in (view,):
+    for module in (view, report, export):
         module.add_arguments(sub)
 
 
