@@ -65,7 +65,6 @@ def write_xlsx(tables: Mapping[str, Any], output: str | os.PathLike[str], *, lab
     """DataFrames → one workbook, a sheet per table in the given order."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -85,23 +84,17 @@ def write_xlsx(tables: Mapping[str, Any], output: str | os.PathLike[str], *, lab
             cell.font = bold
             head.append(cell)
         ws.append(head)
-        text_cols = {i for i, c in enumerate(cols) if c in TEXT_COLUMNS or str(df[c].dtype) in ("string", "object")}
-        for record in df.astype("object").itertuples(index=False, name=None):
-            row = []
-            for i, v in enumerate(record):
-                if _missing(v):
-                    row.append(None)
-                    continue
-                if i in text_cols or isinstance(v, str):
-                    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(v)))
-                    cell.data_type = "s"  # never a formula, never a number
-                    cell.number_format = "@"
-                    row.append(cell)
-                elif hasattr(v, "item"):
-                    row.append(v.item())
+        columns = [_values(df[c], text=c in TEXT_COLUMNS) for c in cols]
+        for row in zip(*columns, strict=True):
+            out = []
+            for v in row:
+                if isinstance(v, str) and v.startswith("="):  # text, not a formula
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.data_type = "s"
+                    out.append(cell)
                 else:
-                    row.append(v)
-            ws.append(row)
+                    out.append(v)
+            ws.append(out)
         if cols:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
     out = Path(output)
@@ -109,13 +102,15 @@ def write_xlsx(tables: Mapping[str, Any], output: str | os.PathLike[str], *, lab
     return out
 
 
-def _missing(v: Any) -> bool:
-    import pandas as pd
+def _values(col: Any, *, text: bool) -> list[Any]:
+    """A column as Python values for openpyxl: None for missing, str for text (illegal XML characters replaced)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
+    values = col.astype("object").where(col.notna(), None).tolist()
+    sub = ILLEGAL_CHARACTERS_RE.sub
+    if text:
+        return [None if v is None else sub("\ufffd", str(v)) for v in values]
+    return [sub("\ufffd", v) if isinstance(v, str) else (v.item() if hasattr(v, "item") else v) for v in values]
 
 
 def batch_tables(tables_dir: str | os.PathLike[str]) -> dict[str, Any]:
