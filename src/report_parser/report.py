@@ -301,7 +301,7 @@ _COLUMNS = [("unit", "单位", "s"), ("key", "分组键", "s"), ("level", "层�
             ("measures", "措施", "n"), ("per_problem", "措施/问题", "n"), ("figures", "数据", "n"),
             ("quantified", "含数据措施", "p"), ("done", "已完成", "p"), ("ongoing", "推进中", "p"),
             ("planned", "计划", "p"), ("completion_rate", "整改完成率", "p"), ("people_disciplined", "处理人数", "n"),
-            ("funds_recovered", "追缴资金", "n"), ("doc_id", "doc_id", "s")]
+            ("funds_recovered", "追缴资金(元)", "n"), ("doc_id", "doc_id", "s")]
 
 _CSS = f"""
 body{{margin:0;padding:16px 24px;font-family:{FONT};color:#1d1d1f;background:#fbfaf7}}
@@ -388,8 +388,9 @@ def render_report(rows: list[UnitRow], title: str = "巡察整改通报 · 单�
         series = [(STATUS_ZH.get(s, "未标明"), [x[i] for x in m], STATUS_COLOURS[s]) for i, s in enumerate(statuses)]
         status_charts.append(hbar_chart(f"{what}状态占比", labels, series, stacked=True, pct=True, note=note))
     parts.append("<h2>整改状态</h2><div class='row'>" + "".join(status_charts) + "</div>")
-    parts.append("<h2>合计数据</h2><p class='note'>整改完成率、处理人数、追缴资金："
-                 + "、".join(SUBJECT_ZH[s] for s in TOTAL_SUBJECTS) + "，取每份通报对全单位的合计数。</p>")
+    parts.append("<h2>合计数据</h2><p class='note'>"
+                 + "、".join(SUBJECT_ZH[s] for s in TOTAL_SUBJECTS) + "：取每份通报对全单位的合计数"
+                 "（schema 1.1 的 totals；较早的表取概述中第一个同类数据）。</p>")
     missing = []
     for attr, label, names in (("level", "按巡察层级", LEVEL_ZH), ("sector", "按单位类型", SECTOR_ZH),
                                ("province", "按地区（省）", {}), ("scheme", "按巡视巡察", {})):
