@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -99,3 +101,35 @@ def test_compare_as_xlsx_and_csv_with_bom(tables_dir, tmp_path, capsys):
     raw = csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfunit,")
     assert "中共南开大学委员会" in raw.decode("utf-8-sig")
+
+
+def test_report_groups_totals_by_level_sector_and_region_when_present(tables_dir, tmp_path):
+    from report_parser.report import write_report
+
+    copy = tmp_path / "tables"
+    shutil.copytree(tables_dir, copy)
+    levels, sectors, provinces = ["central", "city", "county"], ["school", "department"], ["天津市", "辽宁省"]
+    lines = []
+    for i, line in enumerate((copy / "documents.jsonl").read_text(encoding="utf-8").splitlines()):
+        d = json.loads(line)
+        d.setdefault("issuer", {}).update(key=f"单位{i}", sector=sectors[i % 2],
+                                          region={"province": provinces[i % 2], "city": None, "county": None})
+        d.setdefault("inspection", {}).update(level=levels[i % 3])
+        d["totals"] = {"completion_rate": {"kind": "percent", "text": "80%", "span": [0, 3], "value": 80 + i,
+                                           "unit": "%", "subject": "completion_rate"},
+                       "people_disciplined": {"kind": "count", "text": "2人", "span": [0, 2], "value": 2,
+                                              "unit": "人", "subject": "people_disciplined"}}
+        lines.append(json.dumps(d, ensure_ascii=False))
+    (copy / "documents.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page = write_report(copy, tmp_path / "r.html").read_text(encoding="utf-8")
+    for heading in ("按巡察层级", "按单位类型", "按地区（省）"):
+        block = page.split(f"<h3>{heading}</h3>", 1)[1].split("<h3>", 1)[0]
+        assert block.count('<svg class="chart"') == 3, heading
+    level_block = page.split("<h3>按巡察层级</h3>", 1)[1].split("<h3>", 1)[0]
+    n = len(lines)
+    assert f"中央 ({len(range(0, n, 3))})" in level_block and "县级" in level_block
+    people = page.split("处理人数（合计）", 1)[1].split("</svg>", 1)[0]
+    assert f">{2 * len(range(0, n, 3))}<" in people  # the sum over the central-level notices
+    head = page.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert "分组键" in head and "层级" in head and "地区" in head
+    assert "这些表中没有相应字段" not in page

@@ -6,6 +6,7 @@ figure of the Document must be marked exactly once; nothing may point outside th
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -163,3 +164,31 @@ def test_repr_html_in_notebooks():
 
     h = repr_html(parse(text))  # from a string: no source to show, but facts and outline
     assert "not in this Document" in h and "问题" in h
+
+
+def with_comparison_fields(d: dict) -> dict:
+    """A Document dict with the schema 1.1 comparison fields filled in, as that parser version writes them."""
+    d = json.loads(json.dumps(d))
+    d["issuer"].update(key="南开大学党委", aliases=["南开大学党委"], sector="school",
+                       region={"province": "天津市", "city": "天津市", "county": None})
+    d["inspection"].update(level="central", round="十九届中央第八轮")
+    first = next(m for _, _, n in walk(d) for m in n["metrics"] if m["kind"] == "count")
+    d["totals"] = {"problems_fed_back": {**first, "subject": "problems_fed_back"}}
+    problems = [n for _, _, n in walk(d) if n["role"] == "problem"]
+    for n, st in zip(problems, ["done", "partial", "ongoing"], strict=False):
+        n["status"] = st
+    return d
+
+
+def test_schema_1_1_fields_are_shown_when_present():
+    loaded = load_path(NANKAI)
+    doc = parse_loaded(loaded)
+    d = with_comparison_fields(doc.model_dump(mode="json"))
+    page = render_page(d, loaded.text).html
+    facts = page.split('id="side-panel"', 1)[1]
+    for shown in ("南开大学党委", "学校", "天津市天津市", "中央", "十九届中央第八轮", "问题状态", "基本完成"):
+        assert shown in facts, shown
+    span = d["totals"]["problems_fed_back"]["span"]
+    target = re.search(rf'<span id="([^"]+)" data-kind="[^"]+"[^>]*data-span="{span[0]},{span[1]}"', page)
+    assert target and f'data-target="{target.group(1)}"' in facts
+    assert 'data-status="partial"' in page
