@@ -12,7 +12,7 @@ Span = tuple[int, int]
 
 MetricKind = Literal["count", "money", "percent", "ratio", "date", "period", "duration"]
 Role = Literal["category", "problem", "measure", "section", "paragraph"]
-Status = Literal["done", "ongoing", "planned"]
+Status = Literal["done", "partial", "ongoing", "planned"]
 
 
 class _Model(BaseModel):
