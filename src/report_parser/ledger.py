@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .formats.table import LedgerTable, ledger_data
+from .formats.table import LedgerTable, is_problem_cell, ledger_data
 from .header import Header, find_tail
 from .markers import Marker, cn_ordinal, find_markers
 from .measures import measure_status
@@ -166,6 +166,8 @@ def _table_nodes(T: str, t: LedgerTable, to_match: _Offsets, markers: list[Marke
     group: _Group | None = None
     for r in range(t.n_rows):
         pc = cover.get((r, pcol))
+        if not is_problem_cell(pc, pcol, len(t.roles)):
+            pc = None
         if pc is not None and pc.row == r:
             cc = cover.get((r, ccol)) if ccol is not None else None
             if cc is not None and (group is None or (cc is not group.cell and _flat(T, cc) != _flat(T, group.cell))):
@@ -263,7 +265,9 @@ def _problem_node(T: str, p: _Problem, own: list[_Cell], shared: dict[str, _Cell
             node.fields[role] = (found.start, found.end)
     for c in own:
         if c.role == "rectification":
-            node.children.extend(_measures(T, c.start, c.end, markers, starts))
+            # a problem over several rows numbers its actions on across the rows' cells
+            last = next((m.marker for m in reversed(node.children) if m.marker is not None), None)
+            node.children.extend(_measures(T, c.start, c.end, markers, starts, last))
     progress = [c for c in own if c.role == "progress"]
     if shared.get("progress") is not None and shared["progress"] not in progress:
         progress.insert(0, shared["progress"])
@@ -282,14 +286,18 @@ def _opens(T: str, cell_start: int, m: Marker) -> bool:
     return j < cell_start or m.line_start or T[j] in "。;:!?\n"
 
 
-def _measures(T: str, s: int, e: int, markers: list[Marker], starts: list[int]) -> list[RawNode]:
-    """Numbered actions in a rectification cell (1. / （1） / 一是 …), else the cell as one measure."""
+def _measures(T: str, s: int, e: int, markers: list[Marker], starts: list[int],
+              before: Marker | None = None) -> list[RawNode]:
+    """Numbered actions in a rectification cell (1. / （1） / 一是 …), else the cell as one measure.
+
+    `before`: the last action of the problem's previous cell, whose list this cell may continue."""
     items: list[Marker] = []
     for m in markers[bisect_left(starts, s):bisect_left(starts, e)]:
         if m.end > e:
             break
         if not items:
-            if m.ordinal == 1 and _opens(T, s, m):
+            continues = before is not None and m.family == before.family and m.ordinal == before.ordinal + 1
+            if (m.ordinal == 1 or continues) and _opens(T, s, m):
                 items.append(m)
         elif m.family == items[0].family and m.ordinal == items[-1].ordinal + 1 and (m.measure or _opens(T, s, m)):
             items.append(m)

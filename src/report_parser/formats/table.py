@@ -93,14 +93,14 @@ def _wordings() -> tuple[dict[str, str], list[str]]:
     return by_word, sorted(by_word, key=len, reverse=True)
 
 
-def column_role(text: str) -> str | None:
+def column_role(text: str, exact: bool = False) -> str | None:
     """The role a header cell gives its column, from its wording; None for any other cell."""
     flat = _NOTE.sub("", _BLANKS.sub("", text.translate({0x3000: 0x20})))
     if not flat or len(flat) > _HEADER_MAX:
         return None
     by_word, longest_first = _wordings()
-    if flat in by_word:
-        return by_word[flat]
+    if flat in by_word or exact:
+        return by_word.get(flat)
     best = None
     for w in longest_first:
         if best is not None and len(w) < len(best[1]):
@@ -122,9 +122,10 @@ def find_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
             continue
         last = r
         if r + 1 < grid.n_rows:
-            below = _row_roles(grid, r + 1)
+            # only cells worded exactly as headers, one column each, under columns without a role
+            below = _row_roles(grid, r + 1, exact=True)
             own = [c for c in grid.starting(r + 1) if c.text]
-            if below and len(below) == len(own):
+            if below and len(below) == len(own) and all(c.colspan == 1 and c.col not in roles for c in own):
                 for col, role in below.items():
                     if role not in roles.values():
                         roles[col] = role
@@ -133,13 +134,20 @@ def find_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
     return None
 
 
-def _row_roles(grid: Grid, r: int) -> dict[int, str]:
+def _row_roles(grid: Grid, r: int, exact: bool = False) -> dict[int, str]:
     roles: dict[int, str] = {}
     for c in grid.starting(r):
-        role = column_role(c.text) if c.text else None
+        role = column_role(c.text, exact) if c.text else None
         if role and role not in roles.values():
             roles[c.col] = role
     return roles
+
+
+def is_problem_cell(cell: GridCell | TableCell | None, problem_col: int, n_cols: int) -> bool:
+    """A cell of the problem column, not a line across the table (a heading or a note row)."""
+    if cell is None or cell.col != problem_col or cell.colspan * 2 > n_cols:
+        return False
+    return bool(cell.text) if isinstance(cell, GridCell) else cell.end > cell.start
 
 
 # --------------------------------------------------------------------------- carried structure
@@ -223,7 +231,7 @@ class TextBuilder:
         role_of = lambda col: roles.get(col)  # noqa: E731
         problem_col = next(col for col, role in roles.items() if role == "problem")
         body_rows = [r for r in range(last_header + 1, grid.n_rows)
-                     if (c := grid.at(r, problem_col)) is not None and c.text]
+                     if is_problem_cell(grid.at(r, problem_col), problem_col, grid.n_cols)]
         if not body_rows:
             return False
         last_body = body_rows[-1]
