@@ -334,3 +334,32 @@ def test_sample_rebuilt_as_a_ledger_parses_like_the_text(fmt: str, seq_as_writte
             assert [m.status for m in got.children] == [m.status or default for m in want.children]
             k += 1
     assert k == 11
+
+
+def test_tables_under_numbered_headings_are_categories() -> None:
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("某局党组关于巡察整改进展情况的通报")
+    doc.add_paragraph("根据县委统一部署，县委第一巡察组对某局党组进行了巡察。现将整改进展情况通报如下。")
+    blocks = [("一、政治建设方面", [["1", "学习不深入。", "制定学习计划。", "已完成"],
+                                   ["2", "执行不到位。", "一是建立台账；二是逐项销号。", "推进中"]]),
+              ("二、作风建设方面", [["1", "会议过多。", "精简会议30%。", "基本完成"]])]
+    for heading, rows in blocks:
+        doc.add_paragraph(heading)
+        table = doc.add_table(rows=len(rows) + 1, cols=4)
+        for c, name in enumerate(["序号", "存在问题", "整改措施", "整改进展"]):
+            table.cell(0, c).text = name
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+    doc.add_paragraph("欢迎广大干部群众监督。")
+    out = io.BytesIO()
+    doc.save(out)
+    parsed = parse_file_bytes(out.getvalue(), "two.docx")
+    assert [(n.role, n.marker, n.title, [(p.marker, p.title, p.status, len(p.children)) for p in n.children])
+            for n in parsed.sections] == [
+        ("category", "一、", "政治建设方面", [("1", "学习不深入", "done", 1), ("2", "执行不到位", "ongoing", 2)]),
+        ("category", "二、", "作风建设方面", [("1", "会议过多", "partial", 1)])]
+    assert parsed.coverage == 1.0 and not [w for w in parsed.warnings if w.code == "W401"]
+    _grounded(parsed)

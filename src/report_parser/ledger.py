@@ -100,15 +100,23 @@ def ledger_body(T: str, h: Header, ctx: _Ctx, tables: tuple[LedgerTable, ...],
     _fit_header(T, h, spans[0][0], spans[-1][1])
     markers = find_markers(T)
     starts = [m.start for m in markers]
+    built = [_table_nodes(T, t, to_match, markers, starts) for t in tables]
+    heads = _table_headings(T, h.body_start, spans, built, markers, starts)
     roots: list[RawNode] = []
     pos = None
-    for t, (ts, te) in zip(tables, spans, strict=True):
+    for nodes, head in zip(built, heads, strict=True):
+        if not nodes:
+            continue
+        if head is not None:
+            head.children = nodes
+            head.end = nodes[-1].end
+            nodes = [head]
         if pos is not None:
-            gap = _paragraph(T, pos, ts)
+            gap = _paragraph(T, pos, nodes[0].start)  # text between two tables, the next one's header included
             if gap is not None:
                 roots.append(gap)
-        roots.extend(_table_nodes(T, t, to_match, markers, starts))
-        pos = te
+        roots.extend(nodes)
+        pos = nodes[-1].end
     if not roots:
         return None
     trailing = _paragraph(T, pos, h.body_end) if pos is not None and h.body_end > pos else None
@@ -120,6 +128,34 @@ def ledger_body(T: str, h: Header, ctx: _Ctx, tables: tuple[LedgerTable, ...],
     while pre_s < pre_e and ctx.blank(pre_s):
         pre_s += 1
     return roots, (pre_s, pre_e), trailing
+
+
+def _table_headings(T: str, body_start: int, spans: list[tuple[int, int]], built: list[list[RawNode]],
+                    markers: list[Marker], starts: list[int]) -> list[RawNode | None]:
+    """Several tables, each under a numbered heading line of one family (一、政治建设方面) and without
+    categories of their own: each heading is the category of its table's problems."""
+    none: list[RawNode | None] = [None] * len(spans)
+    if len(spans) < 2 or any(n.role != "problem" for nodes in built for n in nodes):
+        return none
+    heads: list[RawNode | None] = []
+    prev = body_start
+    for (ts, te), nodes in zip(spans, built, strict=True):
+        e = ts
+        while e > prev and T[e - 1].isspace():
+            e -= 1
+        s = T.rfind("\n", prev, e) + 1 if e > prev else e
+        s = max(s, prev)
+        m = _lead_marker(T, s, e, markers, starts)
+        if m is None or e - s > 40 or "。" in T[s:e] or not nodes:
+            return none
+        node = RawNode(m, m.start, e, role="category", ordinal=m.ordinal)
+        node.title_end = title_stop(T, m.end, e)
+        node.title = T[m.end:node.title_end].strip(_TRIM) or None
+        heads.append(node)
+        prev = te
+    if len({n.marker.family for n in heads if n is not None}) != 1:
+        return none
+    return heads
 
 
 def _fit_header(T: str, h: Header, first: int, last: int) -> None:
