@@ -363,3 +363,25 @@ def test_tables_under_numbered_headings_are_categories() -> None:
         ("category", "二、", "作风建设方面", [("1", "会议过多", "partial", 1)])]
     assert parsed.coverage == 1.0 and not [w for w in parsed.warnings if w.code == "W401"]
     _grounded(parsed)
+
+
+@pytest.mark.parametrize("rows", ["", "<tr><td></td><td>只有措施</td></tr>"])
+def test_ledger_header_without_problem_rows_stays_text(rows: str) -> None:
+    page = f"<html><body><p>正文第一段。</p><table><tr><th>问题</th><th>整改措施</th></tr>{rows}</table></body></html>"
+    loaded = load_bytes(page.encode(), "a.html")
+    assert loaded.tables == ()
+    assert "问题\t整改措施" in loaded.text and ("只有措施" in loaded.text) == bool(rows)
+
+
+def test_odd_spans_and_a_ledger_inside_a_layout_table() -> None:
+    page = ("<html><body><table><tr><td><p>某单位关于巡察整改情况的通报</p>"
+            "<table><tr><th>序号</th><th>问题类别</th><th>具体问题</th><th>整改情况</th></tr>"
+            "<tr><td rowspan='x'>1</td><td rowspan='900'>一、党建</td><td>问题一。</td><td>1.措施甲。2.措施乙。</td></tr>"
+            "<tr><td>2</td><td>问题二。</td><td colspan='0'>已整改。</td></tr></table>"
+            "<p>欢迎广大干部群众监督。</p></td></tr></table></body></html>")
+    doc = parse_file_bytes(page.encode(), "a.html")
+    assert [(n.role, n.marker, n.title) for n in doc.walk()] == [
+        ("category", "一、", "党建"), ("problem", "1", "问题一"), ("measure", "1.", "措施甲"),
+        ("measure", "2.", "措施乙"), ("problem", "2", "问题二"), ("measure", None, "已整改")]
+    assert doc.closing is not None
+    _grounded(doc)

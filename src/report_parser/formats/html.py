@@ -346,14 +346,14 @@ def _span_attr(cell: Any, attr: str) -> int:
 
 def take_ledgers(tree: Any) -> list[Grid]:
     """Replace each ledger table (one without tables inside) by a placeholder paragraph; their grids."""
-    from report_parser.formats.table import find_header
+    from report_parser.formats.table import is_ledger
 
     grids: list[Grid] = []
     for table in list(tree.iter("table")):
         if any(True for _ in table.iterdescendants("table")) or table.getparent() is None:
             continue
         grid = _grid(table)
-        if find_header(grid) is None:
+        if not is_ledger(grid):
             continue
         holder = table.makeelement("p", {})
         holder.text = _PLACEHOLDER.format(len(grids))
@@ -427,12 +427,13 @@ def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[
         m = _PLACEHOLDER_RE.fullmatch(line.strip())
         if m and int(m.group(1)) < len(grids) and int(m.group(1)) not in placed:
             placed.add(int(m.group(1)))
-            out.table(grids[int(m.group(1))])
+            if not out.table(grids[int(m.group(1))]):
+                out.rows(grids[int(m.group(1))])
         else:
             out.line(line)
     for i, grid in enumerate(grids):
-        if i not in placed:  # the extractor lost it: the table still belongs to the page
-            out.table(grid)
+        if i not in placed and not out.table(grid):  # the extractor lost it: it still belongs to the page
+            out.rows(grid)
     text, tables = out.result()
     return (text if text.strip() else ""), tables
 

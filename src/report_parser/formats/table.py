@@ -150,6 +150,16 @@ def is_problem_cell(cell: GridCell | TableCell | None, problem_col: int, n_cols:
     return bool(cell.text) if isinstance(cell, GridCell) else cell.end > cell.start
 
 
+def is_ledger(grid: Grid) -> bool:
+    """A header naming a problem column, and a row below it with a problem cell."""
+    found = find_header(grid)
+    if found is None:
+        return False
+    last, roles = found
+    col = next(k for k, role in roles.items() if role == "problem")
+    return any(is_problem_cell(grid.at(r, col), col, grid.n_cols) for r in range(last + 1, grid.n_rows))
+
+
 # --------------------------------------------------------------------------- carried structure
 
 
@@ -216,6 +226,13 @@ class TextBuilder:
             out.append((c, s, s + len(c.text)))
         self._put("\n")
         return out
+
+    def rows(self, grid: Grid) -> None:
+        """Write a table that is not a ledger: a line per row, its cells separated by tabs."""
+        for r in range(grid.n_rows):
+            texts = [c for c in grid.starting(r) if c.text]
+            if texts:
+                self._row(texts)
 
     def table(self, grid: Grid) -> bool:
         """Write a ledger table (True), or nothing when the grid is not one (False).

@@ -76,12 +76,8 @@ def extract_xlsx(data: bytes, name: str | None = None) -> tuple[str, tuple[Ledge
             grid = _sheet_grid(ws)
             if out.pos:
                 out.line("")
-            if out.table(grid):
-                continue
-            for r in range(grid.n_rows):
-                texts = [c.text for c in grid.starting(r) if c.text]
-                if texts:
-                    out.line("\t".join(texts))
+            if not out.table(grid):
+                out.rows(grid)
     finally:
         wb.close()
     return out.result()
