@@ -385,3 +385,26 @@ def test_odd_spans_and_a_ledger_inside_a_layout_table() -> None:
         ("measure", "2.", "措施乙"), ("problem", "2", "问题二"), ("measure", None, "已整改")]
     assert doc.closing is not None
     _grounded(doc)
+
+
+def test_two_header_rows() -> None:
+    header = ("<th rowspan='2'>序号</th><th rowspan='2'>反馈问题</th><th colspan='2'>整改情况</th></tr>"
+              "<tr><th>整改措施</th><th>完成时限</th>")
+    rows = "<tr><td>1</td><td>制度缺失。</td><td>建立制度。</td><td>2025年6月底</td></tr>"
+    loaded = load_bytes(_html(rows, header), "a.html")
+    (table,) = loaded.tables
+    assert table.roles == ("seq", "problem", "rectification", "deadline") and table.n_rows == 1
+    doc = parse_file_bytes(_html(rows, header), "a.html")
+    (problem,) = doc.sections
+    assert (problem.marker, problem.title, problem.fields["deadline"].text) == ("1", "制度缺失", "2025年6月底")
+    assert [m.title for m in problem.children] == ["建立制度"]
+
+
+def test_original_offsets_map_to_matching_offsets_through_joined_lines() -> None:
+    from report_parser.ledger import _Offsets
+    from report_parser.normalize import normalize
+
+    nt = normalize((HERE / "fixtures" / "layouts" / "hard_wrapped.txt").read_text(encoding="utf-8"))
+    assert nt.breaks  # the fixture's lines are joined for matching
+    to_match = _Offsets(nt)
+    assert all(to_match(nt.to_orig(i)) == i for i in range(len(nt.text)))

@@ -122,13 +122,17 @@ def find_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
             continue
         last = r
         if r + 1 < grid.n_rows:
-            # only cells worded exactly as headers, one column each, under columns without a role
+            # a second header row: cells worded exactly as headers, one column each, under a header
+            # cell spread over several columns (整改情况 over 整改措施 | 完成时限) or under none
             below = _row_roles(grid, r + 1, exact=True)
             own = [c for c in grid.starting(r + 1) if c.text]
-            if below and len(below) == len(own) and all(c.colspan == 1 and c.col not in roles for c in own):
+            under = [grid.at(r, c.col) for c in own]
+            if below and len(below) == len(own) and all(
+                    c.colspan == 1 and (u is None or u.colspan > 1 or c.col not in roles)
+                    for c, u in zip(own, under, strict=True)):
                 for col, role in below.items():
-                    if role not in roles.values():
-                        roles[col] = role
+                    roles = {k: v for k, v in roles.items() if v != role or k == col}
+                    roles[col] = role
                 last = r + 1
         return last, roles
     return None
