@@ -408,3 +408,14 @@ def test_original_offsets_map_to_matching_offsets_through_joined_lines() -> None
     assert nt.breaks  # the fixture's lines are joined for matching
     to_match = _Offsets(nt)
     assert all(to_match(nt.to_orig(i)) == i for i in range(len(nt.text)))
+
+
+def test_ledger_inside_running_text_of_a_web_page_keeps_its_place() -> None:
+    from report_parser.formats.html import extract_with_tables
+
+    page = ("<html><body><div>前文一段。<table><tr><th>问题</th><th>整改措施</th></tr>"
+            "<tr><td>问题甲。</td><td>措施。</td></tr></table>后文紧接。</div></body></html>")
+    text, (table,) = extract_with_tables(page)
+    assert text == "前文一段。\n问题\t整改措施\n问题甲。\t措施。\n后文紧接。\n"
+    assert text[table.start:table.end] == "问题\t整改措施\n问题甲。\t措施。"
+    assert "LEDGERTABLE" not in text

@@ -424,13 +424,19 @@ def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[
     out = TextBuilder()
     placed: set[int] = set()
     for line in lines:
-        m = _PLACEHOLDER_RE.fullmatch(line.strip())
-        if m and int(m.group(1)) < len(grids) and int(m.group(1)) not in placed:
-            placed.add(int(m.group(1)))
-            if not out.table(grids[int(m.group(1))]):
-                out.rows(grids[int(m.group(1))])
-        else:
-            out.line(line)
+        pos = 0
+        for m in _PLACEHOLDER_RE.finditer(line):
+            i = int(m.group(1))
+            if i >= len(grids) or i in placed:
+                continue
+            if line[pos:m.start()].strip():
+                out.line(line[pos:m.start()].strip())
+            placed.add(i)
+            if not out.table(grids[i]):
+                out.rows(grids[i])
+            pos = m.end()
+        if pos == 0 or line[pos:].strip():
+            out.line(line[pos:].strip() if pos else line)
     for i, grid in enumerate(grids):
         if i not in placed and not out.table(grid):  # the extractor lost it: it still belongs to the page
             out.rows(grid)
