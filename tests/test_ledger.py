@@ -419,3 +419,66 @@ def test_ledger_inside_running_text_of_a_web_page_keeps_its_place() -> None:
     assert text == "前文一段。\n问题\t整改措施\n问题甲。\t措施。\n后文紧接。\n"
     assert text[table.start:table.end] == "问题\t整改措施\n问题甲。\t措施。"
     assert "LEDGERTABLE" not in text
+
+
+# --------------------------------------------------------------------------- any ledger grid
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL = st.lists(st.sampled_from(list("整改问题措施已完成基本将拟1２.（）、。；：\n “”") + ["一、", "1.", "（1）", "2.", "一是", "二是"]),
+                 max_size=16).map("".join)
+_ROLES = ["序号", "问题类别", "反馈问题", "整改措施", "责任单位", "完成时限", "整改进展"]
+
+
+@st.composite
+def _grids(draw):
+    from report_parser.formats.table import Grid, GridCell
+
+    header = draw(st.permutations(_ROLES).map(lambda r: r[: max(2, len(r) - 2)]))
+    if "反馈问题" not in header:
+        header = ["反馈问题", *header]
+    n_rows = draw(st.integers(1, 7))
+    wide = draw(st.sets(st.integers(1, n_rows), max_size=2))  # rows across the table (一、…方面)
+    cells = [GridCell(h, 0, c) for c, h in enumerate(header)]
+    for r in sorted(wide):
+        cells.append(GridCell(draw(_CELL).strip(), r, 0, 1, len(header)))
+    for c in range(len(header)):
+        r = 1
+        while r <= n_rows:
+            if r in wide:
+                r += 1
+                continue
+            room = next((w for w in sorted(wide) if w > r), n_rows + 1) - r
+            span = draw(st.integers(1, room)) if draw(st.booleans()) else 1
+            cells.append(GridCell(draw(_CELL).strip(), r, c, span, 1))
+            r += span
+    return Grid(cells)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(grid=_grids(), before=_CELL, after=_CELL)
+def test_any_ledger_grid_parses_grounded(grid, before: str, after: str) -> None:
+    from report_parser.formats.table import TextBuilder
+    from report_parser.models import Source
+    from report_parser.pipeline import parse_text
+
+    out = TextBuilder()
+    out.line("某单位关于巡察整改情况的通报")
+    out.line(before)
+    if not out.table(grid):
+        return
+    out.line(after)
+    text, tables = out.result()
+    doc = parse_text(text, Source(sha256="0", encoding="utf-8", chars=len(text), text=text), tables=tables)
+    doc = Document.model_validate_json(doc.model_dump_json())
+    _grounded(doc)
+    problems = [n for n in doc.walk() if n.role == "problem"]
+    assert problems and all(n.style in (None, "table_row") or n.marker for n in problems)
+    for n in doc.walk():
+        rect = n.fields.get("rectification")
+        # a problem's own rectification cell gives it measures (a cell merged down over several
+        # problems gives them to the first, whose row holds it, and is the others' field)
+        if n.role == "problem" and rect and rect.text.strip("。!?;:,. \n；：，！？") and n.span[0] <= rect.span[0] < n.span[1]:
+            assert n.children and all(c.role == "measure" for c in n.children)

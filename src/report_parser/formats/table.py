@@ -274,8 +274,9 @@ class TextBuilder:
             heading = [c for c in cells if c.col == category_col]
             if heading:
                 cat = heading[0]
-                seq = next((c for c in cells if c.col == seq_col and c.rowspan > 1
-                            and (c.row, c.rowspan) == (cat.row, cat.rowspan)), None)
+                down = lambda c: min(c.rowspan, last_body + 1 - c.row)  # noqa: E731  (rows it spans in the body)
+                seq = next((c for c in cells if c.col == seq_col and down(c) > 1
+                            and (c.row, down(c)) == (cat.row, down(cat))), None)
                 heading = [seq, cat] if seq is not None else heading
                 written.extend(self._row(heading))
                 cells = [c for c in cells if c not in heading]
