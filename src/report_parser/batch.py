@@ -24,7 +24,7 @@ log = logging.getLogger("report_parser")
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Extensions picked up when walking folders; a file named explicitly is parsed whatever its name.
-SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf"})
+SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf", ".xlsx"})
 OUTPUT_TABLES = ("documents", "nodes", "measures", "metrics", "warnings")
 DOCUMENTS_JSONL = "documents.jsonl"
 ERRORS_JSONL = "errors.jsonl"
