@@ -16,6 +16,7 @@ from . import metrics as metrics_mod
 from .decode import Loaded, load_path
 from .errors import WARNINGS
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
+from .ledger import ledger_body
 from .markers import find_markers
 from .measures import measure_status
 from .models import (
@@ -117,7 +118,8 @@ def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]],
     title = n.title
     if title is not None:
         # report the title as written: the original text of the heading, markup removed
-        title = clean_title(orig(n.marker.end if n.marker else n.start, n.title_end))
+        start = n.title_start if n.title_start is not None else n.marker.end if n.marker else n.start
+        title = clean_title(orig(start, n.title_end))
     return {
         "role": n.role,
         "marker": marker,
@@ -415,7 +417,7 @@ def _sentence_start(T: str, pos: int) -> int:
 def _problem_statuses(T: str, flat: list[RawNode]) -> None:
     """Each problem's stated state, else the state its category heading names."""
     for n in flat:
-        if n.role == "problem":
+        if n.role == "problem" and n.status is None:  # a ledger row's progress cell has set it already
             n.status = facts.stated_status(T, n.start, n.end, n.title_end, n.fields.get("progress"))
     for n in flat:
         if n.role in ("category", "section") and n.title:
@@ -430,8 +432,10 @@ def _problem_statuses(T: str, flat: list[RawNode]) -> None:
                 stack.extend(c.children)
 
 
-def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions()) -> Document:
-    """Parse an already decoded notice; `source` describes where it came from."""
+def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions(),
+               tables: tuple = ()) -> Document:
+    """Parse an already decoded notice; `source` describes where it came from, `tables` the ledger
+    tables written into it (formats.table.LedgerTable), whose rows then make the body."""
     nt = normalize(original)
     T = nt.text
     ctx = _Ctx(nt)
@@ -445,7 +449,7 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     find_tail(T, h, h.body_start)
     if h.chrome:
         ctx.warn("W305", f"{len(h.chrome)} line(s) of page chrome dropped", h.chrome[0])
-    roots, preamble, trailing = _body(T, h, ctx)
+    roots, preamble, trailing = (tables and ledger_body(T, h, ctx, tables)) or _body(T, h, ctx)
     find_issuer(T, h, preamble)
     if h.title is None:
         ctx.warn("W301")
@@ -519,7 +523,7 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Docu
     """Parse text that `decode` loaded from a file or bytes."""
     source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
                     chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
-    doc = parse_text(loaded.text, source, options)
+    doc = parse_text(loaded.text, source, options, loaded.tables)
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
     return doc
