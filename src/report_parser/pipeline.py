@@ -16,7 +16,6 @@ from . import metrics as metrics_mod
 from .decode import Loaded, load_path
 from .errors import WARNINGS
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
-from .ledger import ledger_body
 from .markers import find_markers
 from .measures import measure_status
 from .models import (
@@ -449,7 +448,12 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     find_tail(T, h, h.body_start)
     if h.chrome:
         ctx.warn("W305", f"{len(h.chrome)} line(s) of page chrome dropped", h.chrome[0])
-    roots, preamble, trailing = (tables and ledger_body(T, h, ctx, tables)) or _body(T, h, ctx)
+    ledger = None
+    if tables:
+        from .ledger import ledger_body  # only inputs with ledger tables need it (and its table code)
+
+        ledger = ledger_body(T, h, ctx, tables)
+    roots, preamble, trailing = ledger or _body(T, h, ctx)
     find_issuer(T, h, preamble)
     if h.title is None:
         ctx.warn("W301")
