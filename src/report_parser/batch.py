@@ -210,12 +210,23 @@ def _work_chunk(tasks: list[_Task], ipc: bool = True) -> list[_Outcome]:
     return outcomes
 
 
-def _unpack(outcomes: list[_Outcome]) -> list[_Outcome]:
-    """Each document's rows of a packed chunk, as zero-copy slices of the chunk's tables."""
+def _unpack(outcomes: list[_Outcome], whole: bool = False) -> list[_Outcome]:
+    """Each document's rows of a packed chunk, as zero-copy slices of the chunk's tables.
+
+    `whole`: the chunk's documents are consecutive in the output (no documents of an earlier run
+    among them), so the first carries the chunk's tables and the others none: the same rows in the
+    same order, without a slice per document and table to concatenate."""
     packed = next((o.packed for o in outcomes if o.packed is not None), None)
     if packed is None:
         return outcomes
     tables = _from_ipc(packed) if any(isinstance(v, bytes) for v in packed.values()) else packed
+    if whole:
+        first = True
+        for o in outcomes:
+            o.packed = None
+            if o.counts is not None:
+                o.tables, o.counts, first = (tables if first else {}), None, False
+        return outcomes
     offset = dict.fromkeys(tables, 0)
     for o in outcomes:
         o.packed = None
@@ -288,7 +299,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 
 
 def _run_parallel(tasks: list[_Task], jobs: int, emit: Callable[[_Outcome], None],
-                  started: Callable[[], None] = lambda: None) -> None:
+                  started: Callable[[], None] = lambda: None, whole: bool = False) -> None:
     """Parse in `jobs` processes, chunk by chunk; files of a chunk whose worker died are retried one by one.
 
     `started` is called once the workers exist (a progress bar may start its monitor thread then).
@@ -314,7 +325,7 @@ def _run_parallel(tasks: list[_Task], jobs: int, emit: Callable[[_Outcome], None
                 except Exception as exc:  # e.g. a result that cannot be pickled
                     outcomes = [_Outcome(t.path, reason=f"internal error: {type(exc).__name__}: {exc}")
                                 for t in futures[fut]]
-                for o in _unpack(outcomes):
+                for o in _unpack(outcomes, whole):
                     emit(o)
     finally:
         gc.unfreeze()
@@ -621,11 +632,11 @@ def run_batch(
         if jobs == 1 or len(todo) <= 1:
             start_bar()
             for chunk in _chunks(todo, 1):
-                for o in _unpack(_work_chunk(chunk, ipc=False)):
+                for o in _unpack(_work_chunk(chunk, ipc=False), whole=not previous):
                     emit(o)
         else:
             _warm_up(analyze)  # before forking, so that workers inherit what it loaded
-            _run_parallel(todo, min(jobs, len(todo)), emit, start_bar)
+            _run_parallel(todo, min(jobs, len(todo)), emit, start_bar, whole=not previous)
     finally:
         if bar is not None:
             bar.close()
@@ -649,7 +660,7 @@ def run_batch(
         if any(isinstance(v, bytes) for v in parts[name].values()):
             parts[name] = _from_ipc(parts[name])
     # one chunk per column: Parquet writes a table of thousands of small slices three times slower
-    tables = {t: pa.concat_tables([arrow_schema(t).empty_table(), *(parts[n][t] for n in order)]).combine_chunks()
+    tables = {t: pa.concat_tables([arrow_schema(t).empty_table(), *(parts[n][t] for n in order if t in parts[n])]).combine_chunks()
               for t in OUTPUT_TABLES}
     if analyze and tables["measures"].num_rows:
         tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
