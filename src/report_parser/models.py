@@ -42,6 +42,7 @@ class Source(_Model):
         default=None,
         description="The extracted text that spans index; present for inputs that are not plain text.",
     )
+    url: str | None = Field(default=None, description="The URL the parsed document was fetched from, if any.")
 
 
 class Issuer(_Model):

@@ -366,8 +366,10 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
 def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Document:
     """Parse text that `decode` loaded from a file or bytes."""
     source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
-                    chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
+                    chars=len(loaded.text), text=loaded.text if loaded.extracted else None, url=loaded.url)
     doc = parse_text(loaded.text, source, options)
+    for code, message in reversed(loaded.warnings):
+        doc.warnings.insert(0, ParseWarning(code=code, message=message, span=None))
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
     return doc

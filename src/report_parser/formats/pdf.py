@@ -9,8 +9,9 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from report_parser.errors import InputError
+from report_parser.errors import WARNINGS, InputError
 
 # A line that is nothing but a page number: `- 2 -`, `—2—`, `第2页`, `第 2 页 共 5 页`, `2/5`, `Page 2 of 5`.
 PAGE_NUMBER = re.compile(
@@ -75,10 +76,13 @@ def _quiet_pdfminer() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _layout_lines(data: bytes, name: str | None) -> tuple[list[Line], int]:
-    """All horizontal text lines of all pages, each page's lines merged into rows top to bottom."""
+def _layout_lines(data: bytes, name: str | None, drawn: set[int] | None = None) -> tuple[list[Line], int]:
+    """All horizontal text lines of all pages, each page's lines merged into rows top to bottom.
+
+    Pages with images or vector graphics on them are added to `drawn` (where a scan or outlined text may be).
+    """
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextLineHorizontal
+    from pdfminer.layout import LAParams, LTCurve, LTImage, LTTextLineHorizontal
 
     try:
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -103,6 +107,8 @@ def _layout_lines(data: bytes, name: str | None) -> tuple[list[Line], int]:
                             found.append(Line(pages, item.x0, item.y0, item.x1, item.y1, text, height))
                     elif hasattr(item, "__iter__"):
                         stack.extend(item)
+                    elif drawn is not None and isinstance(item, LTImage | LTCurve):
+                        drawn.add(pages)
                 lines.extend(_rows(found))
     except PDFPasswordIncorrect:
         raise InputError(
@@ -234,9 +240,86 @@ def join_wrapped(lines: list[Line]) -> list[str]:
     return out
 
 
-def extract_pdf(data: bytes, name: str | None = None) -> tuple[str, str]:
+def _unusable(lines: list[Line]) -> bool:
+    """True when a page's text layer is garbage: mostly unmapped glyphs, U+FFFD or control characters."""
+    from report_parser.decode import _plausible_share
+
+    text = "".join(re.sub(r"\s+", "", ln.text) for ln in lines)
+    cids = len(_CID.findall(text))
+    visible = _CID.sub("", text)
+    if cids > len(visible):
+        return True
+    return len(visible) >= 10 and _plausible_share(visible.replace("\ufffd", "\x00")) < 0.6
+
+
+def extract_pdf_ocr(data: bytes, name: str | None = None) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """(text, encoding, warnings) of a PDF: its text layer, and OCR for the pages without a usable one.
+
+    A page needs OCR when it has images or drawings but no text, or a garbage text layer. When the OCR
+    extra is missing, such pages are skipped with warning W503 if other pages have text; a PDF with no
+    usable text at all is refused with a line naming the extra.
+    """
+    drawn: set[int] = set()
+    lines, pages = _layout_lines(data, name, drawn)
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    need = sorted(p for p in range(1, pages + 1)
+                  if (p not in by_page and p in drawn) or (p in by_page and _unusable(by_page[p])))
+    if not need:
+        return (*extract_pdf(data, name, _lines=(lines, pages)), ())
+    from report_parser.formats import ocr
+
+    kept = [ln for ln in lines if ln.page not in need]
+    if not ocr.available():
+        if not kept:
+            raise InputError(name, f"scanned PDF (no usable text layer): reading it {ocr.MISSING}")
+        text, encoding = extract_pdf(data, name, _lines=(kept, pages))
+        skipped = ", ".join(str(p) for p in need)
+        return text, encoding, (("W503", f"{WARNINGS['W503']}: page(s) {skipped}; {ocr.MISSING}"),)
+    read = _ocr_pages(data, need, name)
+    ocr.even_heights([ln for p in read for ln in p.lines])
+    merged = sorted(kept + [ln for p in read for ln in p.lines], key=lambda ln: ln.page)
+    if not any(re.sub(r"\s+", "", _CID.sub("", ln.text)) for ln in merged):
+        raise InputError(name, "scanned PDF: OCR found no text on its pages")
+    body = drop_page_chrome(merged, pages)
+    for ln in body:
+        ln.text = _CID.sub("\ufffd", ln.text)
+    text = "\n".join(join_wrapped(body)) + "\n"
+    encoding = "ocr" if not kept else "unicode+ocr"
+    return text, encoding, (ocr.confidence_note(read, len(need)),)
+
+
+def _ocr_pages(data: bytes, pages: list[int], name: str | None) -> list[Any]:
+    """OCR the given (1-based) pages, rendered with pypdfium2."""
+    from report_parser.formats import ocr
+
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        raise InputError(name, f"scanned PDF: reading it {ocr.MISSING}") from None
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise InputError(name, f"corrupt or unreadable PDF (pdfium: {exc})") from None
+    out = []
+    try:
+        for p in pages:
+            page = doc[p - 1]
+            width_pt, _height_pt = page.get_size()
+            image = page.render(scale=ocr.RENDER_SCALE, grayscale=True).to_pil()
+            out.append(ocr.recognise(image, p, width_pt, name))
+            page.close()
+    finally:
+        doc.close()
+    return out
+
+
+def extract_pdf(
+    data: bytes, name: str | None = None, _lines: tuple[list[Line], int] | None = None
+) -> tuple[str, str]:
     """(text, encoding) of a PDF's text layer; encoding is 'unicode', '+replace' for unmapped glyphs."""
-    lines, pages = _layout_lines(data, name)
+    lines, pages = _lines if _lines is not None else _layout_lines(data, name)
     body = drop_page_chrome(lines, pages)
     visible = sum(len(re.sub(r"\s+", "", _CID.sub("", ln.text))) for ln in body)
     cids = sum(len(_CID.findall(ln.text)) for ln in body)
