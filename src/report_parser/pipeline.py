@@ -10,7 +10,7 @@ from os import PathLike
 import regex
 
 from . import metrics as metrics_mod
-from .decode import Loaded, load_path
+from .decode import Loaded
 from .errors import WARNINGS
 from .header import Header, find_head, find_inspection, find_issuer, find_tail
 from .markers import find_markers
@@ -391,5 +391,7 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
 
 
 def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions()) -> Document:
-    """Parse a notice file: plain text in any common encoding, .docx, .html or .pdf."""
-    return parse_loaded(load_path(path), options)
+    """Parse a notice file (plain text in any common encoding, .docx, .html, .pdf, a scan, .doc…) or URL."""
+    from .fetch import load_input
+
+    return parse_loaded(load_input(path), options)
