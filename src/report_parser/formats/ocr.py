@@ -10,6 +10,7 @@ rejoined exactly as for a PDF text layer. All of this is the optional extra `rep
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ RENDER_SCALE = 150 / 72
 # Larger images are refused (a decompression bomb, or not a page scan).
 MAX_PIXELS = 80_000_000
 MAX_FRAMES = 500
+# A CJK 一 between two Arabic digits is the dash of a range (1—8月) read as the look-alike numeral:
+# written Chinese never puts 一 there.
+_DASH_AS_ONE = re.compile(r"(?<=[0-9])一(?=[0-9])")
 
 _engine: Any = None
 
@@ -74,7 +78,7 @@ def recognise(image: Any, page: int, page_width_pt: float | None = None, name: s
     lines: list[Line] = []
     chars, score_sum = 0, 0.0
     for box, text, score in result or []:
-        text = str(text).strip()
+        text = _DASH_AS_ONE.sub("—", str(text).strip())
         if not text:
             continue
         xs = [float(p[0]) for p in box]
