@@ -189,3 +189,33 @@ def test_vector_only_page_goes_to_ocr(fixture: str) -> None:
     data = (Path(ROOT) / "tests" / "fixtures" / "formats" / fixture).read_bytes()
     with pytest.raises(InputError, match=r"scanned PDF: OCR found no text on its pages|no text found"):
         load_bytes(data, fixture)
+
+
+@needs_ocr
+def test_scan_with_a_stamped_text_line_goes_to_ocr(pages: list[Any]) -> None:
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842), invariant=1)
+    c.drawImage(ImageReader(pages[1]), 0, 0, width=595, height=842)
+    c.setFont("Helvetica", 8)
+    c.drawString(420, 20, "scan-0002.tif  Page 2 of 3")
+    c.showPage()
+    c.save()
+    loaded = load_bytes(buf.getvalue(), "stamped.pdf")
+    assert loaded.encoding == "ocr"  # the whole page was read, the stamped line with it
+    assert "财务" in loaded.text and [code for code, _ in loaded.warnings] == ["W502"]
+
+
+def test_which_pages_need_ocr() -> None:
+    def line(text: str) -> pdf.Line:
+        return pdf.Line(1, 0, 0, 10, 10, text, 842)
+
+    body = [line("一、总体情况：共反馈问题12个，已整改10个，其余2个正在整改，预计年底前完成。" * 2)]
+    assert pdf._needs_ocr([], 0.0)  # drawings only (outlined text)
+    assert pdf._needs_ocr([], 1.0)  # a scan
+    assert not pdf._needs_ocr([], None)  # a blank page
+    assert pdf._needs_ocr([line("- 2 -")], 0.95)  # a scan with a page number as text
+    assert not pdf._needs_ocr(body, 0.95)  # text over a background image
+    assert not pdf._needs_ocr([line("中共某县委员会 2025年3月1日")], 0.1)  # a signature page with a seal

@@ -113,7 +113,7 @@ def to_json(doc, *, pretty: bool = False) -> str:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from .decode import load_path
+    from .fetch import load_input
     from .pipeline import parse_loaded
 
     cols = ("file", "headings", "categories", "problems", "measures", "metrics", "coverage", "warnings")
@@ -122,7 +122,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for f in args.files:
         try:
-            doc = parse_loaded(load_path(f))
+            doc = parse_loaded(load_input(f))
         except InputError as e:
             print(f"report-parser: {e}", file=sys.stderr)
             status = EXIT_USAGE

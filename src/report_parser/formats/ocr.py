@@ -19,8 +19,11 @@ from report_parser.errors import WARNINGS, InputError
 from report_parser.formats.pdf import Line, _rows, drop_page_chrome, join_wrapped
 
 MISSING = "needs OCR, which is not installed: pip install 'report-parser[ocr]'"
-# Pixels per PDF point at which PDF pages are rendered for OCR (150 dpi: enough for 10.5 pt CJK text).
+# Pixels per PDF point at which PDF pages are rendered for OCR: the resolution of the page's scanned
+# image (neither blurred by resampling up nor thrown away), kept between 150 dpi (enough for 10.5 pt
+# CJK text) and 300 dpi.
 RENDER_SCALE = 150 / 72
+MAX_RENDER_SCALE = 300 / 72
 # Larger images are refused (a decompression bomb, or not a page scan).
 MAX_PIXELS = 80_000_000
 MAX_FRAMES = 500

@@ -42,6 +42,8 @@ _SENTENCE_END = frozenset("。；：！？;:!?…")
 _CLOSERS = "”’」』）)》〉】\"' "
 _CID = re.compile(r"\(cid:\d+\)")
 _ZONE = 0.12  # share of the page height at top and bottom where headers and footers live
+_SCAN_SHARE = 0.5  # an image covering this share of a page is taken for a scan of it
+_FEW_CHARS = 40  # a text layer this short beside such an image does not hold the page's text
 
 
 @dataclass
@@ -76,10 +78,13 @@ def _quiet_pdfminer() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _layout_lines(data: bytes, name: str | None, drawn: set[int] | None = None) -> tuple[list[Line], int]:
+def _layout_lines(
+    data: bytes, name: str | None, drawn: dict[int, float] | None = None
+) -> tuple[list[Line], int]:
     """All horizontal text lines of all pages, each page's lines merged into rows top to bottom.
 
-    Pages with images or vector graphics on them are added to `drawn` (where a scan or outlined text may be).
+    Pages with images or vector graphics on them are keys of `drawn` (where a scan or outlined text may be),
+    with the share of the page that their largest image covers.
     """
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTCurve, LTImage, LTTextLineHorizontal
@@ -108,7 +113,10 @@ def _layout_lines(data: bytes, name: str | None, drawn: set[int] | None = None) 
                     elif hasattr(item, "__iter__"):
                         stack.extend(item)
                     elif drawn is not None and isinstance(item, LTImage | LTCurve):
-                        drawn.add(pages)
+                        share = 0.0
+                        if isinstance(item, LTImage) and page.width and page.height:
+                            share = item.width * item.height / (page.width * page.height)
+                        drawn[pages] = max(drawn.get(pages, 0.0), share)
                 lines.extend(_rows(found))
     except PDFPasswordIncorrect:
         raise InputError(
@@ -252,6 +260,17 @@ def _unusable(lines: list[Line]) -> bool:
     return len(visible) >= 10 and _plausible_share(visible.replace("\ufffd", "\x00")) < 0.6
 
 
+def _needs_ocr(lines: list[Line], drawn: float | None) -> bool:
+    """A page is read by OCR when it has drawings but no text, a garbage text layer, or a scan covering
+    most of it with only a few characters of text (a stamped page number or file name)."""
+    if drawn is not None and not lines:
+        return True
+    if lines and _unusable(lines):
+        return True
+    chars = sum(len(re.sub(r"\s+", "", ln.text)) for ln in lines if not PAGE_NUMBER.match(ln.text))
+    return drawn is not None and drawn >= _SCAN_SHARE and chars < _FEW_CHARS
+
+
 def extract_pdf_ocr(data: bytes, name: str | None = None) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """(text, encoding, warnings) of a PDF: its text layer, and OCR for the pages without a usable one.
 
@@ -259,13 +278,12 @@ def extract_pdf_ocr(data: bytes, name: str | None = None) -> tuple[str, str, tup
     extra is missing, such pages are skipped with warning W503 if other pages have text; a PDF with no
     usable text at all is refused with a line naming the extra.
     """
-    drawn: set[int] = set()
+    drawn: dict[int, float] = {}
     lines, pages = _layout_lines(data, name, drawn)
     by_page: dict[int, list[Line]] = {}
     for ln in lines:
         by_page.setdefault(ln.page, []).append(ln)
-    need = sorted(p for p in range(1, pages + 1)
-                  if (p not in by_page and p in drawn) or (p in by_page and _unusable(by_page[p])))
+    need = sorted(p for p in range(1, pages + 1) if _needs_ocr(by_page.get(p, []), drawn.get(p)))
     if not need:
         return (*extract_pdf(data, name, _lines=(lines, pages)), ())
     from report_parser.formats import ocr
@@ -307,12 +325,30 @@ def _ocr_pages(data: bytes, pages: list[int], name: str | None) -> list[Any]:
         for p in pages:
             page = doc[p - 1]
             width_pt, _height_pt = page.get_size()
-            image = page.render(scale=ocr.RENDER_SCALE, grayscale=True).to_pil()
+            image = page.render(scale=_scan_scale(page), grayscale=True).to_pil()
             out.append(ocr.recognise(image, p, width_pt, name))
             page.close()
     finally:
         doc.close()
     return out
+
+
+def _scan_scale(page: Any) -> float:
+    """Render scale for OCR: the resolution of the largest image on the page, within the OCR module's bounds."""
+    from report_parser.formats import ocr
+
+    scale, widest = ocr.RENDER_SCALE, 0.0
+    try:
+        import pypdfium2.raw as pdfium_c
+
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            left, _bottom, right, _top = obj.get_bounds()
+            width_px, _height_px = obj.get_px_size()
+            if right - left > widest and right - left > 72:
+                widest, scale = right - left, width_px / (right - left)
+    except Exception:  # an odd image object: the default resolution
+        return ocr.RENDER_SCALE
+    return min(max(scale, ocr.RENDER_SCALE), ocr.MAX_RENDER_SCALE)
 
 
 def extract_pdf(
