@@ -221,3 +221,11 @@ def test_batch_urls(server: str, tmp_path: Path) -> None:
     assert {d["source"]["url"] for d in docs} == {f"{server}/gbk.html", f"{server}/files/%E9%80%9A%E6%8A%A5.docx"}
     assert result.errors == [{"file": f"{server}/missing", "reason": "HTTP 404 Not Found"}]
     assert main(["batch", "-q", "--urls", str(listing), "-o", str(tmp_path / "out2"), "-j", "1"]) == 1
+
+
+def test_attachment_named_only_by_its_link_text() -> None:
+    page = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
+            f"<p>附件：<a href='/download.jsp?fileid=12'>{TITLE}.pdf（56KB）</a></p>"
+            f"<p>相关链接：<a href='/other.html'>其他通报</a></p></body></html>")
+    got = fetch.Fetched("http://h/a/page.html", page.encode(), "text/html; charset=utf-8", "utf-8")
+    assert fetch.attachment_link(got, TITLE + "\n附件：通报.pdf（56KB）\n") == "http://h/download.jsp?fileid=12"

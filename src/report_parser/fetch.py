@@ -26,6 +26,8 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xlsx", ".xls", ".wps", ".rtf
 # A page whose own text, past its title and attachment lines, is shorter than this only points elsewhere.
 LINK_ONLY_CHARS = 150
 _URL = re.compile(r"^https?://", re.I)
+# A link text that names a document file: 通报.pdf, 整改情况.docx（56KB）
+_NAMED_FILE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|rtf|odt)(?![A-Za-z0-9])", re.I)
 _TITLE_HINT = re.compile(r"通报|整改|巡察|巡视|报告|情况")
 _ATTACHMENT_LINE = re.compile(r"附件|下载|点击|打开|查看|预览|\.(?:pdf|docx?|xlsx?|wps|rtf|odt)\b", re.I)
 
@@ -197,7 +199,7 @@ def _attachment_links(got: Fetched) -> list[tuple[str, str]]:
             continue
         label = " ".join(a.text_content().split())
         path = unquote(urlsplit(href).path).lower()
-        if not (path.endswith(ATTACHMENT_EXTENSIONS) or label.lower().endswith(ATTACHMENT_EXTENSIONS)):
+        if not (path.endswith(ATTACHMENT_EXTENSIONS) or _NAMED_FILE.search(label)):
             continue
         absolute = urljoin(base, href)
         if urlsplit(absolute).scheme in ("http", "https") and absolute not in seen:
