@@ -134,6 +134,10 @@ def test_charset_from_the_http_header(server: str) -> None:
     text = fetch.load_url(f"{server}/notice.txt")
     assert text.encoding == "gb18030" and text.format == "txt"
     assert text.text == SAMPLE.read_text(encoding="utf-8")
+    assert parse_loaded(text).source.text == text.text  # no file to read it from again
+    # UTF-8 served as GBK (a common server default) is still read as UTF-8
+    mislabelled = load_bytes(SAMPLE.read_bytes(), "x", charset="gbk")
+    assert mislabelled.encoding == "utf-8" and mislabelled.text == SAMPLE.read_text(encoding="utf-8")
 
 
 def test_redirect_is_followed_and_recorded(server: str) -> None:

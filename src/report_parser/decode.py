@@ -287,6 +287,11 @@ def _declared_text(data: bytes, charset: str | None) -> tuple[str, str] | None:
     if not codec or codec in ("ascii", "latin-1", "iso8859-1", "cp1252"):
         return None  # a Western default says nothing about Chinese text: sniff instead
     try:
+        data.decode("utf-8")
+        return None  # valid UTF-8 is UTF-8 whatever the server says (mislabelled text is common)
+    except UnicodeDecodeError:
+        pass
+    try:
         text = data.decode(codec).removeprefix("\ufeff")
     except (UnicodeDecodeError, LookupError):
         return None

@@ -154,7 +154,9 @@ def load_url(url: str, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = T
 
 
 def _load(got: Fetched, name: str, max_bytes: int) -> Loaded:
-    return dataclasses.replace(load_bytes(got.data, name, max_bytes=max_bytes, charset=got.charset), url=got.url)
+    loaded = load_bytes(got.data, name, max_bytes=max_bytes, charset=got.charset)
+    # there is no local file to read the text from again: source.text always carries it
+    return dataclasses.replace(loaded, url=got.url, extracted=True)
 
 
 def _is_html(got: Fetched) -> bool:
