@@ -24,7 +24,8 @@ log = logging.getLogger("report_parser")
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Extensions picked up when walking folders; a file named explicitly is parsed whatever its name.
-SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf", ".xlsx"})
+SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf",
+                                  ".xlsx", ".doc", ".wps", ".rtf", ".odt", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 OUTPUT_TABLES = ("documents", "nodes", "problems", "measures", "metrics", "topics", "warnings")  # frames.TABLES
 DOCUMENTS_JSONL = "documents.jsonl"
 ERRORS_JSONL = "errors.jsonl"
@@ -153,13 +154,13 @@ def _work(task: _Task) -> _Outcome:
 
 def _parse_rows(task: _Task) -> _Outcome:
     """Parse one file into its JSON line and table rows; never raises."""
-    from .decode import load_path
     from .errors import InputError
+    from .fetch import load_input
     from .frames import rows
     from .pipeline import ParseOptions, parse_loaded
 
     try:
-        loaded = load_path(task.path, max_bytes=task.max_bytes)
+        loaded = load_input(task.path, max_bytes=task.max_bytes)  # a file, or a URL from --urls
         doc = parse_loaded(loaded, ParseOptions(analyze=task.analyze))
         data = doc.model_dump(mode="json")
         # the table rows are built here, in the worker, so that the parent only concatenates
@@ -560,6 +561,7 @@ def run_batch(
     resume: bool = False,
     max_bytes: int | None = None,
     progress: bool = False,
+    urls: Sequence[str] = (),
 ) -> BatchResult:
     """Parse every notice under `paths` into `outdir`; raise UsageError when the batch cannot start.
 
@@ -584,6 +586,7 @@ def run_batch(
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: the output directory is a file")
     files, missing = collect_inputs(paths, skip=[os.fspath(out)])
+    files += [u for u in dict.fromkeys(urls) if u not in files]  # fetched and parsed like files, named by URL
     if not files:
         raise UsageError("no inputs found" + (f": {missing[0]['file']}: {missing[0]['reason']}" if missing else ""))
     _prepare_outdir(out)
@@ -628,15 +631,17 @@ def run_batch(
         if bar is not None:
             bar.update(1)
 
+    # a chunk's documents are consecutive in the output when nothing else comes between them
+    whole = not previous and all(a.path < b.path for a, b in zip(todo, todo[1:], strict=False))
     try:
         if jobs == 1 or len(todo) <= 1:
             start_bar()
             for chunk in _chunks(todo, 1):
-                for o in _unpack(_work_chunk(chunk, ipc=False), whole=not previous):
+                for o in _unpack(_work_chunk(chunk, ipc=False), whole=whole):
                     emit(o)
         else:
             _warm_up(analyze)  # before forking, so that workers inherit what it loaded
-            _run_parallel(todo, min(jobs, len(todo)), emit, start_bar, whole=not previous)
+            _run_parallel(todo, min(jobs, len(todo)), emit, start_bar, whole=whole)
     finally:
         if bar is not None:
             bar.close()
@@ -672,7 +677,7 @@ def run_batch(
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [os.fspath(p) for p in paths],
+        "inputs": [*(os.fspath(p) for p in paths), *urls],
         "options": {"analyze": analyze, "jobs": jobs, "resume": resume, "max_bytes": max_bytes},
         "counts": {
             "files": len(files) + len(missing),
@@ -816,7 +821,7 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
     """Add the `batch` and `compare` subcommands to the report-parser command line."""
     p = sub.add_parser("batch", help="parse folders of notices into JSONL and Parquet tables",
                        description="Parse every supported file under PATH (folders, globs, files) into OUTDIR.")
-    p.add_argument("paths", nargs="+", metavar="PATH",
+    p.add_argument("paths", nargs="*", metavar="PATH",
                    help="folders (walked for " + " ".join(sorted(SUPPORTED_EXTENSIONS)) + "), globs, or files")
     p.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="where the outputs are written")
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
@@ -826,6 +831,7 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true",
                    help="skip files already in OUTDIR/documents.jsonl (same sha256) and merge the rest")
     p.add_argument("--max-bytes", type=int, default=None, metavar="N", help="refuse inputs larger than N bytes")
+    p.add_argument("--urls", metavar="FILE", help="also fetch and parse the URLs listed in FILE, one a line")
     p.set_defaults(func=_cmd_batch)
 
     c = sub.add_parser("compare", help="per-unit comparison table of a batch output directory")
@@ -838,9 +844,16 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .fetch import read_url_list
+
     try:
+        urls = read_url_list(args.urls) if args.urls else []
         result = run_batch(args.paths, args.outdir, jobs=args.jobs, analyze=args.analyze, resume=args.resume,
-                           max_bytes=args.max_bytes, progress=not args.quiet)
+                           max_bytes=args.max_bytes, progress=not args.quiet, urls=urls)
+    except InputError as exc:
+        print(f"report-parser batch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except UsageError as exc:
         print(f"report-parser batch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

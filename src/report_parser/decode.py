@@ -39,6 +39,9 @@ class Loaded:
     extracted: bool
     # ledger tables (整改台账) written into `text`, with their cells' spans (formats.table.LedgerTable)
     tables: tuple = ()
+    # (code, message) pairs the parse adds to Document.warnings, e.g. W502 when the text came from OCR
+    warnings: tuple[tuple[str, str], ...] = ()
+    url: str | None = None  # where the bytes were fetched from, for inputs given as a URL
 
 
 def _newlines(text: str) -> str:
@@ -219,8 +222,14 @@ def _size_reason(size: int | None, max_bytes: int) -> str:
     return f"{shown} exceeds the {limit} limit (max_bytes)"
 
 
-def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
-    """Decode or extract `data`: the format is sniffed from the content first, the name's extension second."""
+def load_bytes(
+    data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES, charset: str | None = None
+) -> Loaded:
+    """Decode or extract `data`: the format is sniffed from the content first, the name's extension second.
+
+    `charset` is one declared outside the bytes (an HTTP Content-Type); a page's own declaration and
+    byte order marks are weighed the same way as for files.
+    """
     from report_parser import formats
 
     if len(data) > max_bytes:
@@ -230,6 +239,9 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
     kind = formats.sniff(data, name)
 
     if kind == "txt":
+        declared = _declared_text(data, charset)
+        if declared:
+            return Loaded(declared[0], declared[1], "txt", digest, shown, False)
         try:
             text, encoding = decode_text(data, name)
         except InputError as exc:
@@ -242,7 +254,7 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
         from report_parser.formats import html as html_format
 
         if kind == "html":
-            text, encoding, tables = html_format.extract_html_tables(data, name)
+            text, encoding, tables = html_format.extract_html_tables(data, name, charset)
         else:
             text, encoding, tables = html_format.extract_mhtml_tables(data, name)
         return _loaded(text, tables, name, encoding, kind, digest, shown)
@@ -259,8 +271,18 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
     if kind == "pdf":
         from report_parser.formats import pdf as pdf_format
 
-        text, encoding = pdf_format.extract_pdf(data, name)
-        return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True)
+        text, encoding, notes = pdf_format.extract_pdf_ocr(data, name)
+        return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True, warnings=notes)
+    if kind in ("doc", "wps", "rtf", "odt"):
+        from report_parser.formats import office
+
+        text, tables = office.extract_office(data, kind, name)  # as .docx: ledger tables included
+        return _loaded(text, tables, name, "utf-8", kind, digest, shown)
+    if kind.startswith("image:"):
+        from report_parser.formats import ocr
+
+        text, notes = ocr.extract_image(data, name)
+        return Loaded(_finish(text, name), "ocr", "image", digest, shown, True, warnings=notes)
     raise InputError(name, formats.refusal(kind, data, name))
 
 
@@ -271,6 +293,28 @@ def _loaded(text: str, tables: tuple, name: str | None, encoding: str, kind: str
     if finished != text:
         tables = ()
     return Loaded(finished, encoding, kind, digest, shown, True, tables)
+
+
+def _declared_text(data: bytes, charset: str | None) -> tuple[str, str] | None:
+    """Plain text in the charset its server declared, when it decodes cleanly in it; else None."""
+    from report_parser.formats.html import normalize_charset
+
+    codec = normalize_charset(charset)
+    if not codec or codec in ("ascii", "latin-1", "iso8859-1", "cp1252"):
+        return None  # a Western default says nothing about Chinese text: sniff instead
+    try:
+        data.decode("utf-8")
+        return None  # valid UTF-8 is UTF-8 whatever the server says (mislabelled text is common)
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode(codec).removeprefix("\ufeff")
+    except (UnicodeDecodeError, LookupError):
+        return None
+    text = _newlines(text)
+    if not text.strip() or "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
+        return None
+    return text, codec
 
 
 def _finish(text: str, name: str | None) -> str:

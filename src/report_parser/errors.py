@@ -30,4 +30,6 @@ WARNINGS: dict[str, str] = {
     "W401": "text outside every part of the notice (skipped)",
     "W402": "low coverage: much of the text was not assigned to any part",
     "W501": "input decoded with replacement characters",
+    "W502": "text recognised by OCR from page images (scan); the message gives the mean confidence",
+    "W503": "PDF pages without a usable text layer skipped (OCR not installed)",
 }

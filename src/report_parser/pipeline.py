@@ -13,7 +13,7 @@ import regex
 
 from . import divisions, facts
 from . import metrics as metrics_mod
-from .decode import Loaded, load_path
+from .decode import Loaded
 from .errors import WARNINGS
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
 from .markers import find_markers
@@ -526,8 +526,10 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
 def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Document:
     """Parse text that `decode` loaded from a file or bytes."""
     source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
-                    chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
+                    chars=len(loaded.text), text=loaded.text if loaded.extracted else None, url=loaded.url)
     doc = parse_text(loaded.text, source, options, loaded.tables)
+    for code, message in reversed(loaded.warnings):
+        doc.warnings.insert(0, ParseWarning(code=code, message=message, span=None))
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
     return doc
@@ -552,5 +554,7 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
 
 
 def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions()) -> Document:
-    """Parse a notice file: plain text in any common encoding, .docx, .html or .pdf."""
-    return parse_loaded(load_path(path), options)
+    """Parse a notice file (plain text in any common encoding, .docx, .html, .pdf, a scan, .doc…) or URL."""
+    from .fetch import load_input
+
+    return parse_loaded(load_input(path), options)
