@@ -30,4 +30,8 @@ WARNINGS: dict[str, str] = {
     "W401": "text outside every part of the notice (skipped)",
     "W402": "low coverage: much of the text was not assigned to any part",
     "W501": "input decoded with replacement characters",
+    "W502": "input repaired: NUL bytes removed",
+    "W503": "input repaired: lines in two encodings (UTF-8 and GB18030) decoded each in its own",
+    "W504": "input repaired: markup nested too deep (unclosed tags) was flattened so no text is lost",
+    "W505": "input too large to parse in full: the body was cut at the node budget",
 }

@@ -370,6 +370,8 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Docu
     doc = parse_text(loaded.text, source, options)
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+    for code in reversed(loaded.repairs):  # what the loader repaired (decode.Loaded.repairs)
+        doc.warnings.insert(0, ParseWarning(code=code, message=WARNINGS[code], span=None))
     return doc
 
 
