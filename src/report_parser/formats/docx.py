@@ -529,6 +529,26 @@ def _int_hex(text: str | None) -> int | None:
         return None
 
 
+def _check_package(data: bytes, name: str | None) -> None:
+    """Refuse zip bombs and oversized bodies from the zip directory, before python-docx inflates every part."""
+    import zipfile
+
+    from report_parser import budget
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            budget.check_zip(zf, name)
+            try:
+                body = zf.getinfo("word/document.xml").file_size
+            except KeyError:
+                return
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(name, f"corrupt or truncated .docx ({type(exc).__name__}: {exc})") from None
+    if body > budget.DOCX_MAX_XML_BYTES:
+        raise InputError(name, f"document body (word/document.xml) of {body / budget.MB:.1f} MB is more than "
+                               f"the {budget.DOCX_MAX_XML_BYTES // budget.MB} MB budget; refused before parsing")
+
+
 def _open_document(data: bytes, name: str | None) -> Any:
     """python-docx Document for the bytes; macro-enabled and template packages are read as documents."""
     import zipfile
@@ -536,6 +556,7 @@ def _open_document(data: bytes, name: str | None) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_package(data, name)
     try:
         return docx.Document(io.BytesIO(data))
     except ValueError as exc:
