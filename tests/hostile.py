@@ -276,8 +276,8 @@ def html_many_paragraphs(path: Path, n: int = 10**6) -> Path:
 
 
 def html_chrome_labels(path: Path, n: int = 10000) -> Path:
-    """One <div> holding `n` lines that each open with a chrome label (来源：)."""
-    lines = "<br>".join(f"来源：某某网站第{i}页" for i in range(n))
+    """One <div> holding `n` paragraphs that each open with a chrome label (来源：)."""
+    lines = "".join(f"<p>来源：某某网站第{i}页</p>" for i in range(n))
     path.write_text("<html><head><meta charset='utf-8'><title>关于整改情况的通报</title></head><body>"
                     f"<div>{NOTICE.replace(chr(10), '<br>')}</div><div>{lines}</div></body></html>", encoding="utf-8")
     return path

@@ -291,11 +291,12 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
     if kind in ("html", "mhtml"):
         from report_parser.formats import html as html_format
 
+        repairs: list[str] = []
         if kind == "html":
-            text, encoding = html_format.extract_html(data, name)
+            text, encoding = html_format.extract_html(data, name, repairs=repairs)
         else:
-            text, encoding = html_format.extract_mhtml(data, name)
-        return Loaded(_finish(text, name), encoding, kind, digest, shown, True)
+            text, encoding = html_format.extract_mhtml(data, name, repairs=repairs)
+        return Loaded(_finish(text, name), encoding, kind, digest, shown, True, (*_repairs(encoding), *repairs))
     if kind == "docx":
         from report_parser.formats import docx as docx_format
 
