@@ -177,7 +177,7 @@ class _PDF:
 
 
 _FONT = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-_TEXT = b"BT /F1 12 Tf 72 720 Td (Rectification notice) Tj ET\n"
+_TEXT = b"BT /F1 12 Tf 72 400 Td (Rectification notice) Tj ET\n"
 
 
 def pdf(path: Path, pages: int = 1, content: Iterable[bytes] | None = None) -> Path:

@@ -30,7 +30,7 @@ PDF_MAX_PAGES = 2000
 PDF_MAX_STREAM_BYTES = 64 * MB  # one content stream, inflated
 PDF_MAX_CHARS = 3_000_000  # characters laid out in the whole document
 PDF_MAX_PAGE_CHARS = 200_000  # characters on one page
-PDF_MAX_XOBJECT_CALLS = 10_000  # Form XObjects drawn in one page (fan-out)
+PDF_MAX_XOBJECT_CALLS = 2_000  # Form XObjects drawn in one page (fan-out)
 PDF_CPU_SECONDS = 45.0
 
 # HTML (lxml, trafilatura)
