@@ -318,7 +318,7 @@ def trap_folder(root: Path) -> dict[str, str]:
     (root / "notice.txt").write_text(NOTICE, encoding="utf-8")
     sub = root / "copy"
     sub.mkdir()
-    (sub / "notice.txt").write_text(NOTICE, encoding="utf-8")  # same content in a sub-folder
+    (sub / "notice.txt").write_text(NOTICE, encoding="utf-8")  # same content; first in path order is kept
     (root / "passwd.txt").symlink_to("/etc/passwd")
     (root / "everything").symlink_to("/")
     (root / "loop").symlink_to(root)  # back into the corpus
@@ -330,7 +330,7 @@ def trap_folder(root: Path) -> dict[str, str]:
     (root / "old.wps").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
     (root / "bundle.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     return {
-        "notice.txt": "parsed", "copy/notice.txt": "duplicate", "passwd.txt": "skipped", "everything": "skipped",
+        "notice.txt": "duplicate", "copy/notice.txt": "parsed", "passwd.txt": "skipped", "everything": "skipped",
         "loop": "skipped", "pipe.txt": "skipped", name: "parsed", "ledger.xlsx": "unsupported",
         "scan.png": "unsupported", "old.wps": "unsupported", "bundle.zip": "unsupported",
     }
