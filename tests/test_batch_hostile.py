@@ -151,7 +151,7 @@ def test_bad_limits_and_max_bytes_zero(tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(("how", "option", "words"), [
     ("sleep", ["--time-limit", "1"], "time limit exceeded"),
     ("spin", ["--cpu-limit", "1"], "CPU time limit exceeded"),
-    ("allocate", ["--memory-limit", "200"], "memory limit exceeded"),
+    ("allocate", ["--memory-limit", "600"], "memory limit exceeded"),
 ], ids=["wall-clock", "cpu", "memory"])
 def test_a_file_past_its_budget_is_listed_and_the_batch_goes_on(tmp_path: Path, monkeypatch, how: str,
                                                                  option: list[str], words: str) -> None:

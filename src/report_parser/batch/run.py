@@ -224,10 +224,12 @@ def mp_context(method: str | None) -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _rss(pid: int) -> int:
+def _private_memory(pid: int) -> int:
+    """Bytes resident in a worker that are its own: not the pages it still shares with the parent it was
+    forked from (counted in its RSS, though the file did not cost them). 0 when /proc cannot tell."""
     try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return sum(int(line.split()[1]) * 1024 for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -287,7 +289,7 @@ def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
     if time.monotonic() - w.started > limits.wall_seconds:
         return Outcome(w.task.path, reason=f"time limit exceeded: no result within {limits.wall_seconds:g} s "
                                            "(the worker was stopped)"), True
-    if limits.memory_bytes and _rss(w.proc.pid) > limits.memory_bytes:
+    if limits.memory_bytes and _private_memory(w.proc.pid) > limits.memory_bytes:
         return Outcome(w.task.path, reason=f"memory limit exceeded: over {limits.memory_bytes / 2**20:g} MB "
                                            "resident (the worker was stopped)"), True
     return None
