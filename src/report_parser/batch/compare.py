@@ -23,8 +23,10 @@ def compare_table(source: str | os.PathLike[str] | dict[str, Any]) -> Any:
     # groups exist only when analysis ran: an all-empty column means no share to report
     grouped = "boilerplate_group" in measures.columns and bool(measures["boilerplate_group"].notna().any())
     out_rows = []
+    by_doc = dict(tuple(measures.groupby("doc_id", sort=False))) if len(measures) else {}  # one pass, not one per notice
+    no_measures = measures.iloc[0:0]
     for d in docs.itertuples(index=False):
-        m = measures[measures["doc_id"] == d.doc_id]
+        m = by_doc.get(d.doc_id, no_measures)
         n_m = len(m)
         unit = d.issuer if isinstance(d.issuer, str) else Path(str(d.name)).stem
         status = m["status"].astype("string")
