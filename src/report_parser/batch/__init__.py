@@ -281,3 +281,11 @@ def _manifest(paths: Sequence[Any], plan: Plan, todo: list[Task], state: _Run, *
 
 # names used by earlier versions of this module
 _Task, _Outcome, _work, _Staged = Task, Outcome, work, Staged
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SUPPORTED_EXTENSIONS":  # now the table in report_parser.formats, read when asked
+        from report_parser.formats import supported_suffixes
+
+        return supported_suffixes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,7 +5,7 @@ RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends the parse 
 it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
 kills a worker whose file passes the wall-clock budget or whose resident memory passes the memory
 budget, lists the file with that reason and starts a fresh worker. Workers die with their parent
-(PR_SET_PDEATHSIG on Linux, and a check of the parent's pid between files elsewhere).
+(PR_SET_PDEATHSIG on Linux when forked from it, and a thread that watches the parent's pid).
 """
 
 from __future__ import annotations
@@ -177,16 +177,36 @@ def _set_memory_budget(nbytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def _watch_parent(parent: int) -> None:
+    """Exit when the batch's process is gone: started through a fork server, a worker's parent is the
+    server, so the kernel's parent-death signal does not cover it."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def worker_main(conn: Any, limits: Limits, parent: int) -> None:
     """A worker's loop: receive a Task, send back its Outcome, until None or the parent is gone."""
-    _die_with_parent()
+    if os.getppid() == parent:
+        _die_with_parent()
+    _watch_parent(parent)
     signal.signal(signal.SIGXCPU, _on_sigxcpu)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         _set_memory_budget(limits.memory_bytes)
     except (ValueError, OSError):
         log.debug("RLIMIT_AS not set", exc_info=True)
-    while os.getppid() == parent:
+    while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
