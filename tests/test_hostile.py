@@ -189,3 +189,22 @@ def test_full_size_hostile_file_within_budget(tmp_path: Path, make: Callable[[Pa
         assert_parsed(f, "W505")
     else:
         assert_refused(f, words)
+
+
+def test_docx_xml_part_budgets(tmp_path: Path, monkeypatch) -> None:
+    """In process, with the budgets lowered: a part over its cap, then all parts over theirs."""
+    from report_parser import budget
+    from report_parser.decode import load_path
+    from report_parser.errors import InputError
+
+    f = hostile.docx(tmp_path / "ok.docx", lines=hostile.NOTICE_LINES * 20)
+    size = len(hostile._document_xml(hostile._paragraphs(hostile.NOTICE_LINES * 20)).encode())
+    monkeypatch.setattr(budget, "DOCX_MAX_XML_BYTES", size - 1)
+    with pytest.raises(InputError, match=r"XML part word/document.xml .* budget; refused before parsing"):
+        load_path(f)
+    monkeypatch.setattr(budget, "DOCX_MAX_XML_BYTES", size)
+    monkeypatch.setattr(budget, "DOCX_MAX_XML_TOTAL", size)
+    with pytest.raises(InputError, match=r"XML parts of .* in all"):
+        load_path(f)
+    monkeypatch.setattr(budget, "DOCX_MAX_XML_TOTAL", 10 * size)
+    assert "制度不健全" in load_path(f).text

@@ -23,7 +23,8 @@ ZIP_MAX_MEMBER_BYTES = 64 * MB  # one member, inflated
 ZIP_MAX_TOTAL_BYTES = 256 * MB  # all members, inflated
 ZIP_MAX_RATIO = 200  # inflated / compressed, for members over ZIP_RATIO_FLOOR
 ZIP_RATIO_FLOOR = 4 * MB
-DOCX_MAX_XML_BYTES = 32 * MB  # the body part python-docx parses into a tree
+DOCX_MAX_XML_BYTES = 32 * MB  # one XML part, which python-docx parses into a tree ten times larger
+DOCX_MAX_XML_TOTAL = 64 * MB  # all XML parts
 
 # PDF (pdfminer.six)
 PDF_MAX_PAGES = 2000

@@ -538,15 +538,18 @@ def _check_package(data: bytes, name: str | None) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             budget.check_zip(zf, name)
-            try:
-                body = zf.getinfo("word/document.xml").file_size
-            except KeyError:
-                return
+            xml = [(i.filename, i.file_size) for i in zf.infolist() if i.filename.endswith((".xml", ".rels"))]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise InputError(name, f"corrupt or truncated .docx ({type(exc).__name__}: {exc})") from None
-    if body > budget.DOCX_MAX_XML_BYTES:
-        raise InputError(name, f"document body (word/document.xml) of {body / budget.MB:.1f} MB is more than "
-                               f"the {budget.DOCX_MAX_XML_BYTES // budget.MB} MB budget; refused before parsing")
+    # python-docx parses XML parts into trees of about ten times their size
+    for part, size in xml:
+        if size > budget.DOCX_MAX_XML_BYTES:
+            raise InputError(name, f"XML part {part} of {size / budget.MB:.1f} MB is more than the "
+                                   f"{budget.DOCX_MAX_XML_BYTES // budget.MB} MB budget; refused before parsing")
+    total = sum(size for _, size in xml)
+    if total > budget.DOCX_MAX_XML_TOTAL:
+        raise InputError(name, f"XML parts of {total / budget.MB:.1f} MB in all, more than the "
+                               f"{budget.DOCX_MAX_XML_TOTAL // budget.MB} MB budget; refused before parsing")
 
 
 def _open_document(data: bytes, name: str | None) -> Any:
