@@ -306,10 +306,12 @@ def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
             return Outcome(w.task.path, reason=_death(w)), True
     if not w.proc.is_alive():
         return Outcome(w.task.path, reason=_death(w)), True
-    if time.monotonic() - w.started > limits.wall_seconds:
+    elapsed = time.monotonic() - w.started
+    if elapsed > limits.wall_seconds:
         return Outcome(w.task.path, reason=f"time limit exceeded: no result within {limits.wall_seconds:g} s "
                                            "(the worker was stopped)"), True
-    if limits.memory_bytes and _private_memory(w.proc.pid) > limits.memory_bytes:
+    # reading smaps costs a walk of the worker's mappings: only for a file that is taking a while
+    if elapsed > _POLL and limits.memory_bytes and _private_memory(w.proc.pid) > limits.memory_bytes:
         return Outcome(w.task.path, reason=f"memory limit exceeded: over {limits.memory_bytes / 2**20:g} MB "
                                            "resident (the worker was stopped)"), True
     return None
