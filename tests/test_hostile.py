@@ -208,3 +208,41 @@ def test_docx_xml_part_budgets(tmp_path: Path, monkeypatch) -> None:
         load_path(f)
     monkeypatch.setattr(budget, "DOCX_MAX_XML_TOTAL", 10 * size)
     assert "制度不健全" in load_path(f).text
+
+
+def test_cpu_budget_raises_and_keeps_raising_when_swallowed() -> None:
+    import time
+
+    from report_parser.budget import BudgetExceeded, cpu_budget
+
+    swallowed = 0
+    with pytest.raises(BudgetExceeded, match="used more than 0.2 s"), cpu_budget(0.2, "spinning"):
+        while True:
+            try:
+                t = time.process_time()
+                while time.process_time() - t < 5:
+                    pass
+            except BudgetExceeded:
+                swallowed += 1  # as a library's `except Exception` would
+                if swallowed == 2:
+                    raise
+    assert swallowed == 2
+
+
+def test_parse_command_has_a_cpu_budget_per_file(tmp_path: Path, monkeypatch, capsys) -> None:
+    import time
+
+    from report_parser import budget, pipeline
+    from report_parser.cli import main
+
+    def spin(loaded, options=None):
+        while True:
+            time.process_time()
+
+    monkeypatch.setattr(budget, "PARSE_CPU_SECONDS", 0.3)
+    monkeypatch.setattr(pipeline, "parse_loaded", spin)
+    f = tmp_path / "n.txt"
+    f.write_text(hostile.NOTICE, encoding="utf-8")
+    assert main(["parse", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "used more than 0.3 s of CPU time" in err and str(f) in err

@@ -33,6 +33,7 @@ PDF_MAX_CHARS = 3_000_000  # characters laid out in the whole document
 PDF_MAX_PAGE_CHARS = 200_000  # characters on one page
 PDF_MAX_XOBJECT_CALLS = 2_000  # Form XObjects drawn in one page (fan-out)
 PDF_CPU_SECONDS = 45.0
+PARSE_CPU_SECONDS = 60.0  # one input through `report-parser parse`, loading included
 
 # HTML (lxml, trafilatura)
 HTML_MAX_ELEMENTS = 200_000  # past this, the main-text extractor is skipped for the linear fallback
@@ -59,13 +60,20 @@ def cpu_budget(seconds: float, what: str) -> Iterator[None]:
     def expired(signum: int, frame: object) -> None:
         raise BudgetExceeded(f"{what} used more than {seconds:g} s of CPU time")
 
+    import time
+
     previous = signal.signal(signal.SIGPROF, expired)
-    old_timer = signal.setitimer(signal.ITIMER_PROF, seconds)
+    started = time.process_time()
+    # then every half second: a library's broad `except Exception` may swallow one of them
+    old_timer = signal.setitimer(signal.ITIMER_PROF, seconds, 0.5)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_PROF, *old_timer)
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+        if old_timer[0] > 0:  # an enclosing budget goes on, less what this block used
+            used = time.process_time() - started
+            signal.setitimer(signal.ITIMER_PROF, max(old_timer[0] - used, 0.001), old_timer[1])
 
 
 def _size(n: int) -> str:

@@ -117,13 +117,19 @@ def _output_problem(output: str, inputs: Sequence[str]) -> str | None:
 
 
 def _parse_into(out: IO[str], args: argparse.Namespace, options: Any, max_bytes: int, jsonl: bool) -> int:
+    from .budget import PARSE_CPU_SECONDS, BudgetExceeded, cpu_budget
     from .decode import load_path
     from .pipeline import parse_loaded
 
     status = EXIT_OK
     for f in args.files:
         try:
-            doc = parse_loaded(load_path(f, max_bytes=max_bytes), options)
+            with cpu_budget(PARSE_CPU_SECONDS, "the parse"):
+                doc = parse_loaded(load_path(f, max_bytes=max_bytes), options)
+        except BudgetExceeded as e:
+            print(f"report-parser: {f}: past its budget: {e}; refused", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
         except InputError as e:
             print(f"report-parser: {e}", file=sys.stderr)
             status = EXIT_USAGE
