@@ -228,3 +228,15 @@ def _alive(pid: int) -> bool:
             return fh.read().split(") ", 1)[1][0] != "Z"
     except (FileNotFoundError, IndexError):
         return False
+
+
+def test_resume_from_another_folder_keeps_one_row_per_content(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "n.txt").write_text(hostile.NOTICE, encoding="utf-8")
+    (b / "same.txt").write_text(hostile.NOTICE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(a, "-o", out, "-j", "1") == 0
+    assert run(b, "-o", out, "-j", "1", "--resume") == 0
+    assert batch.read_tables(out)["documents"]["doc_id"].is_unique

@@ -220,8 +220,9 @@ def _run_locked(plan: Plan, out: Path, paths: Sequence[Any], *, jobs: int, analy
     for x in plan.listed:
         state.errors.setdefault(display_name(x.path), _entry(x.path, x.reason, x.kind))
     current = {display_name(f) for f in plan.files} | set(state.errors)
-    for name, (_sha, line) in prev.items():
-        if name not in current:
+    shas = {plan.sha256.get(f) for f in plan.files}
+    for name, (sha, line) in prev.items():
+        if name not in current and sha not in shas:  # one row per content across runs too
             state.lines.setdefault(name, line)
     for e in old_errors:
         if e["file"] not in current and e["file"] not in state.lines:
