@@ -325,13 +325,13 @@ def trap_folder(root: Path) -> dict[str, str]:
     os.mkfifo(root / "pipe.txt")
     name = os.fsdecode("通报".encode("gbk") + b".txt")  # a GBK name from a Chinese zip archive
     (root / name).write_text(NOTICE.replace("某局", "某中心"), encoding="utf-8")
-    (root / "ledger.xlsx").write_bytes(b"PK\x05\x06" + bytes(18))
+    (root / "ledger.xls").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
     (root / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     (root / "old.wps").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
     (root / "bundle.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     return {
         "notice.txt": "duplicate", "copy/notice.txt": "parsed", "passwd.txt": "skipped", "everything": "skipped",
-        "loop": "skipped", "pipe.txt": "skipped", name: "parsed", "ledger.xlsx": "unsupported",
+        "loop": "skipped", "pipe.txt": "skipped", name: "parsed", "ledger.xls": "unsupported",
         "scan.png": "unsupported", "old.wps": "unsupported", "bundle.zip": "unsupported",
     }
 

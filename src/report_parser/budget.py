@@ -17,13 +17,13 @@ from report_parser.errors import InputError
 
 MB = 1 << 20
 
-# zip packages (.docx): checked from the central directory, before any member is inflated
+# zip packages (.docx, .xlsx): checked from the central directory, before any member is inflated
 ZIP_MAX_MEMBERS = 2000
 ZIP_MAX_MEMBER_BYTES = 64 * MB  # one member, inflated
 ZIP_MAX_TOTAL_BYTES = 256 * MB  # all members, inflated
 ZIP_MAX_RATIO = 200  # inflated / compressed, for members over ZIP_RATIO_FLOOR
 ZIP_RATIO_FLOOR = 4 * MB
-DOCX_MAX_XML_BYTES = 32 * MB  # one XML part, which python-docx parses into a tree ten times larger
+DOCX_MAX_XML_BYTES = 32 * MB  # one XML part, which python-docx/openpyxl parse into a tree ten times larger
 DOCX_MAX_XML_TOTAL = 64 * MB  # all XML parts
 
 # PDF (pdfminer.six)
@@ -102,3 +102,25 @@ def check_zip(zf: object, name: str | None) -> None:
     if total > ZIP_MAX_TOTAL_BYTES:
         raise InputError(name, f"zip members inflate to {_size(total)} in all "
                                f"(more than {_size(ZIP_MAX_TOTAL_BYTES)}); refused before inflating")
+
+
+def check_package(data: bytes, name: str | None, what: str) -> None:
+    """Refuse an Office package (.docx, .xlsx) that is a zip bomb, or whose XML parts are too large for
+    the library that parses them whole into trees about ten times their size. Nothing is inflated."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_zip(zf, name)
+            xml = [(i.filename, i.file_size) for i in zf.infolist() if i.filename.endswith((".xml", ".rels"))]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(name, f"corrupt or truncated {what} ({type(exc).__name__}: {exc})") from None
+    for part, size in xml:
+        if size > DOCX_MAX_XML_BYTES:
+            raise InputError(name, f"XML part {part} of {size / MB:.1f} MB is more than the "
+                                   f"{DOCX_MAX_XML_BYTES // MB} MB budget; refused before parsing")
+    total = sum(size for _, size in xml)
+    if total > DOCX_MAX_XML_TOTAL:
+        raise InputError(name, f"XML parts of {total / MB:.1f} MB in all, more than the "
+                               f"{DOCX_MAX_XML_TOTAL // MB} MB budget; refused before parsing")

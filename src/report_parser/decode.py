@@ -37,6 +37,8 @@ class Loaded:
     sha256: str
     name: str
     extracted: bool
+    # ledger tables (整改台账) written into `text`, with their cells' spans (formats.table.LedgerTable)
+    tables: tuple = ()
     repairs: tuple[str, ...] = ()  # warning codes (W502…) for what the loader repaired
 
 
@@ -287,27 +289,41 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
             if better:
                 raise InputError(name, better) from None
             raise
-        return Loaded(text, encoding, "txt", digest, shown, False, _repairs(encoding))
+        return Loaded(text, encoding, "txt", digest, shown, False, repairs=_repairs(encoding))
     if kind in ("html", "mhtml"):
         from report_parser.formats import html as html_format
 
         repairs: list[str] = []
         if kind == "html":
-            text, encoding = html_format.extract_html(data, name, repairs=repairs)
+            text, encoding, tables = html_format.extract_html_tables(data, name, repairs=repairs)
         else:
-            text, encoding = html_format.extract_mhtml(data, name, repairs=repairs)
-        return Loaded(_finish(text, name), encoding, kind, digest, shown, True, (*_repairs(encoding), *repairs))
+            text, encoding, tables = html_format.extract_mhtml_tables(data, name, repairs=repairs)
+        return _loaded(text, tables, name, encoding, kind, digest, shown, (*_repairs(encoding), *repairs))
     if kind == "docx":
         from report_parser.formats import docx as docx_format
 
-        text = docx_format.extract_docx(data, name)
-        return Loaded(_finish(text, name), "utf-8", "docx", digest, shown, True)
+        text, tables = docx_format.extract_docx(data, name)
+        return _loaded(text, tables, name, "utf-8", "docx", digest, shown)
+    if kind == "xlsx":
+        from report_parser.formats import xlsx as xlsx_format
+
+        text, tables = xlsx_format.extract_xlsx(data, name)
+        return _loaded(text, tables, name, "utf-8", "xlsx", digest, shown)
     if kind == "pdf":
         from report_parser.formats import pdf as pdf_format
 
         text, encoding = pdf_format.extract_pdf(data, name)
         return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True)
     raise InputError(name, formats.refusal(kind, data, name))
+
+
+def _loaded(text: str, tables: tuple, name: str | None, encoding: str, kind: str, digest: str,
+            shown: str, repairs: tuple[str, ...] = ()) -> Loaded:
+    """An extracted input with its ledger tables; tables whose spans the tidy-up moved are dropped."""
+    finished = _finish(text, name)
+    if finished != text:
+        tables = ()
+    return Loaded(finished, encoding, kind, digest, shown, True, tables, repairs)
 
 
 def _finish(text: str, name: str | None) -> str:

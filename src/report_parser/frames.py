@@ -14,14 +14,19 @@ import pandas as pd
 KEY_COLUMNS: dict[str, str] = {
     "doc_id": "string",
     "issuer": "string",
+    "issuer_key": "string",
     "inspector": "string",
     "inspection_start": "string",
     "inspection_end": "string",
     "feedback_date": "string",
 }
 
-# Metric subjects recognised in the summary that the documents table carries as columns.
-SUMMARY_SUBJECTS = ("problems_fed_back", "problems_rectified", "completion_rate")
+# The headline totals (contract: totals) the documents table carries as columns, one per subject.
+TOTAL_SUBJECTS = ("problems_fed_back", "problems_rectified", "problems_partly_rectified", "problems_in_progress",
+                  "completion_rate", "measures_made", "rules_made", "people_disciplined", "funds_recovered",
+                  "clues_handled")
+SUMMARY_SUBJECTS = TOTAL_SUBJECTS  # the name earlier versions used
+PROBLEM_STATUSES = ("done", "partial", "ongoing", "planned")
 # Metric kinds that quantify (a number of things, an amount, a share); dates and periods don't.
 FIGURE_KINDS = frozenset({"count", "money", "percent", "ratio", "duration"})
 
@@ -35,8 +40,14 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "schema_version": "string",
         "title": "string",
         "issuer_type": "string",
+        "sector": "string",
+        "region_province": "string",
+        "region_city": "string",
+        "region_county": "string",
         "scheme": "string",
         "kind": "string",
+        "level": "string",
+        "round": "string",
         "coverage": "Float64",
         "n_sections": "Int64",
         "n_nodes": "Int64",
@@ -46,9 +57,8 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "n_metrics": "Int64",
         "n_summary_metrics": "Int64",
         "n_warnings": "Int64",
-        "problems_fed_back": "Float64",
-        "problems_rectified": "Float64",
-        "completion_rate": "Float64",
+        **dict.fromkeys(TOTAL_SUBJECTS, "Float64"),
+        **{f"problems_{s}_share": "Float64" for s in PROBLEM_STATUSES},
     },
     "nodes": {
         "path": "string",
@@ -65,6 +75,24 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "n_metrics": "Int64",
         "n_children": "Int64",
     },
+    "problems": {
+        "path": "string",
+        "category_path": "string",
+        "category": "string",
+        "marker": "string",
+        "ordinal": "Int64",
+        "title": "string",
+        "status": "string",
+        "n_measures": "Int64",
+        "n_metrics": "Int64",
+        "progress": "string",
+        "responsible_unit": "string",
+        "leader": "string",
+        "deadline": "string",
+        "text": "string",
+        "span_start": "Int64",
+        "span_end": "Int64",
+    },
     "measures": {
         "path": "string",
         "problem_path": "string",
@@ -77,6 +105,8 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "status": "string",
         "n_metrics": "Int64",
         "has_figure": "boolean",
+        "problem_status": "string",
+        "text": "string",
         "span_start": "Int64",
         "span_end": "Int64",
         "boilerplate_group": "Int64",
@@ -96,6 +126,13 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "in_summary": "boolean",
         "span_start": "Int64",
         "span_end": "Int64",
+    },
+    "topics": {
+        "path": "string",
+        "problem": "string",
+        "rank": "Int64",
+        "area": "string",
+        "cues": "string",
     },
     "warnings": {
         "code": "string",
@@ -170,6 +207,7 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
     key = {
         "doc_id": doc_id(src.get("sha256") or ""),
         "issuer": issuer.get("name"),
+        "issuer_key": issuer.get("key"),
         "inspector": insp.get("inspector"),
         "inspection_start": insp.get("start"),
         "inspection_end": insp.get("end"),
@@ -183,7 +221,7 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
         metrics.append(_metric_row(key, m, None, None))
 
     # Depth-first, document order; each entry carries its path and its nearest problem and category.
-    Anc = tuple[str, str | None] | None
+    Anc = tuple[str, str | None, str | None] | None
     stack: list[tuple[Mapping[str, Any], str, str | None, Anc, Anc]] = []
     for i, n in reversed(list(enumerate(d.get("sections") or [], 1))):
         stack.append((n, str(i), None, None, None))
@@ -211,6 +249,11 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
         })
         for m in own:
             metrics.append(_metric_row(key, m, path, role))
+        if role == "problem":
+            out["problems"].append(_problem_row(key, n, path, category, s, e))
+            for rank, t in enumerate(n.get("topics") or (), 1):
+                out["topics"].append({**key, "path": path, "problem": n.get("title"), "rank": rank,
+                                      "area": t.get("area"), "cues": "、".join(t.get("cues") or ())})
         if role == "measure":
             subtree = _subtree_metrics(n)
             measures.append({
@@ -226,13 +269,15 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
                 "status": n.get("status"),
                 "n_metrics": len(subtree),
                 "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
+                "problem_status": problem[2] if problem else None,
+                "text": n.get("text"),
                 "span_start": s,
                 "span_end": e,
             })
         if role == "problem":
-            problem = (path, n.get("title"))
+            problem = (path, n.get("title"), n.get("status"))
         elif role == "category":
-            category = (path, n.get("title"))
+            category = (path, n.get("title"), None)
         for j, c in reversed(list(enumerate(children, 1))):
             stack.append((c, f"{path}/{j}", path, problem, category))
 
@@ -242,11 +287,17 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
                                 "span_start": s, "span_end": e})
 
     roles = [r["role"] for r in nodes]
-    figures: dict[str, Any] = dict.fromkeys(SUMMARY_SUBJECTS)
-    for m in summary:
-        subj = m.get("subject")
-        if subj in figures and figures[subj] is None and m.get("value") is not None:
-            figures[subj] = m.get("value")
+    totals = d.get("totals")
+    if totals is None:  # a Document of schema 1.0: the first summary figure of each subject
+        totals = {}
+        for m in summary:
+            if m.get("subject") in TOTAL_SUBJECTS and m.get("value") is not None:
+                totals.setdefault(m["subject"], m)
+    figures: dict[str, Any] = {s: (totals.get(s) or {}).get("value") for s in TOTAL_SUBJECTS}
+    statuses = [p["status"] for p in out["problems"]]
+    shares = {f"problems_{s}_share": round(statuses.count(s) / len(statuses), 4) if statuses else None
+              for s in PROBLEM_STATUSES}
+    region = issuer.get("region") or {}
     out["documents"].append({
         **key,
         "name": src.get("name"),
@@ -257,8 +308,14 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
         "schema_version": d.get("schema_version"),
         "title": (d.get("title") or {}).get("value") or (d.get("title") or {}).get("text"),
         "issuer_type": issuer.get("org_type"),
+        "sector": issuer.get("sector"),
+        "region_province": region.get("province"),
+        "region_city": region.get("city"),
+        "region_county": region.get("county"),
         "scheme": insp.get("scheme"),
         "kind": insp.get("kind"),
+        "level": insp.get("level"),
+        "round": insp.get("round"),
         "coverage": d.get("coverage"),
         "n_sections": len(d.get("sections") or []),
         "n_nodes": len(nodes),
@@ -269,8 +326,34 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
         "n_summary_metrics": len(summary),
         "n_warnings": len(out["warnings"]),
         **figures,
+        **shares,
     })
     return out
+
+
+_FIELD_COLUMNS = {"progress": "progress", "unit": "responsible_unit", "leader": "leader", "deadline": "deadline"}
+
+
+def _problem_row(key: dict[str, Any], n: Mapping[str, Any], path: str, category: Any,
+                 s: int | None, e: int | None) -> dict[str, Any]:
+    children = n.get("children") or []
+    fields = n.get("fields") or {}
+    return {
+        **key,
+        "path": path,
+        "category_path": category[0] if category else None,
+        "category": category[1] if category else None,
+        "marker": n.get("marker"),
+        "ordinal": n.get("ordinal"),
+        "title": n.get("title"),
+        "status": n.get("status"),
+        "n_measures": sum(1 for c in children if c.get("role") == "measure"),
+        "n_metrics": len(_subtree_metrics(n)),
+        **{col: (fields.get(f) or {}).get("text") for f, col in _FIELD_COLUMNS.items()},
+        "text": n.get("text"),
+        "span_start": s,
+        "span_end": e,
+    }
 
 
 def empty(table: str) -> pd.DataFrame:

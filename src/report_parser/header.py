@@ -10,18 +10,19 @@ Span = tuple[int, int]
 
 # Page chrome from web pages: whole lines that belong to the site, not the notice.
 _CHROME_LINE = regex.compile(
-    r"^[\x20\t]*(?:(?:您|你)?(?:当前|所在)的?位置|(?:您|你)的位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
+    r"^[\x20\t]*[【\[]?(?:(?:您|你)?(?:当前|所在)的?位置|(?:您|你)的位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
     r"成文日期|公开方式|公开时限|公开范围|主题分类|发文字号|文号|发布日期|发布时间|来源|来源于|作者|编辑|责任编辑|"
-    r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
-    r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载)"
-    r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S)[^\n]*$",
+    r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体(?:大小)?|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
+    r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载|标题|主办单位|承办单位|版权所有|技术支持|"
+    r"网站标识码|网站地图|联系我们|审核|校对)[】\]]?"
+    r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S|[\x20\t]*[【\[])[^\n]*$",
     regex.M)
 _CHROME_INLINE = regex.compile(r"(?:发布时间|来源|浏览量|浏览次数|阅读量|点击量|作者)[\x20\t]*:")
 
 _WS = regex.compile(r"\s+")
 _ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
-_LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与]|根据)+")
+_LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与并]|根据|按照|其中|随后|同时|派出|组织)+")
 _SENTENCE_END = regex.compile(r"[。\n!?]")
 _TITLE_WORDS = regex.compile(r"通报|公告|公示|情况报告|情况说明|整改情况|整改进展")
 _BODY_START = regex.compile(r"^\s*(?:根据|按照|依据|为深入|为贯彻|近日|日前|今年|经|\d{4}年|20\d\d|[一二三四五六七八九十]、|1[.、])")
@@ -40,9 +41,12 @@ _TITLE_PREFIX = regex.compile(r"^\s*(?P<name>\S[^\n]{1,40}?)\s*关于")
 _SIGNATURE_ORG = regex.compile(rf"^[\x20\t]*(?P<name>(?:中共|中国共产党)?[^\s,。;:]{{2,40}}?(?:{_ORG_ALT}))[\x20\t]*$", regex.M)
 _SIGNATURE_DATE = regex.compile(r"^[\x20\t]*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日[\x20\t]*$", regex.M)
 _TARGET_ORG = regex.compile(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
+_FED_BACK_ORG = regex.compile(
+    rf"向(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:主要负责同志|领导班子)?(?:集中|正式|书面)?(?:进行了?|作了?)?反馈")
+_PARTY_NAME = regex.compile(r"(?:中国共产党|中共)[^\s,。;:、“”《》()]{2,30}?(?:委员会|党委|党组)(?!委员)")
 
 _INSPECTOR = regex.compile(
-    r"(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于]{0,10}?)"
+    r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于个]{0,10}?)"
     r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
 _KIND_RE = regex.compile(r"提级交叉|交叉|提级|回头看|专项|机动|常规|联动|巡乡带村|政治(?=巡)")
@@ -72,6 +76,7 @@ class Header:
     chrome: list[Span] = field(default_factory=list)
     title: Span | None = None
     issuer: Span | None = None
+    issuer_forms: list[Span] = field(default_factory=list)
     org_type: str | None = None
     body_start: int = 0
     closing: Span | None = None
@@ -121,8 +126,14 @@ def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
     return after_label and len(line) <= 40 and "。" not in line and not _TITLE_WORDS.search(line)
 
 
+_BARE_LABEL = regex.compile(
+    r"(?:信息索引号|索引号|发布机构|发文机关|成文日期|公开方式|公开时限|公开范围|主题分类|主题词|发文字号|文号|发布日期|"
+    r"发布时间|生效日期|有效性|所属主题|体裁分类|组配分类|服务对象|来源|作者|编辑|责任编辑)[\x20\t]*:?")
+
+
 def _bare_label(line: str) -> bool:
-    return line.endswith(":") and len(line) <= 12
+    """A label alone on its line (成文日期：, or 成文日期 as index tables flatten to): its value follows."""
+    return (line.endswith(":") and len(line) <= 12) or _BARE_LABEL.fullmatch(line) is not None
 
 
 def find_head(text: str, h: Header) -> None:
@@ -168,7 +179,9 @@ def find_head(text: str, h: Header) -> None:
     # Chrome may also repeat the title or follow it (发布时间 lines under the title).
     flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
     after_label = False
-    for s, e in _lines(text, h.body_start, n):
+    chrome_after = 0
+    lines = _lines(text, h.body_start, n)
+    for s, e in lines:
         line = text[s:e].strip()
         if not line:
             h.body_start = e + 1
@@ -177,37 +190,68 @@ def find_head(text: str, h: Header) -> None:
             after_label = _bare_label(line) and not after_label
             h.chrome.append(_strip_span(text, s, e))
             h.body_start = e + 1
+            chrome_after += 1
+            continue
+        if h.title and chrome_after and _title_like(line):
+            # the page's own heading came first (a short title above 发布时间…); the notice's title follows
+            h.chrome.append(h.title)
+            end = e
+            nxt = next(lines, None)
+            if nxt and not line.endswith(_TITLE_ENDS) and _title_like(text[nxt[0]:nxt[1]].strip(), wrap=True):
+                end = nxt[1]  # wrapped over two lines
+            h.title = _strip_span(text, s, end)
+            h.body_start = end + 1
+            chrome_after = 0
+            flat_title = _squash(text[h.title[0]:h.title[1]])
             continue
         break
     h.body_start = min(h.body_start, n)
 
 
+_TITLE_ENDS = ("通报", "公告", "公示", "报告", "说明", "情况")
+
+
+def _title_like(line: str, wrap: bool = False) -> bool:
+    """A line that reads as a notice title (no sentence end, title words, not the body's opening)."""
+    if not line or len(line) > 100 or "。" in line or _BODY_START.match(line):
+        return False
+    return line.endswith(_TITLE_ENDS) if wrap else bool(_TITLE_WORDS.search(line)) and len(line) >= 8
+
+
 def find_issuer(text: str, h: Header, preamble: Span) -> None:
+    """Every form of the inspected unit's name the header states, primary first: the title's issuer,
+    then the unit the preamble names (对X开展…, 向X反馈…), then the signature; `h.issuer` is the first."""
+    forms: list[Span] = []
     if h.title:
         s, e = h.title
         flat = text[s:e]
         m = _TITLE_ISSUER.match(flat)
         if m:
-            ns, ne = s + m.start("name"), s + m.end("name")
             # a title broken by a line break keeps its first line as the issuer
-            h.issuer = _strip_span(text, ns, ne)
-            h.org_type = org_type_of(_squash(text[ns:ne]))
-            return
-        m = _TITLE_PREFIX.match(flat)
-        if m and not m.group("name").startswith("关于"):
-            # an issuer of a kind not in the table (部务会, 领导班子): the whole prefix, type unknown
-            h.issuer = _strip_span(text, s + m.start("name"), s + m.end("name"))
-            h.org_type = None
-            return
+            forms.append(_strip_span(text, s + m.start("name"), s + m.end("name")))
+        else:
+            m = _TITLE_PREFIX.match(flat)
+            if m and not m.group("name").startswith("关于"):
+                # an issuer of a kind not in the table (部务会, 领导班子): the whole prefix, type unknown
+                forms.append(_strip_span(text, s + m.start("name"), s + m.end("name")))
+    for pat in (_TARGET_ORG, _FED_BACK_ORG):
+        forms.extend(m.span("name") for m in pat.finditer(text, *preamble))
     if h.signature:
-        for m in _SIGNATURE_ORG.finditer(text, *h.signature):
-            h.issuer = (m.start("name"), m.end("name"))
-            h.org_type = org_type_of(m.group("name"))
-            return
-    m = _TARGET_ORG.search(text, *preamble)
-    if m:
-        h.issuer = (m.start("name"), m.end("name"))
-        h.org_type = org_type_of(m.group("name"))
+        forms.extend(m.span("name") for m in _SIGNATURE_ORG.finditer(text, *h.signature))
+    seen: set[str] = set()
+    for sp in forms:
+        flat = _squash(text[sp[0]:sp[1]])
+        if flat not in seen:
+            seen.add(flat)
+            h.issuer_forms.append(sp)
+    if h.issuer_forms:
+        h.issuer = h.issuer_forms[0]
+        h.org_type = org_type_of(_squash(text[h.issuer[0]:h.issuer[1]]))
+
+
+def party_names(text: str) -> list[Span]:
+    """Full party names anywhere in the text (中国共产党南开大学委员会, 中共某县委员会)."""
+    return [m.span() for m in _PARTY_NAME.finditer(text)]
 
 
 def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int | None]:
@@ -242,9 +286,26 @@ def _trailing_attachments(text: str, start: int, end: int) -> int | None:
     return last.start()
 
 
+def _tail_chrome(text: str, h: Header, start: int, end: int) -> int:
+    """Page chrome after the notice (责任编辑, 打印本页, 上一篇, 版权所有): recorded; returns where it begins."""
+    found: list[Span] = []
+    for _ in range(12):
+        e = _trim(text, start, end)
+        s = text.rfind("\n", start, e) + 1
+        if e <= start or s < start:
+            break
+        line = text[s:e].strip()
+        if not _chrome(text, s, e, line, False):
+            break
+        found.append(_strip_span(text, s, e))
+        end = s
+    h.chrome.extend(reversed(found))
+    return _trim(text, start, end)
+
+
 def find_tail(text: str, h: Header, start: int) -> None:
     """The closing appeal, the contact block, the signature and an attachment list at the end."""
-    n = len(text)
+    n = _tail_chrome(text, h, start, len(text))
     end, sig_start = _strip_trailing_signature(text, start, n)
     att = _trailing_attachments(text, start, end)
     if att is not None:

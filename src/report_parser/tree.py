@@ -28,6 +28,7 @@ class RawNode:
     fields: dict[str, tuple[int, int]] = field(default_factory=dict)
     ordinal: int | None = None  # the marker's, except 最后 which takes the next number in its list
     inline: bool = False  # opened mid-paragraph as an inline list under a heading
+    title_start: int | None = None  # where the title's words start when not right after the marker
 
     @property
     def family(self) -> str | None:
@@ -302,6 +303,10 @@ def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
             regex.compile(alt(data["complaint_cues"])))
 
 
+# An item that opens by stating what was done or is planned (已…, 拟于…) is an action too.
+_STATED_ACTION = ("已", "拟", "将", "计划", "正在", "持续", "目前已")
+
+
 def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
     if not _is_heading(node) or not node.title:
@@ -317,7 +322,7 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     # a child that itself complains (1.对…重视不够) is a sub-problem, whatever it opens with; one that
     # acts (an action verb at or near its start: 与各科室签订…) is an action
     acts = sum(1 for c in heads if c.title and not complaint.search(c.title)
-               and action.search(c.title[:8]))
+               and (action.search(c.title[:8]) or c.title.startswith(_STATED_ACTION)))
     return heads if acts * 2 >= len(heads) else None
 
 
@@ -376,6 +381,25 @@ def _assign_roles(root: RawNode) -> None:
     else:
         for c in root.children:
             _label_problems(c)
+    _organising_sections(root)
+
+
+def _organising_sections(node: RawNode) -> None:
+    """The parts about how the rectification was organised (一、提高政治站位，强化组织领导) are sections,
+    wherever they stand, never problems with measures."""
+    from .facts import is_organising
+
+    complaint = _action_cues()[2]
+    heads = [c for c in node.children if _is_heading(c)]
+    for i, c in enumerate(heads):
+        # how the work was organised comes first (一、提高政治站位…); plans come last (三、下一步工作打算)
+        first = all(h.role == "section" for h in heads[:i])
+        last = i == len(heads) - 1 and i > 0
+        if c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
+            c.role = "section"
+            _label_sections(c)
+        elif c.role == "section":
+            _organising_sections(c)  # within a category, headings are areas and findings
 
 
 def _label_sections(node: RawNode) -> None:

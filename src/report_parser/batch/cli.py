@@ -46,8 +46,10 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
 
     c = sub.add_parser("compare", help="per-unit comparison table of a batch output directory")
     c.add_argument("outdir", metavar="OUTDIR", help="a directory written by `report-parser batch`")
-    c.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown", help="output format")
+    c.add_argument("--format", choices=("markdown", "csv", "json", "xlsx"), default="markdown",
+                   help="output format (xlsx needs -o)")
     c.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    c.add_argument("--labels", choices=("en", "zh"), default="en", help="xlsx column names (default en)")
     c.set_defaults(func=_cmd_compare)
 
 
@@ -101,6 +103,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"report-parser compare: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     tables = {t: pd.read_parquet(out / f"{t}.parquet") for t in ("documents", "measures")}
+    if args.format == "xlsx":
+        if not args.output:
+            print("report-parser compare: error: --format xlsx needs -o OUT.xlsx", file=sys.stderr)
+            return EXIT_USAGE
+        from report_parser.export import write_xlsx
+
+        write_xlsx({"compare": compare_table(tables)}, args.output, labels=args.labels)
+        return EXIT_OK
     text = format_table(compare_table(tables), args.format)
     if args.output:
         try:

@@ -100,9 +100,9 @@ def _missing(v: Any) -> bool:
 
 
 def format_table(table: Any, fmt: str) -> str:
-    """The comparison table as `markdown`, `csv` or `json` (a list of records) text."""
-    if fmt == "csv":
-        return table.to_csv(index=False, lineterminator="\n")
+    """The comparison table as `markdown`, `csv` (UTF-8 with BOM) or `json` (a list of records) text."""
+    if fmt == "csv":  # with a byte order mark, so Excel reads it as UTF-8
+        return "\ufeff" + table.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         records = [{k: (None if _missing(v) else v) for k, v in r.items()}
                    for r in table.astype("object").to_dict(orient="records")]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-OUTPUT_TABLES = ("documents", "nodes", "measures", "metrics", "warnings")
+OUTPUT_TABLES = ("documents", "nodes", "problems", "measures", "metrics", "topics", "warnings")  # frames.TABLES
 DOCUMENTS_JSONL = "documents.jsonl"
 ERRORS_JSONL = "errors.jsonl"
 MANIFEST = "manifest.json"

@@ -60,7 +60,8 @@ register("web archive", tuple(MHTML_EXTENSIONS))
 register("PDF", (".pdf",))
 register("legacy Word document", (".doc", ".dot"), supported=False)
 register("WPS document", (".wps", ".wpt"), supported=False)
-register("spreadsheet", (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".ods"), supported=False)
+register("Excel workbook", (".xlsx",))
+register("spreadsheet", (".xlsm", ".xls", ".et", ".csv", ".ods"), supported=False)
 register("presentation", (".pptx", ".ppt", ".dps", ".odp"), supported=False)
 register("OpenDocument text", (".odt",), supported=False)
 register("RTF document", (".rtf",), supported=False)
@@ -71,7 +72,7 @@ register("executable or library", (".exe", ".dll", ".so", ".bin"), supported=Fal
 register("data file", (".json", ".xml", ".jsonl", ".parquet", ".db", ".sqlite"), supported=False)
 
 # Kinds `sniff` can give that load_bytes reads (decode.py dispatches on them).
-LOADABLE_KINDS = frozenset({"txt", "html", "mhtml", "docx", "pdf"})
+LOADABLE_KINDS = frozenset({"txt", "html", "mhtml", "docx", "xlsx", "pdf"})
 
 
 def supported_suffixes() -> frozenset[str]:
@@ -161,8 +162,8 @@ def sniff_file(path: str, name: str | None = None) -> str:
 def sniff(data: bytes, name: str | None = None) -> str:
     """Say what the bytes are.
 
-    One of: 'pdf', 'docx', 'html', 'mhtml', 'txt' (loadable), or 'ole-encrypted', 'ole-legacy',
-    'zip-corrupt', 'xlsx', 'pptx', 'odf', 'zip', 'rtf', 'image:<KIND>' (refused, see `refusal`).
+    One of: 'pdf', 'docx', 'xlsx', 'html', 'mhtml', 'txt' (loadable), or 'ole-encrypted', 'ole-legacy',
+    'zip-corrupt', 'pptx', 'odf', 'zip', 'rtf', 'image:<KIND>' (refused, see `refusal`).
     """
     if b"%PDF-" in data[:1024]:
         return "pdf"
@@ -202,8 +203,6 @@ def refusal(kind: str, data: bytes, name: str | None) -> str:
     if kind == "zip-corrupt":
         what = ext if ext in (".docx", ".docm", ".dotx", ".xlsx", ".zip") else "zip"
         return f"corrupt or truncated {what} file (not a readable zip archive)"
-    if kind == "xlsx":
-        return "Excel workbook (.xlsx) is not supported; save the notice as .docx or .txt first"
     if kind == "pptx":
         return "PowerPoint file (.pptx) is not supported; save the notice as .docx or .txt first"
     if kind == "odf":
