@@ -98,6 +98,14 @@ def docx_member_bomb(path: Path, member: str = "word/document.xml", size: int = 
     return docx(path, extra={member: _chunks(fill, size)})
 
 
+def xlsx_member_bomb(path: Path, size: int = 2 << 30) -> Path:
+    """An .xlsx (by its xl/workbook.xml) whose sheet inflates to `size` bytes of spaces."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        _write_member(zf, "xl/worksheets/sheet1.xml", _chunks(b" ", size))
+    return path
+
+
 def docx_big_body(path: Path, size: int = 50 * MB) -> Path:
     """A .docx whose body is `size` bytes of real paragraphs (compresses well: a small file)."""
     para = _paragraphs(["（一）制度不健全。一是制定制度3项；二是拟于2025年底前完成。"]).encode()
@@ -342,6 +350,7 @@ if __name__ == "__main__":  # one of each, full size, for trying by hand
     docx_member_bomb(out / "bomb-document.docx")
     docx_member_bomb(out / "bomb-thumbnail.docx", "docProps/thumbnail.jpeg")
     docx_big_body(out / "big-body.docx")
+    xlsx_member_bomb(out / "bomb-sheet.xlsx")
     docx_many_parts(out / "many-parts.docx")
     for where in ("Contents", "Root", "Resources", "Kids"):
         pdf_self_reference(out / f"self-{where.lower()}.pdf", where)

@@ -76,6 +76,10 @@ def test_docx_member_bomb_is_refused_before_inflating(tmp_path: Path, member: st
     assert_refused(f, member, "refused before inflating")
 
 
+def test_xlsx_member_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
+    assert_refused(hostile.xlsx_member_bomb(tmp_path / "bomb.xlsx", size=80 * MB), "sheet1.xml", "refused before")
+
+
 def test_docx_body_that_compresses_like_a_bomb_is_refused(tmp_path: Path) -> None:
     f = hostile.docx_big_body(tmp_path / "body.docx", size=20 * MB)
     assert_refused(f, "word/document.xml", "zip bomb")
@@ -170,6 +174,7 @@ FULL: list[tuple[str, Callable[[Path], Path], str | None]] = [
     ("docx-document-2gb", lambda d: hostile.docx_member_bomb(d / "b.docx"), "refused before inflating"),
     ("docx-thumbnail-2gb", lambda d: hostile.docx_member_bomb(d / "t.docx", "docProps/thumbnail.jpeg"),
      "refused before inflating"),
+    ("xlsx-sheet-2gb", lambda d: hostile.xlsx_member_bomb(d / "x.xlsx"), "refused before inflating"),
     ("docx-body-50mb", lambda d: hostile.docx_big_body(d / "body.docx"), "word/document.xml"),
     ("docx-30000-parts", lambda d: hostile.docx_many_parts(d / "p.docx"), "members"),
     ("pdf-stream-2gb", lambda d: hostile.pdf_stream_bomb(d / "s.pdf"), "inflates past"),
