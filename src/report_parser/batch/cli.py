@@ -57,7 +57,8 @@ def _summary(result: BatchResult, quiet: bool) -> str | None:
     listed = result.listed
     extra = [f"{n} {what}" for what, n in (("unsupported", listed.get("unsupported", 0)),
                                              ("skipped", listed.get("skipped", 0)),
-                                             ("duplicates", listed.get("duplicate", 0))) if n]
+                                             ("duplicate" if listed.get("duplicate") == 1 else "duplicates",
+                                              listed.get("duplicate", 0))) if n]
     tail = f" ({', '.join(extra)}: see errors.jsonl)" if extra else ""
     if result.failed:
         return (f"report-parser batch: {result.failed} of {result.files} files could not be parsed "
