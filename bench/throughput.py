@@ -44,7 +44,8 @@ def bundled_notices() -> list[Path]:
 
 
 def build_corpus(target_bytes: int, where: Path) -> list[Path]:
-    """Copies of the bundled notices, round-robin, until they add up to `target_bytes`."""
+    """Copies of the bundled notices, round-robin, until they add up to `target_bytes`; each copy ends with
+    its own number so that no two files are identical (a batch parses identical files once)."""
     notices = [(p.name, p.read_bytes()) for p in bundled_notices()]
     if not notices:
         raise SystemExit("no notices under corpora/")
@@ -53,6 +54,7 @@ def build_corpus(target_bytes: int, where: Path) -> list[Path]:
     while total < target_bytes:
         name, data = notices[i % len(notices)]
         f = where / f"{i:06d}-{name}"
+        data += f"\n{i}\n".encode()
         f.write_bytes(data)
         files.append(f)
         total += len(data)

@@ -42,6 +42,13 @@ class Loaded:
     # (code, message) pairs the parse adds to Document.warnings, e.g. W502 when the text came from OCR
     warnings: tuple[tuple[str, str], ...] = ()
     url: str | None = None  # where the bytes were fetched from, for inputs given as a URL
+    repairs: tuple[str, ...] = ()  # warning codes (W506…) for what the loader repaired
+
+
+# Seconds a special file (a FIFO, a terminal, a device) may take to deliver its content.
+SPECIAL_READ_SECONDS = 30.0
+# NUL bytes are removed (and warned) up to this share of a text file; above it the file is binary.
+_MAX_NUL_SHARE = 0.25
 
 
 def _newlines(text: str) -> str:
@@ -169,13 +176,18 @@ def _decode_raw(data: bytes, name: str | None) -> tuple[str, str]:
         got = _candidate(data[2:], codec, codec)
         if got:
             return got
-    # 2. NUL bytes: UTF-16 without BOM, or binary.
+    # 2. NUL bytes: UTF-16 without BOM; else a few stray NULs in text are removed (and warned); else binary.
     if b"\x00" in data:
         order = _utf16_order(data)
         if order:
             got = _candidate(data, f"utf-16-{order}", f"utf-16-{order}")
             if got and _control_share(got[0]) <= _MAX_CONTROL_SHARE:
                 return got
+        clean = data.replace(b"\x00", b"")
+        if clean and len(data) - len(clean) <= _MAX_NUL_SHARE * len(data):
+            text, label = _decode_raw(clean, name)
+            if _control_share(text) <= _MAX_CONTROL_SHARE:
+                return text, label + "+nul-removed"
         raise InputError(name, _BINARY)
     # 3. UTF-8, strictly; then with a few bad bytes if it is clearly UTF-8 otherwise.
     try:
@@ -184,6 +196,15 @@ def _decode_raw(data: bytes, name: str | None) -> tuple[str, str]:
         pass
     if _mostly_utf8(data):
         return _replacements(data, "utf-8")[0], "utf-8+replace"
+    try:
+        strict = data.decode("gb18030")
+        if _gb_plausible(strict):
+            return strict, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    mixed = _by_line(data)  # only when neither encoding reads the whole file
+    if mixed is not None:
+        return mixed, "utf-8+gb18030-lines"
     # 4. GB18030 (a superset of GBK and GB2312), strictly, then with a few bad bytes.
     gb = _candidate(data, "gb18030", "gb18030")
     if gb and _gb_plausible(gb[0]):
@@ -195,6 +216,37 @@ def _decode_raw(data: bytes, name: str | None) -> tuple[str, str]:
     if gb:
         return gb
     raise InputError(name, _BINARY)
+
+
+def _by_line(data: bytes) -> str | None:
+    """Text whose lines are some UTF-8 and some GB18030 (pages pieced together), each line decoded
+    in its own encoding; None unless both kinds of non-ASCII line are there and every line decodes."""
+    out: list[str] = []
+    utf8 = gb = 0
+    for line in data.split(b"\n"):
+        try:
+            decoded = line.decode("utf-8")
+            # a short GBK line can be valid UTF-8 too, but then as Latin letters (C2A1 is both 隆 and ¡)
+            if line.isascii() or any(ord(c) >= 0x800 for c in decoded):
+                out.append(decoded)
+                utf8 += not line.isascii()
+                continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            out.append(line.decode("gb18030"))
+            gb += 1
+        except UnicodeDecodeError:
+            return None
+    if not (utf8 and gb):
+        return None
+    text = "\n".join(out)
+    return text if _gb_plausible(text) else None
+
+
+def _repairs(encoding: str) -> tuple[str, ...]:
+    """Warning codes for what decoding repaired, read from its label."""
+    return tuple(code for mark, code in (("+nul-removed", "W506"), ("gb18030-lines", "W507")) if mark in encoding)
 
 
 def decode_text(data: bytes, name: str | None = None) -> tuple[str, str]:
@@ -249,15 +301,16 @@ def load_bytes(
             if better:
                 raise InputError(name, better) from None
             raise
-        return Loaded(text, encoding, "txt", digest, shown, False)
+        return Loaded(text, encoding, "txt", digest, shown, False, repairs=_repairs(encoding))
     if kind in ("html", "mhtml"):
         from report_parser.formats import html as html_format
 
+        repairs: list[str] = []
         if kind == "html":
-            text, encoding, tables = html_format.extract_html_tables(data, name, charset)
+            text, encoding, tables = html_format.extract_html_tables(data, name, charset, repairs=repairs)
         else:
-            text, encoding, tables = html_format.extract_mhtml_tables(data, name)
-        return _loaded(text, tables, name, encoding, kind, digest, shown)
+            text, encoding, tables = html_format.extract_mhtml_tables(data, name, repairs=repairs)
+        return _loaded(text, tables, name, encoding, kind, digest, shown, (*_repairs(encoding), *repairs))
     if kind == "docx":
         from report_parser.formats import docx as docx_format
 
@@ -287,12 +340,12 @@ def load_bytes(
 
 
 def _loaded(text: str, tables: tuple, name: str | None, encoding: str, kind: str, digest: str,
-            shown: str) -> Loaded:
+            shown: str, repairs: tuple[str, ...] = ()) -> Loaded:
     """An extracted input with its ledger tables; tables whose spans the tidy-up moved are dropped."""
     finished = _finish(text, name)
     if finished != text:
         tables = ()
-    return Loaded(finished, encoding, kind, digest, shown, True, tables)
+    return Loaded(finished, encoding, kind, digest, shown, True, tables, repairs=repairs)
 
 
 def _declared_text(data: bytes, charset: str | None) -> tuple[str, str] | None:
@@ -343,8 +396,11 @@ def load_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
         raise InputError(name, _size_reason(st.st_size, max_bytes))
     try:
-        with open(name, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        if stat.S_ISREG(st.st_mode):
+            with open(name, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+        else:
+            data = _read_special(name, st.st_mode, max_bytes)
     except PermissionError:
         raise InputError(name, "permission denied") from None
     except IsADirectoryError:
@@ -353,4 +409,54 @@ def load_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise InputError(name, _size_reason(None if not stat.S_ISREG(st.st_mode) else len(data), max_bytes))
-    return load_bytes(data, name, max_bytes=max_bytes)
+    return load_bytes(data, display_name(name), max_bytes=max_bytes)
+
+
+def display_name(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (os.fsdecode's surrogates) shown as \\xNN."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _special_kind(mode: int) -> str:
+    for test, what in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return what
+    return "special file"
+
+
+def _read_special(name: str, mode: int, max_bytes: int) -> bytes:
+    """Read a FIFO or device without blocking forever: opened non-blocking, read as data comes, at most
+    max_bytes + 1 bytes and SPECIAL_READ_SECONDS seconds (a FIFO nobody writes to is refused, not waited on)."""
+    import select
+    import time
+
+    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        deadline = time.monotonic() + SPECIAL_READ_SECONDS
+        chunks: list[bytes] = []
+        total = 0
+        while total <= max_bytes:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise InputError(name, f"{_special_kind(mode)} gave no end of input within "
+                                       f"{SPECIAL_READ_SECONDS:g} s; not a regular file")
+            if not poller.poll(left * 1000):
+                continue
+            try:
+                chunk = os.read(fd, min(1 << 16, max_bytes + 1 - total))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -32,4 +32,8 @@ WARNINGS: dict[str, str] = {
     "W501": "input decoded with replacement characters",
     "W502": "text recognised by OCR from page images (scan); the message gives the mean confidence",
     "W503": "PDF pages without a usable text layer skipped (OCR not installed)",
+    "W506": "input repaired: NUL bytes removed",
+    "W507": "input repaired: lines in two encodings (UTF-8 and GB18030) decoded each in its own",
+    "W504": "input repaired: markup nested too deep (unclosed tags) was flattened so no text is lost",
+    "W505": "input too large to parse in full: the body was cut at the node budget",
 }

@@ -11,6 +11,7 @@ import regex
 
 from . import divisions, facts
 from . import metrics as metrics_mod
+from .budget import MAX_BODY_MARKERS
 from .decode import Loaded
 from .errors import WARNINGS
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
@@ -177,6 +178,9 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
                           if m.line_start or (single_line and m.after_sentence and not m.measure)), None)
     if first_heading is not None:
         markers = markers[first_heading:]
+    if len(markers) > MAX_BODY_MARKERS:  # a node budget: the text past it stays in the last item's text
+        markers = markers[:MAX_BODY_MARKERS]
+        ctx.warn("W505", span=(markers[-1].start, markers[-1].end))
     body_start = markers[0].start if markers else h.body_end
     # A closing progress paragraph after the last item (截至目前…) is outside every numbered item.
     tree_end = h.body_end
@@ -517,6 +521,8 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Docu
         doc.warnings.insert(0, ParseWarning(code=code, message=message, span=None))
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+    for code in reversed(loaded.repairs):  # what the loader repaired (decode.Loaded.repairs)
+        doc.warnings.insert(0, ParseWarning(code=code, message=WARNINGS[code], span=None))
     return doc
 
 

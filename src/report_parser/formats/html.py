@@ -154,6 +154,21 @@ def _prose(el: Any) -> bool:
     return "。" in "".join(el.itertext())
 
 
+def _longer_than(el: Any, limit: int) -> bool:
+    """`_text_len(el) > limit`, reading no more of the text than it takes to know: the check runs once
+    per chrome label, and measuring a large parent in full each time was quadratic."""
+    seen = 0  # characters read from the first non-blank one on
+    for piece in el.itertext():
+        if not seen:
+            piece = piece.lstrip()
+        if not piece:
+            continue
+        before, seen = seen, seen + len(piece)
+        if seen > limit and piece[max(0, limit - before):].strip():
+            return True
+    return False
+
+
 def _chrome_block(node: Any) -> Any:
     """The largest ancestor of a chrome label that is still small and holds no heading."""
     block = node
@@ -161,7 +176,7 @@ def _chrome_block(node: Any) -> Any:
         parent = block.getparent()
         if parent is None or parent.tag in ("body", "html"):
             return block
-        if _text_len(parent) > _MAX_CHROME_CHARS or _has_title(parent) or _prose(parent):
+        if _longer_than(parent, _MAX_CHROME_CHARS) or _has_title(parent) or _prose(parent):
             return block
         block = parent
 
@@ -363,18 +378,57 @@ def take_ledgers(tree: Any) -> list[Grid]:
     return grids
 
 
-def extract_from_text(page: str, name: str | None = None) -> str:
-    """Main text of a decoded HTML page, a paragraph per line, title line first."""
-    return extract_with_tables(page, name)[0]
+# Inline formatting tags: removed (never their text) when a page nests them past the parser's depth limit.
+_INLINE_TAG = re.compile(r"</?(?:font|span|b|i|u|s|strong|em|small|big|sub|sup|a)\b[^>]*>", re.I)
 
 
-def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[LedgerTable, ...]]:
-    """Main text of a decoded HTML page (a paragraph per line, title line first) and its ledger tables."""
+def _too_deep(parser: Any) -> bool:
+    return any("Excessive depth" in str(e.message) for e in parser.error_log)
+
+
+def _parse_page(page: str, name: str | None, repairs: list[str]) -> Any:
+    """The lxml tree of a page, within the element budget and with no text lost to the depth limit.
+
+    libxml2 stops at 256 levels and drops the rest of the page (a <font> opened and never closed in
+    every paragraph gets there); such a page is parsed again with huge_tree (2048 levels), and if that
+    is not enough its inline formatting tags are removed (W504).
+    """
     import lxml.html
 
+    from report_parser import budget
+
+    if page.count("<") > 2 * budget.HTML_MAX_ELEMENTS:
+        raise InputError(name, f"HTML page with more than {budget.HTML_MAX_ELEMENTS:,} elements "
+                               "(the element budget); refused")
+    parser = lxml.html.HTMLParser()
+    tree = lxml.html.document_fromstring(page, parser=parser)
+    if _too_deep(parser):
+        parser = lxml.html.HTMLParser(huge_tree=True)
+        tree = lxml.html.document_fromstring(page, parser=parser)
+        if _too_deep(parser):
+            tree = lxml.html.document_fromstring(_INLINE_TAG.sub("", page))
+            repairs.append("W504")
+    elements = sum(1 for _ in tree.iter())
+    if elements > budget.HTML_MAX_ELEMENTS:
+        raise InputError(name, f"HTML page with {elements:,} elements (more than the element budget of "
+                               f"{budget.HTML_MAX_ELEMENTS:,}); refused")
+    return tree
+
+
+def extract_from_text(page: str, name: str | None = None, repairs: list[str] | None = None) -> str:
+    """Main text of a decoded HTML page, a paragraph per line, title line first."""
+    return extract_with_tables(page, name, repairs)[0]
+
+
+def extract_with_tables(page: str, name: str | None = None,
+                        repairs: list[str] | None = None) -> tuple[str, tuple[LedgerTable, ...]]:
+    """Main text of a decoded HTML page (a paragraph per line, title line first) and its ledger tables;
+    `repairs` gets the warning codes of what had to be repaired."""
     page = _XML_DECL.sub("", page, count=1)
     try:
-        tree = lxml.html.document_fromstring(page)
+        tree = _parse_page(page, name, repairs if repairs is not None else [])
+    except InputError:
+        raise
     except Exception as exc:  # lxml.etree.ParserError on empty documents, ValueError on odd input
         raise InputError(name, f"unreadable HTML ({type(exc).__name__}: {exc})") from None
     title = find_title(tree)
@@ -444,27 +498,29 @@ def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[
     return (text if text.strip() else ""), tables
 
 
-def extract_html(data: bytes, name: str | None = None, charset: str | None = None) -> tuple[str, str]:
+def extract_html(data: bytes, name: str | None = None, charset: str | None = None,
+                 repairs: list[str] | None = None) -> tuple[str, str]:
     """(text, encoding) of an HTML page given as bytes."""
-    text, encoding, _tables = extract_html_tables(data, name, charset)
+    text, encoding, _tables = extract_html_tables(data, name, charset, repairs)
     return text, encoding
 
 
 def extract_html_tables(data: bytes, name: str | None = None, charset: str | None = None,
-                        ) -> tuple[str, str, tuple[LedgerTable, ...]]:
+                        repairs: list[str] | None = None) -> tuple[str, str, tuple[LedgerTable, ...]]:
     """(text, encoding, ledger tables) of an HTML page given as bytes."""
     page, encoding = decode_html(data, name, charset)
-    text, tables = extract_with_tables(page, name)
+    text, tables = extract_with_tables(page, name, repairs)
     return text, encoding, tables
 
 
-def extract_mhtml(data: bytes, name: str | None = None) -> tuple[str, str]:
+def extract_mhtml(data: bytes, name: str | None = None, repairs: list[str] | None = None) -> tuple[str, str]:
     """(text, encoding) of the first text/html part of an MHTML (web archive) file."""
-    text, encoding, _tables = extract_mhtml_tables(data, name)
+    text, encoding, _tables = extract_mhtml_tables(data, name, repairs)
     return text, encoding
 
 
-def extract_mhtml_tables(data: bytes, name: str | None = None) -> tuple[str, str, tuple[LedgerTable, ...]]:
+def extract_mhtml_tables(data: bytes, name: str | None = None,
+                         repairs: list[str] | None = None) -> tuple[str, str, tuple[LedgerTable, ...]]:
     """(text, encoding, ledger tables) of the first text/html part of an MHTML file."""
     import email
     import email.policy
@@ -479,5 +535,5 @@ def extract_mhtml_tables(data: bytes, name: str | None = None) -> tuple[str, str
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes) or not payload.strip():
             continue
-        return extract_html_tables(payload, name, part.get_content_charset())
+        return extract_html_tables(payload, name, part.get_content_charset(), repairs)
     raise InputError(name, "MHTML archive without an HTML part")

@@ -6,11 +6,14 @@ import contextlib
 import io
 import logging
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from report_parser import budget
+from report_parser.budget import BudgetExceeded
 from report_parser.errors import WARNINGS, InputError
 
 # A line that is nothing but a page number: `- 2 -`, `—2—`, `第2页`, `第 2 页 共 5 页`, `2/5`, `Page 2 of 5`.
@@ -78,6 +81,106 @@ def _quiet_pdfminer() -> Iterator[None]:
         logger.setLevel(level)
 
 
+class _CappedZlib:
+    """Stands in for the zlib module inside pdfminer.pdftypes while a PDF is read: a stream that inflates
+    past PDF_MAX_STREAM_BYTES raises instead of filling memory (pdfminer inflates streams whole)."""
+
+    error = zlib.error
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+
+    def decompress(self, data: bytes, *args: object) -> bytes:
+        d = zlib.decompressobj()
+        out = d.decompress(data, self.cap + 1)
+        if len(out) > self.cap or d.unconsumed_tail:
+            raise BudgetExceeded(f"a content stream inflates past {self.cap // budget.MB} MB")
+        return out + d.flush()
+
+    def decompressobj(self, *args: object, **kwargs: object) -> _CappedDecompressor:
+        return _CappedDecompressor(zlib.decompressobj(*args, **kwargs), self.cap)  # type: ignore[arg-type]
+
+
+class _CappedDecompressor:
+    def __init__(self, inner: Any, cap: int) -> None:
+        self.inner, self.cap, self.total = inner, cap, 0
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        out = self.inner.decompress(data, self.cap + 1 - self.total)
+        self.total += len(out)
+        if self.total > self.cap:
+            raise BudgetExceeded(f"a content stream inflates past {self.cap // budget.MB} MB")
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@contextlib.contextmanager
+def _capped_streams() -> Iterator[None]:
+    from pdfminer import pdftypes
+
+    real = pdftypes.zlib
+    pdftypes.zlib = _CappedZlib(budget.PDF_MAX_STREAM_BYTES)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        pdftypes.zlib = real
+
+
+def _budgeted_classes() -> tuple[type, type]:
+    """pdfminer's page aggregator and interpreter, counting characters and Form XObject calls."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    class Aggregator(PDFPageAggregator):
+        chars = 0
+        page_chars = 0
+        xobjects = 0
+
+        def begin_page(self, page: Any, ctm: Any) -> None:
+            self.page_chars = self.xobjects = 0
+            super().begin_page(page, ctm)
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            self.chars += 1
+            self.page_chars += 1
+            if self.page_chars > budget.PDF_MAX_PAGE_CHARS:
+                raise BudgetExceeded(f"a page lays out more than {budget.PDF_MAX_PAGE_CHARS:,} characters")
+            if self.chars > budget.PDF_MAX_CHARS:
+                raise BudgetExceeded(f"the document lays out more than {budget.PDF_MAX_CHARS:,} characters")
+            return super().render_char(*args, **kwargs)
+
+    class Interpreter(PDFPageInterpreter):
+        def do_Do(self, xobjid_arg: Any) -> None:  # noqa: N802 - pdfminer's name
+            device = self.device
+            device.xobjects += 1  # type: ignore[attr-defined]
+            if device.xobjects > budget.PDF_MAX_XOBJECT_CALLS:  # type: ignore[attr-defined]
+                raise BudgetExceeded(f"a page draws more than {budget.PDF_MAX_XOBJECT_CALLS:,} Form XObjects "
+                                     "(nested fan-out)")
+            super().do_Do(xobjid_arg)
+
+    return Aggregator, Interpreter
+
+
+def _pages(data: bytes, params: Any) -> Iterator[Any]:
+    """The laid-out pages, as pdfminer's extract_pages gives them, under the page, stream, character,
+    XObject and CPU budgets (pdfminer itself skips content streams that refer to themselves)."""
+    from pdfminer.pdfinterp import PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    aggregator, interpreter = _budgeted_classes()
+    manager = PDFResourceManager(caching=True)
+    device = aggregator(manager, laparams=params)
+    interp = interpreter(manager, device)
+    with _capped_streams(), budget.cpu_budget(budget.PDF_CPU_SECONDS, "reading the PDF"):
+        for n, page in enumerate(PDFPage.get_pages(io.BytesIO(data)), start=1):
+            if n > budget.PDF_MAX_PAGES:
+                raise BudgetExceeded(f"more than {budget.PDF_MAX_PAGES:,} pages")
+            interp.process_page(page)
+            yield device.get_result()
+
+
 def _layout_lines(
     data: bytes, name: str | None, drawn: dict[int, float] | None = None
 ) -> tuple[list[Line], int]:
@@ -86,7 +189,6 @@ def _layout_lines(
     Pages with images or vector graphics on them are keys of `drawn` (where a scan or outlined text may be),
     with the share of the page that their largest image covers.
     """
-    from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTCurve, LTImage, LTTextLineHorizontal
 
     try:
@@ -100,7 +202,7 @@ def _layout_lines(
     pages = 0
     try:
         with _quiet_pdfminer():
-            for pages, page in enumerate(extract_pages(io.BytesIO(data), laparams=params), start=1):
+            for pages, page in enumerate(_pages(data, params), start=1):
                 height = page.height or 842.0
                 found: list[Line] = []
                 stack = list(page)
@@ -118,6 +220,10 @@ def _layout_lines(
                             share = item.width * item.height / (page.width * page.height)
                         drawn[pages] = max(drawn.get(pages, 0.0), share)
                 lines.extend(_rows(found))
+    except BudgetExceeded as exc:
+        raise InputError(name, f"PDF past its budget: {exc}; refused") from None
+    except MemoryError:
+        raise InputError(name, "PDF past its budget: out of memory while reading it; refused") from None
     except PDFPasswordIncorrect:
         raise InputError(
             name, "encrypted PDF (a password is required to open it); remove the protection first"
