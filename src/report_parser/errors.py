@@ -19,7 +19,7 @@ WARNINGS: dict[str, str] = {
     "W103": "date out of range; no metric reported",
     "W201": "numbering gap: an ordinal was skipped",
     "W202": "numbering repeat or regression: an ordinal did not increase",
-    "W203": "marker family not recognised at a known level; placed by its first appearance",
+    "W203": "a line opens like a numbering marker of no known style; read as text",
     "W204": "no numbered headings found; the body is one implicit unit",
     "W205": "labelled field repeated under the same node; the first is kept",
     "W301": "no title line recognised",

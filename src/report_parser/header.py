@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .markers import LINE_MARKER
+
 Span = tuple[int, int]
 
 # Page chrome from web pages: whole lines that belong to the site, not the notice.
@@ -24,7 +26,7 @@ _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
 _LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与]|根据)+")
 _SENTENCE_END = regex.compile(r"[。\n!?]")
 _TITLE_WORDS = regex.compile(r"通报|公告|公示|情况报告|情况说明|整改情况|整改进展")
-_BODY_START = regex.compile(r"^\s*(?:根据|按照|依据|为深入|为贯彻|近日|日前|今年|经|\d{4}年|20\d\d|[一二三四五六七八九十]、|1[.、])")
+_BODY_START = regex.compile(rf"^\s*(?:根据|按照|依据|为深入|为贯彻|近日|日前|今年|经|\d{{4}}年|20\d\d|{LINE_MARKER})")
 
 _ORG_TYPES: tuple[tuple[str, str], ...] = (
     ("党总支部委员会", "党总支"), ("总支部委员会", "党总支"), ("党支部委员会", "党支部"), ("支部委员会", "党支部"),

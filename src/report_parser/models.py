@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .markers import STYLES
+
 SCHEMA_VERSION = "1.1"
 
 Span = tuple[int, int]
@@ -13,6 +15,7 @@ Span = tuple[int, int]
 MetricKind = Literal["count", "money", "percent", "ratio", "date", "period", "duration"]
 Role = Literal["category", "problem", "measure", "section", "paragraph"]
 Status = Literal["done", "ongoing", "planned"]
+MarkerStyle = Literal[STYLES]  # type: ignore[valid-type]  # the output names of markers.RULES
 
 
 class _Model(BaseModel):
@@ -82,7 +85,7 @@ class Topic(_Model):
 class Node(_Model):
     role: Role
     marker: str | None = None
-    style: str | None = None
+    style: MarkerStyle | None = None
     ordinal: int | None = None
     title: str | None = None
     text: str

@@ -7,6 +7,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .markers import LINE_MARKER_RE as _LINE_MARKER
+
 # Full-width ASCII variants and odd spaces become their plain forms: one character for one,
 # so these substitutions never move an offset.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -24,9 +26,6 @@ _ARTEFACT = re.compile(
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = "。；;！!？?：:”\"』」)）】》…"
-_LINE_MARKER = re.compile(
-    r"\s*(?:[一二三四五六七八九十]{1,3}[、是]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]"
-    r"|[①-⑳⑴-⒇]|第[一二三四五六七八九十]{1,3}[,，、部章条])")
 
 
 _LINE_LABEL = re.compile(r"\s*[\[【]?[\u4e00-\u9fff]{2,6}[\]】]?\s*[:：]")

@@ -13,7 +13,7 @@ from . import metrics as metrics_mod
 from .decode import Loaded, load_path
 from .errors import WARNINGS
 from .header import Header, find_head, find_inspection, find_issuer, find_tail
-from .markers import find_markers
+from .markers import find_markers, stray_markers
 from .measures import measure_status
 from .models import (
     Contact,
@@ -189,6 +189,8 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
         pre_s += 1
     if not roots and h.body_end > h.body_start:
         ctx.warn("W204")
+    for span in stray_markers(T, h.body_start, h.body_end):
+        ctx.warn("W203", f"{T[span[0]:span[1]]} opens a line like a marker of no known style; read as text", span)
     return roots, (pre_s, pre_e), trailing
 
 
