@@ -10,6 +10,7 @@ from pathlib import Path
 
 import regex
 
+from .errors import Code, Diagnostic
 from .numerals import DIGIT_CHARS, DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
 
 _DATA_PATH = Path(__file__).parent / "data" / "metrics.json"
@@ -27,14 +28,6 @@ class Found:
     start_date: str | None = None  # kind period
     end_date: str | None = None
     year_inferred: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    code: str  # from errors.WARNINGS: W101 year inferred, W102 damaged figure, W103 date out of range
-    message: str
-    start: int
-    end: int
 
 
 def load_data(path: Path = _DATA_PATH) -> dict:
@@ -302,7 +295,7 @@ class _Scanner:
         self.n = len(text)
         self.base_year = base_year
         self.found: list[Found] = []
-        self.issues: list[Issue] = []
+        self.issues: list[Diagnostic] = []
         self.ref: tuple[int, int | None, int | None] | None = None
 
     # --- context checks ---------------------------------------------------------------------
@@ -345,8 +338,8 @@ class _Scanner:
         self.found.append(f)
         return True
 
-    def issue(self, code: str, msg: str, s: int, e: int) -> None:
-        self.issues.append(Issue(code, msg, s, e))
+    def issue(self, code: Code, s: int, e: int, **params: object) -> None:
+        self.issues.append(Diagnostic(code, (s, e), params))
 
     # --- main loop ----------------------------------------------------------------------------
     def run(self) -> None:
@@ -403,7 +396,7 @@ class _Scanner:
             d = _DAMAGED.match(t, s)
             if d and self._damaged(d.group()):
                 e = d.end() + 1
-                self.issue("W102", f"damaged date {t[s:e]!r}: digits missing; no figure reported", s, e)
+                self.issue(Code.W102, s, e, text=t[s:e])
                 return e
         return None
 
@@ -562,7 +555,7 @@ class _Scanner:
             if not self._valid(sy, sm, sd):
                 if not written:
                     return None  # 2019.15: not a date after all
-                self.issue("W103", f"date out of range {text!r}; no figure reported", s, m.end())
+                self.issue(Code.W103, s, m.end(), text=text)
                 return m.end()
             self._emit_date(s, m.end(), (sy, sm, sd), inferred)
             return m.end()
@@ -577,13 +570,13 @@ class _Scanner:
         if not self._valid(sy, sm, sd) or not self._valid(e_y, e_m, e_d):
             if not written:
                 return None
-            self.issue("W103", f"date out of range {text!r}; no figure reported", s, m.end())
+            self.issue(Code.W103, s, m.end(), text=text)
             return m.end()
         start_iso, end_iso = _iso_date(sy, sm, sd), _iso_date(e_y, e_m, e_d)
         shown = self.emit(Found("period", s, m.end(), start_date=start_iso, end_date=end_iso, year_inferred=inferred))
         self.ref = (e_y, e_m, e_d)
         if inferred and shown:
-            self.issue("W101", f"year {sy} inferred from context for {text!r}", s, m.end())
+            self.issue(Code.W101, s, m.end(), year=sy, text=text)
         return m.end()
 
     def _emit_date(self, s: int, e: int, ymd: tuple[int, int | None, int | None], inferred: bool) -> None:
@@ -591,7 +584,7 @@ class _Scanner:
         shown = self.emit(Found("date", s, e, date=_iso_date(y, mo, d), year_inferred=inferred))
         self.ref = (y, mo, d)
         if inferred and shown:
-            self.issue("W101", f"year {y} inferred from context for {self.t[s:e]!r}", s, e)
+            self.issue(Code.W101, s, e, year=y, text=self.t[s:e])
 
     @staticmethod
     def _valid(y: int | None, mo: int | None, d: int | None) -> bool:
@@ -616,7 +609,7 @@ def _iso_date(y: int, mo: int | None, d: int | None) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Issue]]:
+def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Diagnostic]]:
     """Every figure in `text`, in document order, and the issues met on the way.
 
     `text` is the whole (normalised) notice; offsets index into it. A date written without

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import Code
 from .markers import STYLES
 
 SCHEMA_VERSION = "1.1"
@@ -108,7 +109,7 @@ class Contact(_Model):
 
 
 class ParseWarning(_Model):
-    code: str
+    code: Code
     message: str
     span: Span | None = None
 

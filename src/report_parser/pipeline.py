@@ -11,7 +11,7 @@ import regex
 
 from . import metrics as metrics_mod
 from .decode import Loaded, load_path
-from .errors import WARNINGS
+from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail
 from .markers import find_markers, stray_markers
 from .measures import measure_status
@@ -68,10 +68,18 @@ class _Ctx:
         os_, oe = self.nt.orig_span(s, e)
         return Text(text=self.nt.original[os_:oe], span=(os_, oe))
 
-    def warn(self, code: str, message: str | None = None, span: tuple[int, int] | None = None) -> None:
-        self.warnings.append(ParseWarning(
-            code=code, message=message or WARNINGS[code],
-            span=self.span(*span) if span is not None else None))
+    def report(self, d: Diagnostic, *, original: bool = False) -> None:
+        """Add a warning; its span is in matching-text offsets unless `original`."""
+        span = d.span if original or d.span is None else self.span(*d.span)
+        self.warnings.append(_warning(d, span))
+
+    def warn(self, code: Code, span: tuple[int, int] | None = None, form: str = "default", **params: object) -> None:
+        self.report(Diagnostic(code, span, params, form))
+
+
+def _warning(d: Diagnostic, span: tuple[int, int] | None) -> ParseWarning:
+    """The one place a diagnostic becomes an output warning: the message comes from the catalogue."""
+    return ParseWarning(code=d.code, message=d.message(), span=span)
 
 
 def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> Metric:
@@ -144,11 +152,10 @@ def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float
         k = _nonblank(original[s:e])
         missing += k
         if k >= SKIPPED_WARN_MIN:
-            ctx.warnings.append(ParseWarning(code="W401", message=f"{k} characters in no part of the notice",
-                                             span=(s, e)))
+            ctx.report(Diagnostic(Code.W401, (s, e), {"count": k}), original=True)
     cov = max(0.0, min(1.0, 1 - missing / total))
     if cov < 0.9:
-        ctx.warnings.append(ParseWarning(code="W402", message=f"coverage {cov:.3f}", span=None))
+        ctx.warn(Code.W402, coverage=cov)
     return round(cov, 4)
 
 
@@ -179,8 +186,8 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
     roots, tree_issues = build_tree(T, markers, body_start, tree_end, single_line)
     if trailing is not None:
         roots.append(trailing)
-    for ti in tree_issues:
-        ctx.warn(ti.code, ti.message, (ti.start, ti.end))
+    for d in tree_issues:
+        ctx.report(d)
     pre_s, pre_e = h.body_start, roots[0].start if roots else h.body_end
     # trim only what is blank in the original: blanked artefacts stay in the preamble, as written
     while pre_e > pre_s and ctx.blank(pre_e - 1):
@@ -188,9 +195,9 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
     while pre_s < pre_e and ctx.blank(pre_s):
         pre_s += 1
     if not roots and h.body_end > h.body_start:
-        ctx.warn("W204")
+        ctx.warn(Code.W204)
     for span in stray_markers(T, h.body_start, h.body_end):
-        ctx.warn("W203", f"{T[span[0]:span[1]]} opens a line like a marker of no known style; read as text", span)
+        ctx.warn(Code.W203, span, marker=T[span[0]:span[1]])
     return roots, (pre_s, pre_e), trailing
 
 
@@ -200,7 +207,7 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
     T = ctx.nt.text
     facts = find_inspection(T, *preamble)
     if not (facts.inspector or facts.scheme):
-        ctx.warn("W302", span=preamble if preamble[1] > preamble[0] else None)
+        ctx.warn(Code.W302, preamble if preamble[1] > preamble[0] else None)
         return None, set()
     fact_ids: set[int] = set()
     start = end = feedback = None
@@ -248,8 +255,7 @@ def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.F
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return None
         date = f"{year:04d}-{month:02d}-{day:02d}"
-        ctx.warn("W101", f"feedback date {m.group()} read as {date}, the first such day after the on-site period",
-                 m.span())
+        ctx.warn(Code.W101, m.span(), "feedback", text=m.group(), date=date)
         return date
     return None
 
@@ -292,23 +298,23 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     T = nt.text
     ctx = _Ctx(nt)
     if nt.traditional:
-        ctx.warn("W303")
+        ctx.warn(Code.W303)
     if nt.joined_lines:
-        ctx.warn("W304", f"{nt.joined_lines} hard-wrapped line breaks joined for matching")
+        ctx.warn(Code.W304, count=nt.joined_lines)
 
     h = Header()
     find_head(T, h)
     find_tail(T, h, h.body_start)
     if h.chrome:
-        ctx.warn("W305", f"{len(h.chrome)} line(s) of page chrome dropped", h.chrome[0])
+        ctx.warn(Code.W305, h.chrome[0], count=len(h.chrome))
     roots, preamble, trailing = _body(T, h, ctx)
     find_issuer(T, h, preamble)
     if h.title is None:
-        ctx.warn("W301")
+        ctx.warn(Code.W301)
 
     found, issues = metrics_mod.extract(T)
-    for iss in issues:
-        ctx.warn(iss.code, iss.message, (iss.start, iss.end))
+    for d in issues:
+        ctx.report(d)
     excluded = [*h.chrome, *(sp for sp in (h.title, h.contact_block, h.signature, h.attachments) if sp)]
     found = [f for f in found if not _inside(excluded, f.start, f.end)]
     inspection, fact_ids = _inspection(ctx, preamble, found)
@@ -371,7 +377,7 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Docu
                     chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
     doc = parse_text(loaded.text, source, options)
     if "+replace" in loaded.encoding:
-        doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+        doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
     return doc
 
 
@@ -384,7 +390,7 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
         # not valid Unicode: spans index the text with U+FFFD in their place (same length), kept in source.text
         source = Source(name=name, sha256=sha, encoding="str+replace", format="txt", chars=len(text), text=clean)
         doc = parse_text(clean, source, options)
-        doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+        doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
         return doc
     source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
     return parse_text(text, source, options)

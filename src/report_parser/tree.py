@@ -9,6 +9,7 @@ from importlib import resources
 
 import regex
 
+from .errors import Code, Diagnostic
 from .fields import find_fields
 from .markers import LAST, Marker
 
@@ -36,14 +37,6 @@ class RawNode:
     @property
     def is_measure(self) -> bool:
         return self.role == "measure"
-
-
-@dataclass(frozen=True, slots=True)
-class TreeIssue:
-    code: str
-    message: str
-    start: int
-    end: int
 
 
 MAX_DEPTH = 12  # levels of nesting; real notices use five at most
@@ -98,7 +91,7 @@ class _Builder:
     def __init__(self, text: str, single_line: bool) -> None:
         self.text = text
         self.single_line = single_line
-        self.issues: list[TreeIssue] = []
+        self.issues: list[Diagnostic] = []
         self.last_ordinal: dict[str, int] = {}  # last accepted ordinal of each family anywhere
 
     def _acceptable_new(self, m: Marker) -> bool:
@@ -168,11 +161,9 @@ class _Builder:
                     continue
                 prev = stack[same].marker.ordinal
                 repeated = stack[same] if self._repeats(stack[same], m) else None
-                code = "W202" if m.ordinal <= prev else "W201"
-                self.issues.append(TreeIssue(
-                    code, f"{self.text[m.start:m.end]} follows ordinal {prev} of the same family"
-                    + ("; a heading repeated word for word is kept once" if repeated else ""),
-                    m.start, m.end))
+                code = Code.W202 if m.ordinal <= prev else Code.W201
+                self.issues.append(Diagnostic(code, (m.start, m.end), {"marker": self.text[m.start:m.end], "prev": prev},
+                                              "repeated" if repeated else "default"))
                 depth = same
                 if repeated is not None:
                     # the copy takes the original's place: drop the empty first one
@@ -182,9 +173,8 @@ class _Builder:
                 if not (m.line_start or (self.single_line and m.after_sentence)):
                     continue
                 if self.last_ordinal.get(m.family) != m.ordinal - 1:
-                    self.issues.append(TreeIssue(
-                        "W201", f"{self.text[m.start:m.end]} opens a list that does not start at 1",
-                        m.start, m.end))
+                    self.issues.append(Diagnostic(Code.W201, (m.start, m.end),
+                                                  {"marker": self.text[m.start:m.end]}, "start"))
                 depth = len(stack)
             prev_sibling = stack[cont] if cont is not None else None
             if depth > MAX_DEPTH:
@@ -243,7 +233,7 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
     return moved
 
 
-def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
+def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
     if _is_heading(node):
         heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
@@ -268,7 +258,7 @@ def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
         node.children = kids
         for name, ls, vs, ve in found:
             if name in node.fields:
-                issues.append(TreeIssue("W205", f"field {name} repeated", ls, ve))
+                issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
                 continue
             node.fields[name] = (vs, ve)
     for c in node.children:
@@ -397,7 +387,7 @@ def _label_problems(node: RawNode) -> None:
 
 
 def build_tree(text: str, markers: list[Marker], start: int, end: int,
-               single_line: bool = False) -> tuple[list[RawNode], list[TreeIssue]]:
+               single_line: bool = False) -> tuple[list[RawNode], list[Diagnostic]]:
     """The body between `start` and `end` as a tree of RawNodes with roles and titles.
 
     `single_line`: the notice came as one long line, so markers after a sentence end open nodes."""
