@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import regex
 
 if TYPE_CHECKING:
-    from .analysis import Segmenter
+    from .segment import Segmenter
 
 Tok = tuple[str, str]
 
@@ -241,7 +241,7 @@ def subject_of(text: str, start: int, end: int, unit: str | None = None, *,
        (ellipsis: `177项整改任务，已完成174项` → 整改任务).
     """
     if seg is None:
-        from .analysis import segmenter
+        from .segment import segmenter
 
         seg = segmenter()
     if unit in TERMINAL_NOUNS:  # 6方面: the classifier is the thing counted

@@ -6,6 +6,7 @@ import codecs
 import re
 from typing import Any
 
+from report_parser.charset import decode_raw
 from report_parser.errors import InputError
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
@@ -75,10 +76,8 @@ def declared_charset(data: bytes) -> str | None:
 
 def decode_html(data: bytes, name: str | None = None, hint: str | None = None) -> tuple[str, str]:
     """Decode page bytes: BOM, then the declared (or hinted) charset, then plain-text detection."""
-    from report_parser.decode import _decode_raw
-
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
-        return _decode_raw(data, name)
+        return decode_raw(data, name)
     if any(b > 0x7F for b in data[:65536]):
         # valid UTF-8 with Chinese in it is UTF-8, whatever the page claims (mislabelled pages are common;
         # GBK text that happens to be valid UTF-8 is not)
@@ -93,7 +92,7 @@ def decode_html(data: bytes, name: str | None = None, hint: str | None = None) -
             return data.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
             pass
-    text, encoding = _decode_raw(data, name)
+    text, encoding = decode_raw(data, name)
     if encoding.endswith("+replace") and codec and not single_byte:
         # a few bad bytes in a page that declares its charset: trust the declaration
         return data.decode(codec, errors="replace"), codec + "+replace"
