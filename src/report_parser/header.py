@@ -42,9 +42,12 @@ _TITLE_PREFIX = regex.compile(r"^\s*(?P<name>\S[^\n]{1,40}?)\s*关于")
 _SIGNATURE_ORG = regex.compile(rf"^[\x20\t]*(?P<name>(?:中共|中国共产党)?[^\s,。;:]{{2,40}}?(?:{_ORG_ALT}))[\x20\t]*$", regex.M)
 _SIGNATURE_DATE = regex.compile(r"^[\x20\t]*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日[\x20\t]*$", regex.M)
 _TARGET_ORG = regex.compile(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
+_FED_BACK_ORG = regex.compile(
+    rf"向(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:主要负责同志|领导班子)?(?:集中|正式|书面)?(?:进行了?|作了?)?反馈")
+_PARTY_NAME = regex.compile(r"(?:中国共产党|中共)[^\s,。;:、“”《》()]{2,30}?(?:委员会|党委|党组)(?!委员)")
 
 _INSPECTOR = regex.compile(
-    r"(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于]{0,10}?)"
+    r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于个]{0,10}?)"
     r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
 _KIND_RE = regex.compile(r"提级交叉|交叉|提级|回头看|专项|机动|常规|联动|巡乡带村|政治(?=巡)")
@@ -74,6 +77,7 @@ class Header:
     chrome: list[Span] = field(default_factory=list)
     title: Span | None = None
     issuer: Span | None = None
+    issuer_forms: list[Span] = field(default_factory=list)
     org_type: str | None = None
     body_start: int = 0
     closing: Span | None = None
@@ -185,31 +189,39 @@ def find_head(text: str, h: Header) -> None:
 
 
 def find_issuer(text: str, h: Header, preamble: Span) -> None:
+    """Every form of the inspected unit's name the header states, primary first: the title's issuer,
+    then the unit the preamble names (对X开展…, 向X反馈…), then the signature; `h.issuer` is the first."""
+    forms: list[Span] = []
     if h.title:
         s, e = h.title
         flat = text[s:e]
         m = _TITLE_ISSUER.match(flat)
         if m:
-            ns, ne = s + m.start("name"), s + m.end("name")
             # a title broken by a line break keeps its first line as the issuer
-            h.issuer = _strip_span(text, ns, ne)
-            h.org_type = org_type_of(_squash(text[ns:ne]))
-            return
-        m = _TITLE_PREFIX.match(flat)
-        if m and not m.group("name").startswith("关于"):
-            # an issuer of a kind not in the table (部务会, 领导班子): the whole prefix, type unknown
-            h.issuer = _strip_span(text, s + m.start("name"), s + m.end("name"))
-            h.org_type = None
-            return
+            forms.append(_strip_span(text, s + m.start("name"), s + m.end("name")))
+        else:
+            m = _TITLE_PREFIX.match(flat)
+            if m and not m.group("name").startswith("关于"):
+                # an issuer of a kind not in the table (部务会, 领导班子): the whole prefix, type unknown
+                forms.append(_strip_span(text, s + m.start("name"), s + m.end("name")))
+    for pat in (_TARGET_ORG, _FED_BACK_ORG):
+        forms.extend(m.span("name") for m in pat.finditer(text, *preamble))
     if h.signature:
-        for m in _SIGNATURE_ORG.finditer(text, *h.signature):
-            h.issuer = (m.start("name"), m.end("name"))
-            h.org_type = org_type_of(m.group("name"))
-            return
-    m = _TARGET_ORG.search(text, *preamble)
-    if m:
-        h.issuer = (m.start("name"), m.end("name"))
-        h.org_type = org_type_of(m.group("name"))
+        forms.extend(m.span("name") for m in _SIGNATURE_ORG.finditer(text, *h.signature))
+    seen: set[str] = set()
+    for sp in forms:
+        flat = _squash(text[sp[0]:sp[1]])
+        if flat not in seen:
+            seen.add(flat)
+            h.issuer_forms.append(sp)
+    if h.issuer_forms:
+        h.issuer = h.issuer_forms[0]
+        h.org_type = org_type_of(_squash(text[h.issuer[0]:h.issuer[1]]))
+
+
+def party_names(text: str) -> list[Span]:
+    """Full party names anywhere in the text (中国共产党南开大学委员会, 中共某县委员会)."""
+    return [m.span() for m in _PARTY_NAME.finditer(text)]
 
 
 def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int | None]:

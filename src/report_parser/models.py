@@ -15,8 +15,11 @@ Span = tuple[int, int]
 
 MetricKind = Literal["count", "money", "percent", "ratio", "date", "period", "duration"]
 Role = Literal["category", "problem", "measure", "section", "paragraph"]
-Status = Literal["done", "ongoing", "planned"]
+Status = Literal["done", "partial", "ongoing", "planned"]
 MarkerStyle = Literal[STYLES]  # type: ignore[valid-type]  # the output names of markers.RULES
+Level = Literal["central", "province", "city", "county", "institution"]
+Sector = Literal["party_committee", "department", "township", "village", "enterprise", "school", "hospital",
+                 "judicial", "other"]
 
 
 class _Model(BaseModel):
@@ -48,10 +51,22 @@ class Source(_Model):
     )
 
 
+class Region(_Model):
+    """Where the unit is, by the official names of China's administrative divisions."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+
+
 class Issuer(_Model):
-    name: str
+    name: str = Field(description="The fullest form of the inspected unit's name the notice states, as written.")
     org_type: str | None = None
     span: Span
+    aliases: list[str] = Field(default_factory=list, description="Other forms the notice uses for the unit.")
+    key: str | None = Field(default=None, description="Grouping key: simplified, no 中共 prefix, X委员会 → X党委.")
+    sector: Sector | None = None
+    region: Region | None = None
 
 
 class Inspection(_Model):
@@ -61,6 +76,8 @@ class Inspection(_Model):
     start: str | None = None
     end: str | None = None
     feedback_date: str | None = None
+    level: Level | None = Field(default=None, description="Who ran the inspection: central … institution.")
+    round: str | None = Field(default=None, description="The round as written (十二届区委第二轮).")
     text: str | None = Field(default=None, description="The sentence(s) the facts were read from.")
     span: Span | None = None
 
@@ -122,6 +139,9 @@ class Document(_Model):
     inspection: Inspection | None = None
     preamble: Text | None = None
     summary: list[Metric] = Field(default_factory=list)
+    totals: dict[str, Metric] = Field(
+        default_factory=dict,
+        description="Headline figures for the whole unit by subject (problems_fed_back, completion_rate, …).")
     sections: list[Node] = Field(default_factory=list)
     closing: Text | None = None
     signature: Text | None = Field(default=None, description="The signing organisation and date after the body.")

@@ -9,10 +9,11 @@ from os import PathLike
 
 import regex
 
+from . import divisions, facts
 from . import metrics as metrics_mod
 from .decode import Loaded, load_path
 from .errors import Code, Diagnostic
-from .header import Header, find_head, find_inspection, find_issuer, find_tail
+from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
 from .markers import find_markers, stray_markers
 from .measures import measure_status
 from .models import (
@@ -23,12 +24,13 @@ from .models import (
     Metric,
     Node,
     ParseWarning,
+    Region,
     Source,
     Text,
     Title,
 )
 from .normalize import NormText, normalize
-from .summary import summary_subject
+from .summary import summary_subject, total_subjects
 from .tree import MARKUP, RawNode, build_tree, clean_title, title_stop
 
 _SPACE = regex.compile(r"\s+")
@@ -108,7 +110,8 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
     return out
 
 
-def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) -> Node:
+def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]],
+              whole: set[int], collect: list[tuple[metrics_mod.Found, Metric]]) -> Node:
     t = ctx.text(n.start, n.end)
     marker = ctx.text(n.marker.start, n.marker.end).text if n.marker else None  # exactly as written
     title = n.title
@@ -125,9 +128,21 @@ def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]]) 
         span=t.span,
         status=n.status,
         fields={k: ctx.text(*v) for k, v in n.fields.items()},
-        metrics=[_metric(ctx, f) for f in owned.get(id(n), [])],
-        children=[_to_model(ctx, c, owned) for c in n.children],
+        metrics=_node_metrics(ctx, owned.get(id(n), []), id(n) in whole, collect),
+        children=[_to_model(ctx, c, owned, whole, collect) for c in n.children],
     )
+
+
+def _node_metrics(ctx: _Ctx, found: list[metrics_mod.Found], whole: bool,
+                  collect: list[tuple[metrics_mod.Found, Metric]]) -> list[Metric]:
+    """A node's figures; those of a node speaking for the whole unit get their subject and are
+    collected as candidate totals."""
+    if not whole:
+        return [_metric(ctx, f) for f in found]
+    T = ctx.nt.text
+    out = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in found]
+    collect.extend(zip(found, out, strict=True))
+    return out
 
 
 def _nonblank(s: str) -> int:
@@ -205,20 +220,20 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
                 ) -> tuple[Inspection | None, set[int]]:
     """The inspector sentence, the on-site period and the feedback date; and the figures they used."""
     T = ctx.nt.text
-    facts = find_inspection(T, *preamble)
-    if not (facts.inspector or facts.scheme):
+    found_facts = find_inspection(T, *preamble)
+    if not (found_facts.inspector or found_facts.scheme):
         ctx.warn(Code.W302, preamble if preamble[1] > preamble[0] else None)
         return None, set()
     fact_ids: set[int] = set()
     start = end = feedback = None
     pre = [f for f in found if preamble[0] <= f.start < preamble[1]]
-    period = next((f for f in pre if f.kind == "period" and facts.sentence
-                   and facts.sentence[0] <= f.start < facts.sentence[1]), None)
+    period = next((f for f in pre if f.kind == "period" and found_facts.sentence
+                   and found_facts.sentence[0] <= f.start < found_facts.sentence[1]), None)
     period = period or next((f for f in pre if f.kind == "period"), None)
     if period:
         start, end = period.start_date, period.end_date
         fact_ids.add(id(period))
-    after = period.end if period else (facts.sentence[0] if facts.sentence else preamble[0])
+    after = period.end if period else (found_facts.sentence[0] if found_facts.sentence else preamble[0])
     for f in pre:
         if f.kind == "date" and f.start >= after:
             sent_s = max(T.rfind("。", preamble[0], f.start), preamble[0])
@@ -229,11 +244,12 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
                 break
     if feedback is None and period is not None and period.end_date:
         feedback = _feedback_before(ctx, preamble, period)
-    sent = ctx.text(*facts.sentence) if facts.sentence else None
+    sent = ctx.text(*found_facts.sentence) if found_facts.sentence else None
     # as written, with a hard-wrap break inside it closed up
-    inspector = _SPACE.sub("", ctx.text(*facts.inspector_span).text) if facts.inspector_span else None
-    return Inspection(scheme=facts.scheme, kind=facts.kind, inspector=inspector, start=start, end=end,
-                      feedback_date=feedback, text=sent.text if sent else None,
+    inspector = (_SPACE.sub("", ctx.text(*found_facts.inspector_span).text)
+                 if found_facts.inspector_span else None)
+    return Inspection(scheme=found_facts.scheme, kind=found_facts.kind, inspector=inspector, start=start,
+                      end=end, feedback_date=feedback, text=sent.text if sent else None,
                       span=sent.span if sent else None), fact_ids
 
 
@@ -292,6 +308,112 @@ def _set_statuses(T: str, flat: list[RawNode]) -> None:
                     c.status = default
 
 
+def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
+    """The unit: its fullest stated name, the other forms, key, sector and region (contract: issuer)."""
+    if not h.issuer_forms:
+        return None
+    T = ctx.nt.text
+    forms = [_SPACE.sub("", T[s:e]) for s, e in h.issuer_forms]
+    best, others = facts.choose_name(forms)
+    key = facts.unit_key(forms[best])
+    t = ctx.text(*h.issuer_forms[best])
+    aliases: list[str] = []
+    seen = {_SPACE.sub("", t.text)}
+    spans = [h.issuer_forms[i] for i in others]
+    spans += [sp for sp in party_names(T) if facts.unit_key(T[sp[0]:sp[1]]) == key]
+    for sp in spans:
+        a = ctx.text(*sp).text
+        if _SPACE.sub("", a) not in seen:
+            seen.add(_SPACE.sub("", a))
+            aliases.append(a)
+    region = None
+    sources = [" ".join(forms[i] for i in [best, *others]), inspector or ""]
+    if h.address:
+        sources.append(T[h.address[0]:h.address[1]])
+    for src in sources:
+        found = divisions.resolve(divisions.find_places(src))
+        if found:
+            region = Region(**found)
+            break
+    return Issuer(name=t.text, org_type=org_type_of(forms[best]), span=t.span, aliases=aliases, key=key,
+                  sector=facts.sector_of(key), region=region)
+
+
+def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[int, int],
+                     title: tuple[int, int] | None, issuer: Issuer | None) -> Inspection | None:
+    if inspection is None:
+        return None
+    T = ctx.nt.text
+    rs = facts.find_round(T, preamble, title, inspection.inspector)
+    round_text = _SPACE.sub("", ctx.text(*rs).text) if rs else None
+    region = issuer.region.model_dump() if issuer and issuer.region else None
+    level = facts.inspection_level(inspection.inspector, inspection.scheme, T[preamble[0]:preamble[1]],
+                                   T[rs[0]:rs[1]] if rs else None, region)
+    return inspection.model_copy(update={"level": level, "round": round_text})
+
+
+def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
+    """Nodes whose figures speak for the whole unit: sections and paragraphs, and the measures listed
+    directly in them (一、组织落实整改情况 … 一是…细化为52个具体问题); not problems and their parts."""
+    out: set[int] = set()
+    stack = [(r, True) for r in roots]
+    while stack:
+        n, open_ = stack.pop()
+        if not open_ or n.role in ("category", "problem"):
+            continue
+        if n.role in ("section", "paragraph", "measure"):
+            out.add(id(n))
+        stack.extend((c, n.role != "measure") for c in n.children)
+    return out
+
+
+_TOTAL_CUE = regex.compile(r"(?:共|合计|累计|总计|共计|先后)[^,;。]{0,12}$")
+
+
+def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str, Metric]:
+    """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
+    breakdown of people disciplined with no stated total give none (contract: totals)."""
+    wanted = set(total_subjects())
+    out: dict[str, Metric] = {}
+    people: dict[int, int] = {}
+    for f, m in figures:
+        if m.subject == "people_disciplined":
+            k = _sentence_start(T, f.start)
+            people[k] = people.get(k, 0) + 1
+    for f, m in sorted(figures, key=lambda x: x[0].start):
+        if m.subject not in wanted or m.subject in out or m.kind not in ("count", "money", "percent"):
+            continue
+        sent = _sentence_start(T, f.start)
+        if "其中" in T[sent:f.start]:
+            continue
+        if m.subject == "people_disciplined" and people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
+            continue
+        out[m.subject] = m
+    return out
+
+
+def _sentence_start(T: str, pos: int) -> int:
+    return max(T.rfind(c, 0, pos) for c in "。\n;!?") + 1
+
+
+def _problem_statuses(T: str, flat: list[RawNode]) -> None:
+    """Each problem's stated state, else the state its category heading names."""
+    for n in flat:
+        if n.role == "problem":
+            n.status = facts.stated_status(T, n.start, n.end, n.title_end, n.fields.get("progress"))
+    for n in flat:
+        if n.role in ("category", "section") and n.title:
+            st = facts.heading_state(n.title)
+            if st is None:
+                continue
+            stack = list(n.children)
+            while stack:
+                c = stack.pop()
+                if c.role == "problem" and c.status is None:
+                    c.status = st
+                stack.extend(c.children)
+
+
 def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions()) -> Document:
     """Parse an already decoded notice; `source` describes where it came from."""
     nt = normalize(original)
@@ -324,16 +446,19 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     outside = [preamble] + ([(trailing.start, trailing.end)] if trailing is not None else [])
     owned, summary = _assign(found, flat, outside)
     _set_statuses(T, flat)
-    sections = [_to_model(ctx, r, owned) for r in roots]
+    _problem_statuses(T, flat)
+    whole: list[tuple[metrics_mod.Found, Metric]] = []
+    whole_ids = _whole_unit_nodes(roots)
+    sections = [_to_model(ctx, r, owned, whole_ids, whole) for r in roots]
+    summary_metrics = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in summary]
+    whole.extend(zip(summary, summary_metrics, strict=True))
 
     title = None
     if h.title:
         t = ctx.text(*h.title)
         title = Title(text=t.text, span=t.span, value=MARKUP.sub("", t.text))
-    issuer = None
-    if h.issuer:
-        t = ctx.text(*h.issuer)
-        issuer = Issuer(name=t.text, org_type=h.org_type, span=t.span)
+    issuer = _issuer(ctx, h, inspection.inspector if inspection else None)
+    inspection = _level_and_round(ctx, inspection, preamble, h.title, issuer)
     block = ctx.text(*h.contact_block) if h.contact_block else None
     contact = Contact(
         text=block.text if block else None,
@@ -354,7 +479,8 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
         issuer=issuer,
         inspection=inspection,
         preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
-        summary=[_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in summary],
+        summary=summary_metrics,
+        totals=_totals(T, whole),
         sections=sections,
         closing=ctx.text(*h.closing) if h.closing else None,
         signature=ctx.text(*h.signature) if h.signature else None,

@@ -19,14 +19,26 @@ class SubjectRule:
     units: frozenset[str] | None
     cue: regex.Pattern
     block_after: regex.Pattern | None
+    after: regex.Pattern | None = None
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    return json.loads(resources.files("report_parser.data").joinpath("summary_subjects.json").read_text("utf-8"))
+
+
+def total_subjects() -> tuple[str, ...]:
+    """The subjects a headline total may have (contract: totals)."""
+    return tuple(_data()["totals"])
 
 
 @lru_cache(maxsize=1)
 def rules() -> tuple[SubjectRule, ...]:
-    data = json.loads(resources.files("report_parser.data").joinpath("summary_subjects.json").read_text("utf-8"))
+    data = _data()
     return tuple(
         SubjectRule(r["subject"], frozenset(r["kinds"]), frozenset(r["units"]) if r.get("units") else None,
-                    regex.compile(r["cue"]), regex.compile(r["block_after"]) if r.get("block_after") else None)
+                    regex.compile(r["cue"]), regex.compile(r["block_after"]) if r.get("block_after") else None,
+                    regex.compile(r["after"]) if r.get("after") else None)
         for r in data["subjects"])
 
 
@@ -66,6 +78,6 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
             continue
         if r.block_after is not None and r.block_after.match(text, end, min(len(text), end + 6)):
             continue
-        if r.cue.search(c):
+        if r.cue.search(c) or (r.after is not None and r.after.match(text, end, min(len(text), end + 8))):
             return r.subject
     return None

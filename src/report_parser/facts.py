@@ -1,0 +1,259 @@
+"""The comparison facts: who the unit is (name, aliases, key, sector, region), the inspection's level
+and round, the headline totals and each problem's stated status. All read on the matching text."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from . import divisions
+
+Span = tuple[int, int]
+
+_ORG_SUFFIX = ("党总支部委员会", "总支部委员会", "党支部委员会", "支部委员会", "党工作委员会", "工作委员会",
+               "纪律检查委员会", "委员会", "机关党委", "党工委", "党总支", "党支部", "党组", "党委")
+_PREFIX = regex.compile(r"^(?:中国共产党|中共)")
+# After a 中共 prefix the full forms are written short (contract: key).
+_KEY_TAILS = (("党总支部委员会", "党总支"), ("总支部委员会", "党总支"), ("党支部委员会", "党支部"),
+              ("支部委员会", "党支部"), ("党工作委员会", "党工委"), ("工作委员会", "党工委"),
+              ("纪律检查委员会", "纪委"), ("委员会", "党委"))
+_SPACE = regex.compile(r"\s+")
+_PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class FactData:
+    sectors: tuple[tuple[str, tuple[str, ...]], ...]
+    status: tuple[tuple[str, regex.Pattern], ...]
+    status_label: regex.Pattern
+    status_subject: regex.Pattern
+    state_heading: regex.Pattern
+    organising: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def data() -> FactData:
+    raw = json.loads(resources.files("report_parser.data").joinpath("facts.json").read_text("utf-8"))
+    return FactData(
+        sectors=tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"]),
+        status=tuple((s["status"], regex.compile(s["cue"])) for s in raw["status"]),
+        status_label=regex.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
+        status_subject=regex.compile(raw["status_subjects"]),
+        state_heading=regex.compile(raw["state_heading"]),
+        organising=regex.compile(raw["organising"]),
+    )
+
+
+# --- the unit -------------------------------------------------------------------------------------
+
+def unit_key(name: str) -> str:
+    """The grouping key of a unit's name (given in matching text: simplified, half-width)."""
+    k = _SPACE.sub("", name)
+    k = _PAREN_TYPE.sub("", k)
+    m = _PREFIX.match(k)
+    if m:
+        k = k[m.end():]
+    for tail, short in _KEY_TAILS:
+        # a bare 委员会 is a party committee only after the 中共 prefix (发展和改革委员会 is not)
+        if k.endswith(tail) and len(k) > len(tail) and (m or tail not in ("委员会", "工作委员会")):
+            return k[: -len(tail)] + short
+    return k
+
+
+def _core(key: str) -> str:
+    for suf in _ORG_SUFFIX:
+        if key.endswith(suf) and len(key) > len(suf):
+            return key[: -len(suf)]
+    return key
+
+
+_COMMITTEE_TAIL = ("县委", "市委", "区委", "州委", "旗委", "盟委", "省委")
+
+
+def sector_of(key: str) -> str | None:
+    """The sector of a unit (contract: issuer.sector): the sector word its name ends with; a name that
+    is a place (某县, 六盘水市, 某县委) is a local party committee; else the last sector word in it."""
+    core = _core(key)
+    if core.endswith(_COMMITTEE_TAIL):
+        core = core[:-1]
+    if not core:
+        return None
+    best: tuple[int, int, str] | None = None
+    for sector, words in data().sectors:
+        for w in words:
+            i = core.rfind(w)
+            if i >= 0 and (best is None or (i + len(w), len(w)) > best[:2]):
+                best = (i + len(w), len(w), sector)
+    if best is not None and best[0] == len(core):
+        return best[2]
+    places = divisions.find_places(core)
+    if (places and places[-1].end == len(core)) or core[-1] in "县市区旗州盟省":
+        return "party_committee"
+    return best[2] if best is not None else "other"
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+@dataclass(slots=True)
+class UnitForms:
+    """The unit's names found in the notice, in matching-text spans, primary first."""
+
+    spans: list[Span] = field(default_factory=list)
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Whether two keys name one unit: equal, or one abbreviates the other (区文旅局党组 of
+    某区文化和旅游局党组: the shorter's characters in order in the longer, same org type)."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    ts = next((s for s in _ORG_SUFFIX if short.endswith(s)), None)
+    tl = next((s for s in _ORG_SUFFIX if long_.endswith(s)), None)
+    if ts != tl:
+        return False
+    core = _core(short).lstrip("我本")  # 我镇党委, 本局党组: the unit speaking of itself
+    return len(core) >= 1 and _subsequence(core, _core(long_))
+
+
+def choose_name(forms: list[str]) -> tuple[int, list[int]]:
+    """Among the forms (matching text, primary first): the index of the fullest form of the primary
+    unit and the indexes of its other forms."""
+    keys = [unit_key(f) for f in forms]
+    group = [i for i, k in enumerate(keys) if same_unit(keys[0], k)]
+    best = max(group, key=lambda i: (len(keys[i]), len(_SPACE.sub("", forms[i])), -i))
+    return best, [i for i in group if i != best]
+
+
+# --- the inspection -------------------------------------------------------------------------------
+
+_ROUND = regex.compile(
+    r"(?:[一二三四五六七八九十\d]{1,3}届)?(?:中央|省委|市委|县委|区委|州委|旗委|盟委|自治区党委|[^\s,。、;:“”《》()\d]{0,12}?(?:党委|党组))?"
+    r"(?:\d{4}年度?)?第[一二三四五六七八九十\d]{1,3}轮(?=[^\n。;]{0,12}?(?:巡视|巡察))")
+_ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
+_LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
+_DEPLOY = regex.compile(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
+_INSTITUTION = regex.compile(r"党委|党组|校|集团|公司|大学|学院|医院|银行")
+
+
+def find_round(text: str, preamble: Span, title: Span | None, inspector: str | None) -> Span | None:
+    """The round as written (十二届区委第二轮): in the preamble or title, else one in the body whose
+    committee matches the inspector's (中央 for a central inspection)."""
+    for s, e in (sp for sp in (preamble, title) if sp is not None):
+        if e <= s:
+            continue
+        m = _ROUND.search(text, s, e)
+        if m:
+            return m.span()
+    want = _LEVEL_WORDS.search(inspector or "")
+    if want is None:
+        return None
+    for m in _ROUND.finditer(text):
+        org = _ROUND_ORG.search(m.group())
+        if org and org.group() == want.group():
+            return m.span()
+    return None
+
+
+def _municipal(name: str) -> bool:
+    return name in divisions._MUNICIPALITIES
+
+
+def inspection_level(inspector: str | None, scheme: str | None, preamble: str, round_text: str | None,
+                     unit_region: dict | None) -> str | None:
+    """Who ran the inspection (contract: inspection.level), from the inspector's name, else the
+    committee that deployed it, else the round."""
+    sources = [s for s in (inspector, round_text) if s]
+    dm = _DEPLOY.search(preamble)
+    if dm:
+        sources.append(dm.group("org"))
+    for src in sources:
+        if "中央" in src:
+            return "central"
+        if "自治区党委" in src or "省委" in src:
+            return "province"
+        if regex.search(r"州委|盟委|地委", src):
+            return "city"
+        if "市委" in src:
+            places = divisions.find_places(src)
+            city = next((d for p in places for d in p.candidates), None)
+            if scheme == "巡视" or (city is not None and _municipal(city.province or "")):
+                return "province" if scheme == "巡视" or city is None or city.level != "county" else "county"
+            if city is not None:
+                return "county" if city.level == "county" else "city"
+            if unit_region and unit_region.get("county", "") and str(unit_region.get("county")).endswith("市") \
+                    and not unit_region.get("city"):
+                return "county"
+            return "city"
+        if regex.search(r"县委|区委|旗委", src):
+            return "county"
+        if src is inspector and _INSTITUTION.search(src):
+            return "institution"
+    if inspector and scheme == "巡视" and not _LEVEL_WORDS.search(inspector):
+        return None
+    return None
+
+
+# --- problem status -------------------------------------------------------------------------------
+
+def status_of(text: str) -> str | None:
+    """The state a short statement names (已完成, 基本完成, 持续整改…), by the first cue row that matches."""
+    for status, cue in data().status:
+        if cue.search(text):
+            return status
+    return None
+
+
+_PAREN = regex.compile(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
+_SENTENCE = regex.compile(r"[^。;!?\n]+")
+
+
+def stated_status(text: str, start: int, end: int, title_end: int, progress: Span | None) -> str | None:
+    """The state a problem states for itself: its progress field, a parenthesis after its title, or a
+    sentence about the problem itself (该问题已整改到位; 目前已整改完成。)."""
+    d = data()
+    if progress:
+        st = status_of(text[progress[0]:min(progress[1], progress[0] + 24)])
+        if st:
+            return st
+    for m in _PAREN.finditer(text, start, min(end, title_end + 16)):
+        st = status_of(m.group(1))
+        if st and len(m.group(1)) <= 12:
+            return st
+    for m in d.status_label.finditer(text, start, end):
+        st = status_of(text[m.end():min(end, m.end() + 10)])
+        if st and st != "planned":
+            return st
+    for m in _SENTENCE.finditer(text, title_end, end):
+        sent = m.group().strip(" \t,，")
+        subj = d.status_subject.search(sent)
+        if subj and subj.start() <= 8 and len(sent) <= 40:
+            st = status_of(sent[subj.end():])
+            if st:
+                return st
+        if len(sent) <= 14 and regex.match(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:已|正在|持续|基本|长期|尚未|未)", sent):
+            st = status_of(sent)
+            if st:
+                return st
+    return None
+
+
+def heading_state(title: str | None) -> str | None:
+    """The state a category heading names for its problems (（一）已整改完成的问题)."""
+    if not title:
+        return None
+    m = data().state_heading.search(title)
+    return status_of(m.group("state")) if m else None
+
+
+def is_organising(title: str | None, complaint: regex.Pattern) -> bool:
+    """A heading about how the rectification was organised (提高政治站位，强化组织领导)."""
+    if not title or "问题" in title or complaint.search(title):
+        return False
+    return data().organising.search(title) is not None
