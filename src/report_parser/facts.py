@@ -134,7 +134,7 @@ def choose_name(forms: list[str]) -> tuple[int, list[int]]:
 # --- the inspection -------------------------------------------------------------------------------
 
 _ROUND = regex.compile(
-    r"(?:[一二三四五六七八九十\d]{1,3}届)?(?:中央|省委|市委|县委|区委|州委|旗委|盟委|自治区党委|[^\s,。、;:“”《》()\d]{0,12}?(?:党委|党组))?"
+    r"(?:[一二三四五六七八九十\d]{1,3}届)?(?:中央|省委|市委|县委|区委|州委|旗委|盟委|自治区党委|[^\s,。、;:“”《》()\d对向了的]{0,8}?(?:党委|党组))?"
     r"(?:\d{4}年度?)?第[一二三四五六七八九十\d]{1,3}轮(?=[^\n。;]{0,12}?(?:巡视|巡察))")
 _ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
@@ -187,9 +187,8 @@ def inspection_level(inspector: str | None, scheme: str | None, preamble: str, r
                 return "province" if scheme == "巡视" or city is None or city.level != "county" else "county"
             if city is not None:
                 return "county" if city.level == "county" else "city"
-            if unit_region and unit_region.get("county", "") and str(unit_region.get("county")).endswith("市") \
-                    and not unit_region.get("city"):
-                return "county"
+            if unit_region and str(unit_region.get("county") or "").endswith("市"):
+                return "county"  # the unit is in a county-level city: its 市委 is a county-level committee
             return "city"
         if regex.search(r"县委|区委|旗委", src):
             return "county"
@@ -254,6 +253,6 @@ def heading_state(title: str | None) -> str | None:
 
 def is_organising(title: str | None, complaint: regex.Pattern) -> bool:
     """A heading about how the rectification was organised (提高政治站位，强化组织领导)."""
-    if not title or "问题" in title or complaint.search(title):
+    if not title or "问题" in title or "方面" in title or complaint.search(title):
         return False
     return data().organising.search(title) is not None

@@ -14,7 +14,7 @@ Span = tuple[int, int]
 _CHROME_LINE = regex.compile(
     r"^[\x20\t]*(?:(?:您|你)?(?:当前|所在)的?位置|(?:您|你)的位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
     r"成文日期|公开方式|公开时限|公开范围|主题分类|发文字号|文号|发布日期|发布时间|来源|来源于|作者|编辑|责任编辑|"
-    r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
+    r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体(?:大小)?|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
     r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载)"
     r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S)[^\n]*$",
     regex.M)
@@ -127,8 +127,14 @@ def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
     return after_label and len(line) <= 40 and "。" not in line and not _TITLE_WORDS.search(line)
 
 
+_BARE_LABEL = regex.compile(
+    r"(?:信息索引号|索引号|发布机构|发文机关|成文日期|公开方式|公开时限|公开范围|主题分类|主题词|发文字号|文号|发布日期|"
+    r"发布时间|生效日期|有效性|所属主题|体裁分类|组配分类|服务对象|来源|作者|编辑|责任编辑)[\x20\t]*:?")
+
+
 def _bare_label(line: str) -> bool:
-    return line.endswith(":") and len(line) <= 12
+    """A label alone on its line (成文日期：, or 成文日期 as index tables flatten to): its value follows."""
+    return (line.endswith(":") and len(line) <= 12) or _BARE_LABEL.fullmatch(line) is not None
 
 
 def find_head(text: str, h: Header) -> None:

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -259,6 +260,31 @@ _QUOTE_CLOSE = set(_D["quote_close"])
 _QUOTE_MAX = int(_D["quoted_term_max_chars"])
 _TITLE_OPEN, _TITLE_CLOSE, _TITLE_MAX = _D["title_open"], _D["title_close"], int(_D["title_max_chars"])
 _BARE_DA = set(_D["bare_da_numerals"])
+_GROUP_BEFORE = tuple(sorted(_D["group_name_before"], key=len, reverse=True))
+_RULE_NOUNS = tuple(_D["named_rule_nouns"])
+_RULE_QUOTED_NOUNS = tuple(_D["named_rule_quoted_nouns"])
+_NAME_OPEN = frozenset("“\"‘「『《")
+_NAME_CLOSE = frozenset("”\"’」』》")
+_CN_NUMERAL_CHARS = frozenset("一二三四五六七八九十两百千万")
+
+
+@lru_cache(maxsize=1)
+def _numeral_places() -> dict[str, tuple[str, ...]]:
+    """Place names holding a Chinese numeral (六盘水市, 七台河, 五家渠市, 三台县), by first character."""
+    from .divisions import table
+
+    t = table()
+    names: set[str] = set(t.full)
+    for short, divs in t.short.items():
+        if len(short) >= 3:
+            names.add(short)
+        else:
+            names.update(short + d.name[len(short)] for d in divs if len(d.name) > len(short))
+    out: dict[str, list[str]] = {}
+    for n in names:
+        if any(c in _CN_NUMERAL_CHARS for c in n):
+            out.setdefault(n[0], []).append(n)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 _UNIT_ONLY = set("百千万亿佰仟萬億")
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
@@ -324,6 +350,31 @@ class _Scanner:
             return False
         return t.find(_TITLE_CLOSE, s, min(self.n, o + _TITLE_MAX)) >= 0
 
+    def _place_end(self, s: int) -> int | None:
+        """End of a place name holding the numeral at s (六盘水市, 七台河), if any."""
+        t = self.t
+        places = _numeral_places()
+        for p in range(max(0, s - 6), s + 1):
+            for name in places.get(t[p], ()):
+                if p + len(name) > s and t.startswith(name, p):
+                    return p + len(name)
+        return None
+
+    def _named(self, s: int, e: int, unit: str | None) -> bool:
+        """A numeral that names rather than counts: a group (巡察六组) or a rule (八项规定, 《…十项措施》)."""
+        t = self.t
+        if unit == "组" and t.endswith(_GROUP_BEFORE, max(0, s - 4), s):
+            return True
+        if unit in ("项", "条") and t[s] in _CN_NUMERAL_CHARS:
+            if t.startswith(_RULE_NOUNS, e):
+                return True
+            if t.startswith(_RULE_QUOTED_NOUNS, e):
+                lo = max(0, s - 40)
+                o = max(t.rfind(c, lo, s) for c in _NAME_OPEN)
+                c = max(t.rfind(c, lo, s) for c in _NAME_CLOSE)
+                return o > c
+        return False
+
     def _quoted_term(self, s: int, run_end: int) -> bool:
         """A Chinese numeral opening a short quoted slogan: “六个不足”, “四个融入”."""
         if s == 0 or self.t[s - 1] not in _QUOTE_OPEN:
@@ -384,6 +435,10 @@ class _Scanner:
                 return c.end()
         elif self._quoted_term(s, run_end):
             return None
+        else:
+            place = self._place_end(s)
+            if place is not None:
+                return place
         if dotted:
             r = self.date(s)
             if r is not None:
@@ -425,6 +480,8 @@ class _Scanner:
         unit = m.group("unit") or m.group("da")
         if value is None or (value != value.to_integral_value() and unit not in _MEASURE_UNITS):
             return None  # 2.2本, 0.6个: section numbers and ratios, not counts; 126.5亩 is a quantity
+        if self._named(s, m.end(), unit):
+            return m.end()
         start, approx = self._start_with_prefix(s)
         approx = approx or bool(m.group("a1") or m.group("a2"))
         self.emit(Found("count", start, m.end(), _out(value), unit, approx))

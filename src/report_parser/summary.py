@@ -73,11 +73,17 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     if nxt:
         hi = nxt.start()
     c = text[lo:hi]
-    for r in rules():
-        if kind not in r.kinds or (r.units is not None and unit not in r.units):
-            continue
-        if r.block_after is not None and r.block_after.match(text, end, min(len(text), end + 6)):
-            continue
-        if r.cue.search(c) or (r.after is not None and r.after.match(text, end, min(len(text), end + 8))):
+    fits = [r for r in rules() if kind in r.kinds and (r.units is None or unit in r.units)
+            and not (r.block_after is not None and r.block_after.match(text, end, min(len(text), end + 6)))]
+    for r in fits:
+        if r.cue.search(c):
             return r.subject
+    # only then what follows the figure (反馈的16个问题已整改完成13个: 16 is fed back, not rectified)
+    for r in fits:
+        m = r.after.match(text, end, min(len(text), end + 8)) if r.after is not None else None
+        if m is None:
+            continue
+        if r.subject != "problems_fed_back" and _FIGURE.search(text, m.end(), min(ce, m.end() + 4)):
+            continue  # 11个问题已整改完成9个: the next figure is the rectified one; 11 is the whole
+        return r.subject
     return None

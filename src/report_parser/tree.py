@@ -292,6 +292,10 @@ def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
             regex.compile(alt(data["complaint_cues"])))
 
 
+# An item that opens by stating what was done or is planned (已…, 拟于…) is an action too.
+_STATED_ACTION = ("已", "拟", "将", "计划", "正在", "持续", "目前已")
+
+
 def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
     if not _is_heading(node) or not node.title:
@@ -307,7 +311,7 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     # a child that itself complains (1.对…重视不够) is a sub-problem, whatever it opens with; one that
     # acts (an action verb at or near its start: 与各科室签订…) is an action
     acts = sum(1 for c in heads if c.title and not complaint.search(c.title)
-               and action.search(c.title[:8]))
+               and (action.search(c.title[:8]) or c.title.startswith(_STATED_ACTION)))
     return heads if acts * 2 >= len(heads) else None
 
 
@@ -366,6 +370,21 @@ def _assign_roles(root: RawNode) -> None:
     else:
         for c in root.children:
             _label_problems(c)
+    _organising_sections(root)
+
+
+def _organising_sections(node: RawNode) -> None:
+    """The parts about how the rectification was organised (一、提高政治站位，强化组织领导) are sections,
+    wherever they stand, never problems with measures."""
+    from .facts import is_organising
+
+    complaint = _action_cues()[2]
+    for c in node.children:
+        if c.role in ("problem", "category") and is_organising(c.title, complaint):
+            c.role = "section"
+            _label_sections(c)
+        else:
+            _organising_sections(c)
 
 
 def _label_sections(node: RawNode) -> None:
