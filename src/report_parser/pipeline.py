@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from os import PathLike
+from time import perf_counter
+from typing import NamedTuple
 
 import regex
 
@@ -414,51 +417,123 @@ def _problem_statuses(T: str, flat: list[RawNode]) -> None:
                 stack.extend(c.children)
 
 
-def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions()) -> Document:
-    """Parse an already decoded notice; `source` describes where it came from."""
-    nt = normalize(original)
-    T = nt.text
-    ctx = _Ctx(nt)
-    if nt.traditional:
-        ctx.warn(Code.W303)
-    if nt.joined_lines:
-        ctx.warn(Code.W304, count=nt.joined_lines)
+@dataclass(slots=True)
+class ParseState:
+    """Everything one parse knows, filled in stage by stage (see STAGES).
 
-    h = Header()
+    Offsets are in the matching text `nt.text` until the `nodes` stage turns them into models
+    with spans into the original."""
+
+    original: str
+    source: Source
+    options: ParseOptions = ParseOptions()
+    nt: NormText | None = None
+    ctx: _Ctx | None = None
+    header: Header = field(default_factory=Header)
+    roots: list[RawNode] = field(default_factory=list)  # the body tree
+    preamble: tuple[int, int] = (0, 0)
+    trailing: RawNode | None = None  # a closing progress paragraph after the last item
+    found: list[metrics_mod.Found] = field(default_factory=list)  # figures not yet placed
+    inspection: Inspection | None = None
+    flat: list[RawNode] = field(default_factory=list)  # the tree, depth first
+    owned: dict[int, list[metrics_mod.Found]] = field(default_factory=dict)  # node id → its figures
+    summary_found: list[metrics_mod.Found] = field(default_factory=list)  # figures outside every item
+    sections: list[Node] = field(default_factory=list)
+    summary: list[Metric] = field(default_factory=list)
+    whole: list[tuple[metrics_mod.Found, Metric]] = field(default_factory=list)  # candidate totals
+    title: Title | None = None
+    issuer: Issuer | None = None
+    doc: Document | None = None
+
+    @property
+    def text(self) -> str:
+        """The matching text (after the `normalize` stage)."""
+        assert self.nt is not None, "the normalize stage has not run"
+        return self.nt.text
+
+
+def _stage_normalize(st: ParseState) -> None:
+    """Matching text and offset map; say when script or hard wraps were changed for matching."""
+    st.nt = normalize(st.original)
+    st.ctx = _Ctx(st.nt)
+    if st.nt.traditional:
+        st.ctx.warn(Code.W303)
+    if st.nt.joined_lines:
+        st.ctx.warn(Code.W304, count=st.nt.joined_lines)
+
+
+def _stage_head_and_tail(st: ParseState) -> None:
+    """Page chrome and title at the top; closing, contact, signature and attachments at the end."""
+    T, h = st.text, st.header
     find_head(T, h)
     find_tail(T, h, h.body_start)
     if h.chrome:
-        ctx.warn(Code.W305, h.chrome[0], count=len(h.chrome))
-    roots, preamble, trailing = _body(T, h, ctx)
-    find_issuer(T, h, preamble)
-    if h.title is None:
-        ctx.warn(Code.W301)
+        st.ctx.warn(Code.W305, h.chrome[0], count=len(h.chrome))
 
-    found, issues = metrics_mod.extract(T)
+
+def _stage_body(st: ParseState) -> None:
+    """Markers → the body tree, the preamble before it and a trailing paragraph after it."""
+    st.roots, st.preamble, st.trailing = _body(st.text, st.header, st.ctx)
+
+
+def _stage_issuer_forms(st: ParseState) -> None:
+    """Where the title, preamble and signature name the unit."""
+    find_issuer(st.text, st.header, st.preamble)
+    if st.header.title is None:
+        st.ctx.warn(Code.W301)
+
+
+def _stage_figures(st: ParseState) -> None:
+    """Every figure of the text, less those in chrome, title, contact, signature and attachments."""
+    found, issues = metrics_mod.extract(st.text)
     for d in issues:
-        ctx.report(d)
+        st.ctx.report(d)
+    h = st.header
     excluded = [*h.chrome, *(sp for sp in (h.title, h.contact_block, h.signature, h.attachments) if sp)]
-    found = [f for f in found if not _inside(excluded, f.start, f.end)]
-    inspection, fact_ids = _inspection(ctx, preamble, found)
-    found = [f for f in found if id(f) not in fact_ids]
+    st.found = [f for f in found if not _inside(excluded, f.start, f.end)]
 
-    flat = _flatten(roots)
-    outside = [preamble] + ([(trailing.start, trailing.end)] if trailing is not None else [])
-    owned, summary = _assign(found, flat, outside)
-    _set_statuses(T, flat)
-    _problem_statuses(T, flat)
-    whole: list[tuple[metrics_mod.Found, Metric]] = []
-    whole_ids = _whole_unit_nodes(roots)
-    sections = [_to_model(ctx, r, owned, whole_ids, whole) for r in roots]
-    summary_metrics = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in summary]
-    whole.extend(zip(summary, summary_metrics, strict=True))
 
-    title = None
+def _stage_inspection(st: ParseState) -> None:
+    """Inspection facts from the preamble; the figures they used are facts, not figures."""
+    st.inspection, fact_ids = _inspection(st.ctx, st.preamble, st.found)
+    st.found = [f for f in st.found if id(f) not in fact_ids]
+
+
+def _stage_assign(st: ParseState) -> None:
+    """Each figure to the deepest node holding it; those in the preamble or trailing paragraph to the summary."""
+    st.flat = _flatten(st.roots)
+    outside = [st.preamble] + ([(st.trailing.start, st.trailing.end)] if st.trailing is not None else [])
+    st.owned, st.summary_found = _assign(st.found, st.flat, outside)
+
+
+def _stage_status(st: ParseState) -> None:
+    """Measure status from cue words; problem status from what the problem states for itself."""
+    _set_statuses(st.text, st.flat)
+    _problem_statuses(st.text, st.flat)
+
+
+def _stage_nodes(st: ParseState) -> None:
+    """The tree and the summary as models, spans in the original; subjects of whole-unit figures."""
+    T, ctx = st.text, st.ctx
+    whole_ids = _whole_unit_nodes(st.roots)
+    st.sections = [_to_model(ctx, r, st.owned, whole_ids, st.whole) for r in st.roots]
+    st.summary = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in st.summary_found]
+    st.whole.extend(zip(st.summary_found, st.summary, strict=True))
+
+
+def _stage_unit(st: ParseState) -> None:
+    """Title, issuer (name, aliases, key, sector, region), inspection level and round."""
+    h, ctx = st.header, st.ctx
     if h.title:
         t = ctx.text(*h.title)
-        title = Title(text=t.text, span=t.span, value=MARKUP.sub("", t.text))
-    issuer = _issuer(ctx, h, inspection.inspector if inspection else None)
-    inspection = _level_and_round(ctx, inspection, preamble, h.title, issuer)
+        st.title = Title(text=t.text, span=t.span, value=MARKUP.sub("", t.text))
+    st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
+    st.inspection = _level_and_round(ctx, st.inspection, st.preamble, h.title, st.issuer)
+
+
+def _stage_document(st: ParseState) -> None:
+    """The Document: contact, totals, coverage and the warnings collected on the way."""
+    h, ctx, preamble = st.header, st.ctx, st.preamble
     block = ctx.text(*h.contact_block) if h.contact_block else None
     contact = Contact(
         text=block.text if block else None,
@@ -471,43 +546,95 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     covered = [ctx.span(*s) for s in h.chrome]
     covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.contact_block, h.signature, h.attachments)
                    if sp and sp[1] > sp[0])
-    covered.extend(n.span for n in sections)
-
-    doc = Document(
-        source=source,
-        title=title,
-        issuer=issuer,
-        inspection=inspection,
+    covered.extend(n.span for n in st.sections)
+    coverage = _coverage(st.original, covered, ctx)  # adds W401/W402: before the warnings are handed over
+    st.doc = Document(
+        source=st.source,
+        title=st.title,
+        issuer=st.issuer,
+        inspection=st.inspection,
         preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
-        summary=summary_metrics,
-        totals=_totals(T, whole),
-        sections=sections,
+        summary=st.summary,
+        totals=_totals(st.text, st.whole),
+        sections=st.sections,
         closing=ctx.text(*h.closing) if h.closing else None,
         signature=ctx.text(*h.signature) if h.signature else None,
         attachments=ctx.text(*h.attachments) if h.attachments else None,
         chrome=[ctx.text(*s) for s in h.chrome],
         contact=contact,
         warnings=ctx.warnings,
-        coverage=_coverage(original, covered, ctx),
+        coverage=coverage,
     )
-    if options.analyze:
+
+
+def _stage_analyze(st: ParseState) -> None:
+    """Subjects, keywords and topics with jieba, when the options ask for them."""
+    if st.options.analyze:
         from .analysis import analyze  # jieba is loaded only when asked for
 
-        doc = analyze(doc)
-    return doc
+        st.doc = analyze(st.doc)
 
 
-def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Document:
+class Stage(NamedTuple):
+    name: str
+    run: Callable[[ParseState], None]
+
+
+# The parse, in order: each stage reads what the ones before it left in the state and adds its own.
+STAGES: tuple[Stage, ...] = (
+    Stage("normalize", _stage_normalize),
+    Stage("head_and_tail", _stage_head_and_tail),
+    Stage("body", _stage_body),
+    Stage("issuer_forms", _stage_issuer_forms),
+    Stage("figures", _stage_figures),
+    Stage("inspection", _stage_inspection),
+    Stage("assign", _stage_assign),
+    Stage("status", _stage_status),
+    Stage("nodes", _stage_nodes),
+    Stage("unit", _stage_unit),
+    Stage("document", _stage_document),
+    Stage("analyze", _stage_analyze),
+)
+
+
+def run_stages(state: ParseState, stages: Iterable[Stage] = STAGES,
+               on_stage: Callable[[str, float], None] | None = None) -> ParseState:
+    """Run `stages` in order over `state`; `on_stage(name, seconds)` is called after each."""
+    for stage in stages:
+        t0 = perf_counter()
+        stage.run(state)
+        if on_stage is not None:
+            on_stage(stage.name, perf_counter() - t0)
+    return state
+
+
+def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions(),
+               timings: dict[str, float] | None = None) -> Document:
+    """Parse an already decoded notice; `source` describes where it came from.
+
+    `timings`, when given, gets the seconds each stage took added to its entry (by stage name)."""
+    on_stage = None
+    if timings is not None:
+        def on_stage(name: str, seconds: float) -> None:
+            timings[name] = timings.get(name, 0.0) + seconds
+    state = run_stages(ParseState(original, source, options), on_stage=on_stage)
+    assert state.doc is not None
+    return state.doc
+
+
+def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions(),
+                 timings: dict[str, float] | None = None) -> Document:
     """Parse text that `decode` loaded from a file or bytes."""
     source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
                     chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
-    doc = parse_text(loaded.text, source, options)
+    doc = parse_text(loaded.text, source, options, timings)
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
     return doc
 
 
-def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptions()) -> Document:
+def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptions(),
+          timings: dict[str, float] | None = None) -> Document:
     """Parse a notice given as a string."""
     # surrogatepass: a str decoded with surrogateescape (or from JSON) may hold lone surrogates
     sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -515,13 +642,16 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
     if clean != text:
         # not valid Unicode: spans index the text with U+FFFD in their place (same length), kept in source.text
         source = Source(name=name, sha256=sha, encoding="str+replace", format="txt", chars=len(text), text=clean)
-        doc = parse_text(clean, source, options)
+        doc = parse_text(clean, source, options, timings)
         doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
         return doc
     source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
-    return parse_text(text, source, options)
+    return parse_text(text, source, options, timings)
 
 
-def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions()) -> Document:
-    """Parse a notice file: plain text in any common encoding, .docx, .html or .pdf."""
-    return parse_loaded(load_path(path), options)
+def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions(),
+               timings: dict[str, float] | None = None) -> Document:
+    """Parse a notice file: plain text in any common encoding, .docx, .html or .pdf.
+
+    `timings`: see parse_text (decoding is not a stage and is not timed)."""
+    return parse_loaded(load_path(path), options, timings)
