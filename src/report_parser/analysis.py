@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import regex
 
+from .lexicon import load
 from .models import Document, Metric, Topic
 from .segment import (  # noqa: F401  (re-exported: the analysis API)
     IDF,
@@ -105,7 +105,7 @@ class Area:
 @cache
 def areas() -> tuple[Area, ...]:
     """The topic taxonomy with its cue lexicon, from data/topics_cues.json."""
-    data = json.loads(TOPICS.read_text("utf-8"))
+    data = load("topics_cues.json")
     return tuple(Area(a["id"], a["label"], tuple(a["cues"])) for a in data["areas"])
 
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 import regex
 
 from .errors import Code, Diagnostic
+from .lexicon import load
 from .numerals import DIGIT_CHARS, DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
-
-_DATA_PATH = Path(__file__).parent / "data" / "metrics.json"
+from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +29,9 @@ class Found:
     year_inferred: bool = False
 
 
-def load_data(path: Path = _DATA_PATH) -> dict:
+def load_data() -> dict:
     """The language data (classifiers, cue words, fixed terms) the patterns are built from."""
-    return json.loads(path.read_text(encoding="utf-8"))
+    return dict(load("metrics.json"))
 
 
 _D = load_data()
@@ -82,8 +80,10 @@ def _unit_alt(units: list[str], prefixes: list[str] | None = None) -> str:
     return core
 
 
-_COUNT_UNIT = _unit_alt(_D["count_units"], _D["count_unit_prefixes"])
-_COUNT_UNIT_PLAIN = _unit_alt(_D["count_units"])
+# Classifiers of counts: of things, of events, and units of measure (which may take a fraction).
+_COUNT_UNITS = [*_D["count_units"], *_D["event_units"], *_D["measure_units"]]
+_COUNT_UNIT = _unit_alt(_COUNT_UNITS, _D["count_unit_prefixes"])
+_COUNT_UNIT_PLAIN = _unit_alt(_COUNT_UNITS)
 
 _COUNT = regex.compile(
     f"{_NUM}(?P<a1>{_APPROX_IN})?+(?P<mult>{_MULT})?+(?P<a2>{_APPROX_IN})?+"
@@ -107,8 +107,8 @@ def _dur_units(units: list[str]) -> str:
 
 _DURATION = regex.compile(
     f"{_NUM}(?P<a1>{_APPROX_IN})?+"
-    f"(?:(?P<ge>个)(?P<a2>{_APPROX_IN})?+(?P<half>半)?+(?P<unit>{_dur_units(_D['duration_units_after_ge'])})"
-    f"|(?P<unit>{_dur_units(_D['duration_units'])}))"
+    f"(?:(?P<ge>个)(?P<a2>{_APPROX_IN})?+(?P<half>半)?+(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_after_ge'])})"
+    f"|(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_without_ge'])}))"
     f"(?P<half2>半)?+(?:(?P<a3>{_APPROX_IN})(?!{_COUNT_UNIT_PLAIN}|{_MULT}))?+"
 )
 
@@ -148,8 +148,8 @@ def _suffix(words: list[str]) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-_YSUF = _suffix(_D["year_suffixes"])
-_MSUF = _suffix(_D["month_suffixes"])
+_YSUF = _suffix(_D["year_suffixes"] + _D["date_suffixes"])
+_MSUF = _suffix(_D["month_suffixes"] + _D["date_suffixes"])
 _SEP = f"{_SP}(?:{_alt(_D['period_start_tail'])})?+{_SP}{_alt(_D['period_separators'])}{_SP}"
 _ENDTAIL = f"(?:{_alt(_D['period_end_tail'])})?+"
 
@@ -238,8 +238,9 @@ _NEXT: dict[str, frozenset[str]] = {
     "percent": frozenset("% 分"),
     "ratio": frozenset("/ 分"),
     "money": _first_chars(_D["money_units"], _D["multipliers"], _D["approx_infixes"], [","]),
-    "duration": _first_chars(_D["duration_units"], _D["duration_units_after_ge"], _D["approx_infixes"], ["个", "半"]),
-    "count": _first_chars(_D["count_units"], _D["count_unit_prefixes"], [_D["bare_da_unit"]],
+    "duration": _first_chars(_D["duration_units"], _D["duration_units_without_ge"], _D["duration_units_after_ge"],
+                             _D["approx_infixes"], ["个", "半"]),
+    "count": _first_chars(_COUNT_UNITS, _D["count_unit_prefixes"], [_D["bare_da_unit"]],
                           _D["approx_infixes"], _D["multipliers"]),
 }
 _DISPATCH: dict[str, tuple[str, ...]] = {}
@@ -286,8 +287,7 @@ def _numeral_places() -> dict[str, tuple[str, ...]]:
             out.setdefault(n[0], []).append(n)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 _UNIT_ONLY = set("百千万亿佰仟萬億")
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FULLWIDTH[0x3000] = 0x20
+_FULLWIDTH = {**HALF_WIDTH, IDEOGRAPHIC_SPACE: 0x20}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -579,14 +579,7 @@ class _Scanner:
         return None if v is None else int(v)
 
     def _year_for(self, mo: int, d: int | None) -> int | None:
-        if self.ref is None:
-            return self.base_year
-        ry, rm, rd = self.ref
-        if rm is None:
-            return ry
-        if d is not None and rd is not None:
-            return ry + 1 if (mo, d) < (rm, rd) else ry
-        return ry + 1 if mo < rm else ry
+        return self.base_year if self.ref is None else infer_year(self.ref, mo, d)
 
     def date(self, s: int) -> int | None:
         m = _DATE.match(self.t, s)
@@ -656,6 +649,23 @@ class _Scanner:
         if not 1 <= d <= _DAYS[mo]:
             return False
         return not (mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)))
+
+
+def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
+               after_end: bool = False) -> int:
+    """The year of a month (and day) written without one, from the dated point `ref` before it:
+    that point's year, or the next when the month/day comes earlier in the year.
+
+    With `after_end`, a point known only to its month or year stands for its last day: the date
+    is the first such day after a period that ends then."""
+    ry, rm, rd = ref
+    if after_end:
+        rm, rd = rm or 12, rd or 31
+    if rm is None:
+        return ry
+    if day is not None and rd is not None:
+        return ry + 1 if (month, day) < (rm, rd) else ry
+    return ry + 1 if month < rm else ry
 
 
 def _iso_date(y: int, mo: int | None, d: int | None) -> str:

@@ -17,6 +17,7 @@ from . import metrics as metrics_mod
 from .decode import Loaded, load_path
 from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
+from .lexicon import alternation, load, patterns
 from .markers import find_markers, stray_markers
 from .measures import measure_status
 from .models import (
@@ -38,11 +39,11 @@ from .tree import MARKUP, RawNode, build_tree, clean_title, title_stop
 
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
-_SUMMARY_OPEN = regex.compile(
-    r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改"
-    r"|下一步|下步|今后)", regex.M)
+_SECTIONS = load("sections.json")
+_PLANS = alternation([*_SECTIONS["next_step"], *_SECTIONS["later"]])
+_SUMMARY_OPEN = regex.compile(rf"^[\x20\t]*(?:{patterns(_SECTIONS['progress_openers'])}|{_PLANS})", regex.M)
 _DIGIT = regex.compile(r"\d")
-_PLANS_OPEN = regex.compile(r"[\x20\t]*(?:下一步|下步|今后)")
+_PLANS_OPEN = regex.compile(rf"[\x20\t]*(?:{_PLANS})")
 _MONTH_DAY = regex.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
 _LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
 SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
@@ -267,10 +268,8 @@ def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.F
         if not _FEEDBACK.search(T, m.end(), stop if stop >= 0 else preamble[1]):
             continue
         month, day = int(m.group("m")), int(m.group("d"))
-        end = period.end_date.split("-")
-        year = int(end[0])
-        if (month, day) < (int(end[1]) if len(end) > 1 else 12, int(end[2]) if len(end) > 2 else 31):
-            year += 1
+        end = [int(x) for x in period.end_date.split("-")] + [None, None]
+        year = metrics_mod.infer_year((end[0], end[1], end[2]), month, day, after_end=True)
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return None
         date = f"{year:04d}-{month:02d}-{day:02d}"
@@ -370,7 +369,7 @@ def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
     return out
 
 
-_TOTAL_CUE = regex.compile(r"(?:共|合计|累计|总计|共计|先后)[^,;。]{0,12}$")
+_TOTAL_CUE = regex.compile(rf"(?:{alternation(load('summary_subjects.json')['total_cues'])})[^,;。]{{0,12}}$")
 
 
 def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str, Metric]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import regex
 
 from .errors import Code, Diagnostic
 from .fields import find_fields
+from .lexicon import alternation, load, patterns
 from .markers import LAST, Marker
 
 
@@ -46,13 +45,12 @@ _TITLE_STOP = regex.compile(r"[。\n]")  # the contract: the first 。 or the li
 _TITLE_SCAN = regex.compile(r"[。\n“”「」『』]")
 _TRIM = " \t\n;,:、。.!?*"
 
-# Top-level headings of a "sections first" notice: the part holding the problems, and the others.
-_PROBLEM_PART = regex.compile(
-    r"(?:反馈|巡视|巡察|指出|交办|具体)?问题.{0,8}(?:整改|落实)|整改(?:落实|完成|进展)?情况|逐条|逐项|整改任务"
-    r"|反馈意见.{0,6}(?:整改|落实)")
-_OTHER_PART = regex.compile(
-    r"组织领导|组织情况|组织开展|工作开展情况|基本情况|总体情况|主要做法|工作举措|下一步|工作打算|今后|打算"
-    r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
+# Top-level headings of a "sections first" notice: the part holding the problems, and the others
+# (data/sections.json; the organising titles are those of facts.json).
+_SECTIONS = load("sections.json")
+_PROBLEM_PART = regex.compile(patterns(_SECTIONS["problem_part"]))
+_OTHER_PART = regex.compile(patterns([load("facts.json")["organising"]], (
+    alternation(w) for w in (_SECTIONS["other_part"], _SECTIONS["next_step"], _SECTIONS["later"]))))
 
 
 MARKUP = regex.compile(r"[*_]{2,}|&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)  # runs, so *__* goes whole
@@ -286,10 +284,9 @@ def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
 
 @lru_cache(maxsize=1)
 def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
-    data = json.loads(resources.files("report_parser").joinpath("data/actions.json").read_text("utf-8"))
-    alt = lambda words: "|".join(sorted(map(regex.escape, words), key=len, reverse=True))  # noqa: E731
-    return (regex.compile(alt(data["problem_cues"])), regex.compile(alt(data["action_verbs"])),
-            regex.compile(alt(data["complaint_cues"])))
+    data = load("actions.json")
+    return (regex.compile(alternation(data["problem_cues"], data["complaint_cues"])),
+            regex.compile(alternation(data["action_verbs"])), regex.compile(alternation(data["complaint_cues"])))
 
 
 # An item that opens by stating what was done or is planned (已…, 拟于…) is an action too.

@@ -8,30 +8,31 @@ from typing import Any
 
 from report_parser.charset import decode_raw
 from report_parser.errors import InputError
+from report_parser.lexicon import alternation, load
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # Labels that open a chrome block (information index, page meta, widgets, breadcrumbs, site footer).
+_LABELS = load("header.json")
 _CHROME_LABEL = re.compile(
     r"^[\s【\[|]*(?:"
-    r"(?:信息)?索引号|发布机构|发文机关|成文日期|发文日期|发布日期|发布时间|生成日期|公开方式|公开范围|公开时限"
-    r"|主题分类|主题词|体裁分类|组配分类|有效性|文\s*号|来\s*源|作\s*者|编\s*辑|责任编辑|浏览量|浏览次数|阅读量|阅读次数"
-    r"|点击数|点击量|点击率|访问量|访问次数|字\s*号|字\s*体|当前位置|您的位置|您现在的位置|所在位置|分享到|扫一扫"
-    r"|网站标识码|主办单位|主\s*办|承\s*办|协\s*办|技术支持|版权所有|联系我们|网站地图"
-    r")\s*(?:[:：]|$)"
+    + "|".join(r"\s*".join(map(re.escape, w)) for w in sorted(
+        [w for k in ("index_labels", "index_labels_inline", "page_labels_inline", "page_words_web", "web_labels")
+         for w in _LABELS[k]], key=len, reverse=True))
+    + r")\s*(?:[:：]|$)"
 )
 _CHROME_LINE = re.compile(
     r"^(?:"
     r"【?\s*字体\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?\s*】?"
-    r"|【?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|朗读|分享|保存|纠错|我要纠错|上一篇|下一篇|相关链接|相关文章|附件)\s*】?"
+    rf"|【?\s*(?:{alternation(_LABELS['page_widgets'], _LABELS['web_widgets'])})\s*】?"
     r"|首页\s*(?:>|＞|»|›|→|/|\|).*"
     r"|.*(?:ICP备|公网安备|网站标识码).*"
     r")$"
 )
 _CHROME_WIDGET = re.compile(
-    r"分享到|打印本页|关闭窗口|【字体|字体\s*[:：]\s*大|浏览量|浏览次数|阅读次数|点击数"
+    rf"{alternation(_LABELS['web_widget_marks'], _LABELS['page_labels_inline'])}|【字体|字体\s*[:：]\s*大"
 )
 _CHROME_CLASS = re.compile(
     r"(?:^|[\s_-])(?:bread|breadcrumbs?|crumbs?|position|location|curpos|share|bdshare|fenxiang|print|dayin"
@@ -40,7 +41,8 @@ _CHROME_CLASS = re.compile(
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "input", "select",
               "textarea", "nav", "footer", "aside", "svg", "object", "embed")  # fmt: skip
-_TITLE_HINT = re.compile(r"通报|情况|整改|巡察|巡视|公告|公示|报告")
+# words the page title of a notice has (its <title> also names the site)
+_TITLE_HINT = re.compile(alternation(_LABELS["title_words"], _LABELS["page_title_hints"]))
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—{1,2}|--|\s-\s|–)\s*")
 _BLOCK_TAGS = frozenset(
     {"p", "div", "td", "th", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
