@@ -37,6 +37,12 @@ def test_a_malformed_file_is_refused_with_its_reason(data, error: str):
         check("fields.json", data)
 
 
+def test_a_selection_must_come_from_its_list():
+    bad = dict(load("metrics.json"), _about="x", named_rule_units=["项", "顷"])
+    with pytest.raises(DataError, match="named_rule_units lists words that are not in count_units"):
+        check("metrics.json", bad)
+
+
 def test_patterns_must_compile_and_files_must_be_known():
     bad = dict(load("sections.json"), _about="x", problem_part=["(?:问题"])
     with pytest.raises(DataError, match="problem_part"):
@@ -50,6 +56,8 @@ def _word_lists() -> dict[str, list[str]]:
     for name, shapes in SHAPES.items():
         data = load(name)
         for key, shape in shapes.items():
+            if shape.startswith("words in "):
+                continue  # a declared selection from another list, checked on loading
             if shape == "words":
                 out[f"{name}:{key}"] = list(data[key])
             elif shape == "table":

@@ -94,7 +94,9 @@ def _check_node(n: Node, text: str) -> None:
         assert n.text.startswith(n.marker), (n.marker, n.text[:20])
     if n.title is not None:
         assert n.title and not n.title.endswith("。") and "**" not in n.title, n.title
-    assert n.status is None or n.role == "measure", (n.role, n.status)
+    # a status on measures (done/ongoing/planned) and on problems (contract: problem status), nowhere else
+    assert n.status is None or n.role in ("measure", "problem"), (n.role, n.status)
+    assert n.status != "partial" or n.role == "problem", (n.role, n.status)
     inner = [c.span for c in n.children]
     for m in n.metrics:
         assert n.span[0] <= m.span[0] and m.span[1] <= n.span[1], ("metric outside its node", m.text)

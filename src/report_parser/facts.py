@@ -9,7 +9,7 @@ from functools import lru_cache
 import regex
 
 from . import divisions
-from .lexicon import load
+from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
 
@@ -30,18 +30,21 @@ class FactData:
     status_subject: regex.Pattern
     state_heading: regex.Pattern
     organising: regex.Pattern
+    plans: regex.Pattern
 
 
 @lru_cache(maxsize=1)
 def data() -> FactData:
     raw = load("facts.json")
+    sections = load("sections.json")
     return FactData(
         sectors=tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"]),
         status=tuple((s["status"], regex.compile(s["cue"])) for s in raw["status"]),
         status_label=regex.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
         status_subject=regex.compile(raw["status_subjects"]),
         state_heading=regex.compile(raw["state_heading"]),
-        organising=regex.compile(raw["organising"]),
+        organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
+        plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
     )
 
 
@@ -131,7 +134,7 @@ def choose_name(forms: list[str]) -> tuple[int, list[int]]:
 # --- the inspection -------------------------------------------------------------------------------
 
 _ROUND = regex.compile(
-    r"(?:[一二三四五六七八九十\d]{1,3}届)?(?:中央|省委|市委|县委|区委|州委|旗委|盟委|自治区党委|[^\s,。、;:“”《》()\d对向了的]{0,8}?(?:党委|党组))?"
+    r"(?:第?[一二三四五六七八九十\d]{1,3}届)?(?:中央|省委|市委|县委|区委|州委|旗委|盟委|自治区党委|[^\s,。、;:“”《》()\d对向了的据照届第]{0,8}?(?:党委|党组))?"
     r"(?:\d{4}年度?)?第[一二三四五六七八九十\d]{1,3}轮(?=[^\n。;]{0,12}?(?:巡视|巡察))")
 _ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
@@ -210,12 +213,21 @@ _PAREN = regex.compile(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
 _SENTENCE = regex.compile(r"[^。;!?\n]+")
 
 
+_CLAUSE_END = regex.compile(r"[。;,!?\n]")
+
+
+def _first_clause(text: str, start: int, end: int) -> str:
+    """整改进展：正在推进。已完成…: the state is what the label's first clause says."""
+    m = _CLAUSE_END.search(text, start, end)
+    return text[start:m.start() if m else end]
+
+
 def stated_status(text: str, start: int, end: int, title_end: int, progress: Span | None) -> str | None:
     """The state a problem states for itself: its progress field, a parenthesis after its title, or a
     sentence about the problem itself (该问题已整改到位; 目前已整改完成。)."""
     d = data()
     if progress:
-        st = status_of(text[progress[0]:min(progress[1], progress[0] + 24)])
+        st = status_of(_first_clause(text, progress[0], min(progress[1], progress[0] + 24)))
         if st:
             return st
     for m in _PAREN.finditer(text, start, min(end, title_end + 16)):
@@ -223,7 +235,7 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
         if st and len(m.group(1)) <= 12:
             return st
     for m in d.status_label.finditer(text, start, end):
-        st = status_of(text[m.end():min(end, m.end() + 10)])
+        st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":
             return st
     for m in _SENTENCE.finditer(text, title_end, end):
@@ -248,8 +260,10 @@ def heading_state(title: str | None) -> str | None:
     return status_of(m.group("state")) if m else None
 
 
-def is_organising(title: str | None, complaint: regex.Pattern) -> bool:
-    """A heading about how the rectification was organised (提高政治站位，强化组织领导)."""
+def is_organising(title: str | None, complaint: regex.Pattern, first: bool, last: bool) -> bool:
+    """A heading about how the rectification was organised (一、提高政治站位，强化组织领导), standing before
+    the findings, or the plans that close the notice (三、下一步工作打算)."""
     if not title or "问题" in title or "方面" in title or complaint.search(title):
         return False
-    return data().organising.search(title) is not None
+    d = data()
+    return bool((first and d.organising.search(title)) or (last and d.plans.search(title)))

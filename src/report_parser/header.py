@@ -15,10 +15,10 @@ Span = tuple[int, int]
 _D = load("header.json")  # the cue words of this module (data/header.json)
 _INDEX_LABELS = alternation(_D["index_labels"], _D["index_labels_inline"])
 _CHROME_LINE = regex.compile(
-    rf"^[\x20\t]*(?:{patterns(_D['page_labels'])}"
+    rf"^[\x20\t]*[【\[]?(?:{patterns(_D['page_labels'])}"
     rf"|{alternation(_D['page_words'], _D['page_widgets'], _D['page_words_web'], _D['page_labels_inline'])}"
-    rf"|{_INDEX_LABELS})"
-    r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S)[^\n]*$",
+    rf"|{_INDEX_LABELS})[】\]]?"
+    r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S|[\x20\t]*[【\[])[^\n]*$",
     regex.M)
 _CHROME_INLINE = regex.compile(
     rf"(?:{alternation(_D['index_labels_inline'], _D['page_labels_inline'])})[\x20\t]*:")
@@ -26,7 +26,7 @@ _CHROME_INLINE = regex.compile(
 _WS = regex.compile(r"\s+")
 _ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
-_LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与]|根据)+")
+_LEAD_WORDS = regex.compile(rf"^(?:[由经对向在于和及与并]|{alternation(_D['inspector_lead_words'], ordered=True)})+")
 _SENTENCE_END = regex.compile(r"[。\n!?]")
 _TITLE_WORDS = regex.compile(alternation(_D["title_words"]))
 _BODY_START = regex.compile(
@@ -259,9 +259,26 @@ def _trailing_attachments(text: str, start: int, end: int) -> int | None:
     return last.start()
 
 
+def _tail_chrome(text: str, h: Header, start: int, end: int) -> int:
+    """Page chrome after the notice (责任编辑, 打印本页, 上一篇, 版权所有): recorded; returns where it begins."""
+    found: list[Span] = []
+    for _ in range(12):
+        e = _trim(text, start, end)
+        s = text.rfind("\n", start, e) + 1
+        if e <= start or s < start:
+            break
+        line = text[s:e].strip()
+        if not _chrome(text, s, e, line, False):
+            break
+        found.append(_strip_span(text, s, e))
+        end = s
+    h.chrome.extend(reversed(found))
+    return _trim(text, start, end)
+
+
 def find_tail(text: str, h: Header, start: int) -> None:
     """The closing appeal, the contact block, the signature and an attachment list at the end."""
-    n = len(text)
+    n = _tail_chrome(text, h, start, len(text))
     end, sig_start = _strip_trailing_signature(text, start, n)
     att = _trailing_attachments(text, start, end)
     if att is not None:

@@ -14,7 +14,8 @@ import regex
 # The shape of each entry of each file, checked when the file is read. `words`: a list of distinct
 # literal strings; `patterns`: a list of distinct regular-expression fragments; `pattern`: one
 # fragment; `table`: a mapping of names to word lists; `pairs`: a list of [written, meaning] pairs;
-# `any`: checked by the module that reads it. Keys that start with `_` are notes for the reader,
+# `words in KEY`: words that each appear in the list KEY of the same file (a selection from it, not a
+# copy); `any`: checked by the module that reads it. Keys that start with `_` are notes for the reader,
 # and every file has an `_about` note saying what it holds and how it is matched.
 SHAPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "fields.json": {"labels": "table"},
@@ -25,20 +26,20 @@ SHAPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "header.json": {"page_labels": "patterns", "page_words": "words", "page_widgets": "words", "page_words_web": "words",
                     "page_labels_inline": "words", "index_labels": "words", "index_labels_inline": "words",
                     "web_labels": "words", "web_widgets": "words", "web_widget_marks": "words", "title_words": "words", "page_title_hints": "words", "body_openers": "words",
-                    "org_types": "pairs", "inspection_kinds": "patterns", "appeal": "patterns",
+                    "org_types": "pairs", "inspection_kinds": "patterns", "inspector_lead_words": "words", "appeal": "patterns",
                     "contact_labels": "words", "address_labels": "words", "address_labels_in_block": "words",
                     "postcode_labels": "words"},
     "actions.json": {"problem_cues": "words", "action_verbs": "words", "complaint_cues": "words"},
     "summary_subjects.json": {"subjects": "any", "totals": "any", "total_cues": "words"},
     "facts.json": {"sectors": "any", "status": "any", "status_labels": "pattern", "status_subjects": "pattern",
-                   "state_heading": "pattern", "organising": "pattern"},
+                   "state_heading": "pattern", "organising": "pattern", "plans": "pattern"},
     "metrics.json": {k: "words" for k in (
         "count_units", "event_units", "measure_units", "count_unit_prefixes", "bare_da_numerals", "duration_units",
         "duration_units_without_ge", "duration_units_after_ge", "money_units", "money_tail", "money_prefix_signs", "multipliers",
         "approx_prefixes", "approx_prefix_blockers", "approx_infixes", "ordinal_prefixes", "ordinal_after",
         "quote_open", "quote_close", "period_separators", "period_start_tail", "period_end_tail", "date_suffixes", "year_suffixes",
         "month_suffixes", "day_chars", "group_name_before", "named_rule_nouns", "named_rule_quoted_nouns",
-        "fixed_terms")} | {k: "any" for k in (
+        "fixed_terms")} | {"named_rule_units": "words in count_units"} | {k: "any" for k in (
         "bare_da_unit", "unit_blocked_before", "duration_unit_requires_after", "money_tail_blocked_before",
         "formal_digits", "quoted_term_max_chars", "title_open", "title_close", "title_max_chars",
         "suffix_blocked_before")},
@@ -105,7 +106,10 @@ def check(name: str, data: Any) -> None:
     for key, shape in shapes.items():
         if key not in data:
             raise DataError(f"{name}: {key} is missing")
+        shape, _, within = shape.partition(" in ")
         _check_value(f"{name}: {key}", shape, data[key])
+        if within and not set(data[key]) <= set(data.get(within, ())):
+            raise DataError(f"{name}: {key} lists words that are not in {within}")
 
 
 @cache

@@ -264,6 +264,7 @@ _BARE_DA = set(_D["bare_da_numerals"])
 _GROUP_BEFORE = tuple(sorted(_D["group_name_before"], key=len, reverse=True))
 _RULE_NOUNS = tuple(_D["named_rule_nouns"])
 _RULE_QUOTED_NOUNS = tuple(_D["named_rule_quoted_nouns"])
+_RULE_UNITS = frozenset(_D["named_rule_units"])
 _NAME_OPEN = frozenset("“\"‘「『《")
 _NAME_CLOSE = frozenset("”\"’」』》")
 _CN_NUMERAL_CHARS = frozenset("一二三四五六七八九十两百千万")
@@ -365,7 +366,7 @@ class _Scanner:
         t = self.t
         if unit == "组" and t.endswith(_GROUP_BEFORE, max(0, s - 4), s):
             return True
-        if unit in ("项", "条") and t[s] in _CN_NUMERAL_CHARS:
+        if unit in _RULE_UNITS and t[s] in _CN_NUMERAL_CHARS:
             if t.startswith(_RULE_NOUNS, e):
                 return True
             if t.startswith(_RULE_QUOTED_NOUNS, e):

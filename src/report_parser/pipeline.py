@@ -369,6 +369,7 @@ def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
     return out
 
 
+_CLAUSE_CLOSE = regex.compile(r"[,;:)]")
 _TOTAL_CUE = regex.compile(rf"(?:{alternation(load('summary_subjects.json')['total_cues'])})[^,;。]{{0,12}}$")
 
 
@@ -376,22 +377,36 @@ def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str
     """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
     breakdown of people disciplined with no stated total give none (contract: totals)."""
     wanted = set(total_subjects())
-    out: dict[str, Metric] = {}
+    ranked = sorted(figures, key=lambda x: x[0].start)
+    parts = {id(f) for f, _ in ranked if _is_part(T, f.start)}
     people: dict[int, int] = {}
-    for f, m in figures:
-        if m.subject == "people_disciplined":
+    for f, m in ranked:
+        if m.subject == "people_disciplined" and id(f) not in parts:
             k = _sentence_start(T, f.start)
             people[k] = people.get(k, 0) + 1
-    for f, m in sorted(figures, key=lambda x: x[0].start):
+    out: dict[str, Metric] = {}
+    for f, m in ranked:
         if m.subject not in wanted or m.subject in out or m.kind not in ("count", "money", "percent"):
             continue
+        if id(f) in parts:
+            continue
         sent = _sentence_start(T, f.start)
-        if "其中" in T[sent:f.start]:
-            continue
         if m.subject == "people_disciplined" and people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
-            continue
+            continue  # 政务处分0人、批评教育6人: a breakdown with no stated total
         out[m.subject] = m
     return out
+
+
+def _is_part(T: str, pos: int) -> bool:
+    """A figure inside a 其中… clause: a part of the figure before it (其中镇本级19个), not a total."""
+    sent = _sentence_start(T, pos)
+    part = T.rfind("其中", sent, pos)
+    if part < 0:
+        return False
+    after = part + 2
+    if after < pos and T[after] in ",:":
+        after += 1  # 其中，党纪处分2人
+    return not _CLAUSE_CLOSE.search(T, after, pos)
 
 
 def _sentence_start(T: str, pos: int) -> int:

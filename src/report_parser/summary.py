@@ -80,7 +80,7 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
             return r.subject
     # only then what follows the figure (反馈的16个问题已整改完成13个: 16 is fed back, not rectified)
     for r in fits:
-        m = r.after.match(text, end, min(len(text), end + 8)) if r.after is not None else None
+        m = r.after.match(text, end, min(len(text), end + 14)) if r.after is not None else None
         if m is None:
             continue
         if r.subject != "problems_fed_back" and _FIGURE.search(text, m.end(), min(ce, m.end() + 4)):

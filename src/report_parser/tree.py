@@ -376,12 +376,16 @@ def _organising_sections(node: RawNode) -> None:
     from .facts import is_organising
 
     complaint = _action_cues()[2]
-    for c in node.children:
-        if c.role in ("problem", "category") and is_organising(c.title, complaint):
+    heads = [c for c in node.children if _is_heading(c)]
+    for i, c in enumerate(heads):
+        # how the work was organised comes first (一、提高政治站位…); plans come last (三、下一步工作打算)
+        first = all(h.role == "section" for h in heads[:i])
+        last = i == len(heads) - 1 and i > 0
+        if c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
             c.role = "section"
             _label_sections(c)
-        else:
-            _organising_sections(c)
+        elif c.role == "section":
+            _organising_sections(c)  # within a category, headings are areas and findings
 
 
 def _label_sections(node: RawNode) -> None:
