@@ -161,6 +161,108 @@ def _subtree_metrics(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return out
 
 
+_Anc = tuple[str, str | None] | None  # (path, title) of the nearest problem or category
+
+
+def _node_row(key: dict[str, Any], n: Mapping[str, Any], path: str, parent: str | None) -> dict[str, Any]:
+    s, e = _span(n)
+    return {
+        **key,
+        "path": path,
+        "parent": parent,
+        "depth": path.count("/") + 1,
+        "role": n.get("role"),
+        "marker": n.get("marker"),
+        "style": n.get("style"),
+        "ordinal": n.get("ordinal"),
+        "title": n.get("title"),
+        "status": n.get("status"),
+        "span_start": s,
+        "span_end": e,
+        "n_metrics": len(n.get("metrics") or []),
+        "n_children": len(n.get("children") or []),
+    }
+
+
+def _measure_row(key: dict[str, Any], n: Mapping[str, Any], path: str, problem: _Anc, category: _Anc,
+                 ) -> dict[str, Any]:
+    s, e = _span(n)
+    subtree = _subtree_metrics(n)
+    return {
+        **key,
+        "path": path,
+        "problem_path": problem[0] if problem else None,
+        "problem": problem[1] if problem else None,
+        "category_path": category[0] if category else None,
+        "category": category[1] if category else None,
+        "marker": n.get("marker"),
+        "ordinal": n.get("ordinal"),
+        "title": n.get("title"),
+        "status": n.get("status"),
+        "n_metrics": len(subtree),
+        "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
+        "span_start": s,
+        "span_end": e,
+    }
+
+
+def _tree_rows(key: dict[str, Any], sections: list[Mapping[str, Any]], out: dict[str, list[dict[str, Any]]]) -> None:
+    """Node, measure and metric rows of the body: depth first, in document order; each entry carries
+    its path and its nearest problem and category."""
+    stack: list[tuple[Mapping[str, Any], str, str | None, _Anc, _Anc]] = []
+    for i, n in reversed(list(enumerate(sections, 1))):
+        stack.append((n, str(i), None, None, None))
+    while stack:
+        n, path, parent, problem, category = stack.pop()
+        role = n.get("role")
+        out["nodes"].append(_node_row(key, n, path, parent))
+        out["metrics"].extend(_metric_row(key, m, path, role) for m in n.get("metrics") or [])
+        if role == "measure":
+            out["measures"].append(_measure_row(key, n, path, problem, category))
+        if role == "problem":
+            problem = (path, n.get("title"))
+        elif role == "category":
+            category = (path, n.get("title"))
+        for j, c in reversed(list(enumerate(n.get("children") or [], 1))):
+            stack.append((c, f"{path}/{j}", path, problem, category))
+
+
+def _document_row(key: dict[str, Any], d: Mapping[str, Any], out: dict[str, list[dict[str, Any]]],
+                  ) -> dict[str, Any]:
+    src = d.get("source") or {}
+    insp = d.get("inspection") or {}
+    summary = d.get("summary") or []
+    roles = [r["role"] for r in out["nodes"]]
+    figures: dict[str, Any] = dict.fromkeys(SUMMARY_SUBJECTS)
+    for m in summary:
+        subj = m.get("subject")
+        if subj in figures and figures[subj] is None and m.get("value") is not None:
+            figures[subj] = m.get("value")
+    return {
+        **key,
+        "name": src.get("name"),
+        "sha256": src.get("sha256"),
+        "format": src.get("format"),
+        "encoding": src.get("encoding"),
+        "chars": src.get("chars"),
+        "schema_version": d.get("schema_version"),
+        "title": (d.get("title") or {}).get("value") or (d.get("title") or {}).get("text"),
+        "issuer_type": (d.get("issuer") or {}).get("org_type"),
+        "scheme": insp.get("scheme"),
+        "kind": insp.get("kind"),
+        "coverage": d.get("coverage"),
+        "n_sections": len(d.get("sections") or []),
+        "n_nodes": len(out["nodes"]),
+        "n_categories": roles.count("category"),
+        "n_problems": roles.count("problem"),
+        "n_measures": roles.count("measure"),
+        "n_metrics": len(out["metrics"]),
+        "n_summary_metrics": len(summary),
+        "n_warnings": len(out["warnings"]),
+        **figures,
+    }
+
+
 def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
     """One document (a Document or its JSON dict) → the rows it contributes to each table."""
     d = _as_dict(doc)
@@ -176,100 +278,13 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
         "feedback_date": insp.get("feedback_date"),
     }
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
-    nodes, measures, metrics = out["nodes"], out["measures"], out["metrics"]
-
-    summary = d.get("summary") or []
-    for m in summary:
-        metrics.append(_metric_row(key, m, None, None))
-
-    # Depth-first, document order; each entry carries its path and its nearest problem and category.
-    Anc = tuple[str, str | None] | None
-    stack: list[tuple[Mapping[str, Any], str, str | None, Anc, Anc]] = []
-    for i, n in reversed(list(enumerate(d.get("sections") or [], 1))):
-        stack.append((n, str(i), None, None, None))
-    while stack:
-        n, path, parent, problem, category = stack.pop()
-        role = n.get("role")
-        s, e = _span(n)
-        own = n.get("metrics") or []
-        children = n.get("children") or []
-        nodes.append({
-            **key,
-            "path": path,
-            "parent": parent,
-            "depth": path.count("/") + 1,
-            "role": role,
-            "marker": n.get("marker"),
-            "style": n.get("style"),
-            "ordinal": n.get("ordinal"),
-            "title": n.get("title"),
-            "status": n.get("status"),
-            "span_start": s,
-            "span_end": e,
-            "n_metrics": len(own),
-            "n_children": len(children),
-        })
-        for m in own:
-            metrics.append(_metric_row(key, m, path, role))
-        if role == "measure":
-            subtree = _subtree_metrics(n)
-            measures.append({
-                **key,
-                "path": path,
-                "problem_path": problem[0] if problem else None,
-                "problem": problem[1] if problem else None,
-                "category_path": category[0] if category else None,
-                "category": category[1] if category else None,
-                "marker": n.get("marker"),
-                "ordinal": n.get("ordinal"),
-                "title": n.get("title"),
-                "status": n.get("status"),
-                "n_metrics": len(subtree),
-                "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
-                "span_start": s,
-                "span_end": e,
-            })
-        if role == "problem":
-            problem = (path, n.get("title"))
-        elif role == "category":
-            category = (path, n.get("title"))
-        for j, c in reversed(list(enumerate(children, 1))):
-            stack.append((c, f"{path}/{j}", path, problem, category))
-
+    out["metrics"].extend(_metric_row(key, m, None, None) for m in d.get("summary") or [])
+    _tree_rows(key, d.get("sections") or [], out)
     for w in d.get("warnings") or []:
         s, e = _span(w)
         out["warnings"].append({**key, "code": w.get("code"), "message": w.get("message"),
                                 "span_start": s, "span_end": e})
-
-    roles = [r["role"] for r in nodes]
-    figures: dict[str, Any] = dict.fromkeys(SUMMARY_SUBJECTS)
-    for m in summary:
-        subj = m.get("subject")
-        if subj in figures and figures[subj] is None and m.get("value") is not None:
-            figures[subj] = m.get("value")
-    out["documents"].append({
-        **key,
-        "name": src.get("name"),
-        "sha256": src.get("sha256"),
-        "format": src.get("format"),
-        "encoding": src.get("encoding"),
-        "chars": src.get("chars"),
-        "schema_version": d.get("schema_version"),
-        "title": (d.get("title") or {}).get("value") or (d.get("title") or {}).get("text"),
-        "issuer_type": issuer.get("org_type"),
-        "scheme": insp.get("scheme"),
-        "kind": insp.get("kind"),
-        "coverage": d.get("coverage"),
-        "n_sections": len(d.get("sections") or []),
-        "n_nodes": len(nodes),
-        "n_categories": roles.count("category"),
-        "n_problems": roles.count("problem"),
-        "n_measures": roles.count("measure"),
-        "n_metrics": len(metrics),
-        "n_summary_metrics": len(summary),
-        "n_warnings": len(out["warnings"]),
-        **figures,
-    })
+    out["documents"].append(_document_row(key, d, out))
     return out
 
 

@@ -113,6 +113,66 @@ class _Builder:
         first = self.text[node.start:m.start].strip()
         return bool(first) and self.text.startswith(first, m.start)
 
+    @staticmethod
+    def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
+        """(cont, same): the open node `m` continues (its family, the ordinal before), and the
+        innermost open node of its family at all."""
+        same = None
+        for k in range(len(stack) - 1, 0, -1):
+            node = stack[k]
+            if node.family == m.family:
+                same = same if same is not None else k
+                if node.marker.ordinal == m.ordinal - 1 or (m.ordinal == LAST and node.marker.ordinal < LAST):
+                    return k, same
+        return None, same
+
+    def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode]) -> tuple[int, str, bool] | None:
+        """Where `m` opens a node: (depth in the stack, role, whether it continues the list open
+        there), or None when it stays in the text.
+
+        One case per relation of `m` to the open nodes: it continues a list, opens a new family at
+        1, restarts its own family at 1, or skips or repeats an ordinal of an open family (W201,
+        W202), or opens a family at more than 1 (W201)."""
+        cont, same = self._family_on_stack(stack, m)
+        role = "measure" if m.measure and not m.part else "section"
+        top = stack[-1]
+        if cont is not None:
+            listed = stack[cont].role == "measure"  # the rest of an inline list of actions
+            if not (m.line_start or m.measure or m.after_sentence or listed):
+                return None
+            return cont, "measure" if listed else role, True
+        if m.ordinal == 1 and same is None:
+            if top.role == "measure" and (m.measure or not m.line_start):
+                return None  # a list inside an action stays part of that action's text
+            if not self._acceptable_new(m):
+                if top.marker is None or not self._after_clause(m):
+                    return None
+                role = "measure"  # （1）…；（2）… listed inline under a heading: its actions
+            return len(stack), role, False
+        if m.ordinal == 1:
+            # A list restarting at 1 under a node of its own family: a nested list when it
+            # opens a line, a restart of the measures when it lists actions.
+            if m.measure:
+                return same, role, False
+            return (len(stack), role, False) if m.line_start else None
+        if not (m.line_start or (self.single_line and m.after_sentence)):
+            return None
+        if same is None:
+            if self.last_ordinal.get(m.family) != m.ordinal - 1:
+                self.issues.append(Diagnostic(Code.W201, (m.start, m.end),
+                                              {"marker": self.text[m.start:m.end]}, "start"))
+            return len(stack), role, False
+        prev = stack[same].marker.ordinal
+        repeated = stack[same] if self._repeats(stack[same], m) else None
+        code = Code.W202 if m.ordinal <= prev else Code.W201
+        self.issues.append(Diagnostic(code, (m.start, m.end), {"marker": self.text[m.start:m.end], "prev": prev},
+                                      "repeated" if repeated else "default"))
+        if repeated is not None:
+            # the copy takes the original's place: drop the empty first one
+            stack[same - 1].children.remove(repeated)
+            accepted.remove(repeated)
+        return same, role, False
+
     def build(self, markers: list[Marker], start: int, end: int) -> tuple[RawNode, list[RawNode]]:
         root = RawNode(None, start, end)
         stack: list[RawNode] = [root]
@@ -120,63 +180,11 @@ class _Builder:
         for m in markers:
             if m.start < start or m.end > end:
                 continue
-            cont = same = None
-            for k in range(len(stack) - 1, 0, -1):
-                node = stack[k]
-                if node.family == m.family:
-                    same = same if same is not None else k
-                    if node.marker.ordinal == m.ordinal - 1 or (m.ordinal == LAST and node.marker.ordinal < LAST):
-                        cont = k
-                        break
-            role = "measure" if m.measure and not m.part else "section"
-            top = stack[-1]
-            if cont is not None:
-                listed = stack[cont].role == "measure"  # the rest of an inline list of actions
-                if not (m.line_start or m.measure or m.after_sentence or listed):
-                    continue
-                depth = cont
-                if listed:
-                    role = "measure"
-            elif m.ordinal == 1 and same is None:
-                if top.role == "measure" and (m.measure or not m.line_start):
-                    continue  # a list inside an action stays part of that action's text
-                if not self._acceptable_new(m):
-                    if top.marker is None or not self._after_clause(m):
-                        continue
-                    role = "measure"  # （1）…；（2）… listed inline under a heading: its actions
-                depth = len(stack)
-            elif m.ordinal == 1 and same is not None:
-                # A list restarting at 1 under a node of its own family: a nested list when it
-                # opens a line, a restart of the measures when it lists actions.
-                if m.measure:
-                    depth = same
-                elif m.line_start:
-                    depth = len(stack)
-                else:
-                    continue
-            elif same is not None:
-                if not (m.line_start or (self.single_line and m.after_sentence)):
-                    continue
-                prev = stack[same].marker.ordinal
-                repeated = stack[same] if self._repeats(stack[same], m) else None
-                code = Code.W202 if m.ordinal <= prev else Code.W201
-                self.issues.append(Diagnostic(code, (m.start, m.end), {"marker": self.text[m.start:m.end], "prev": prev},
-                                              "repeated" if repeated else "default"))
-                depth = same
-                if repeated is not None:
-                    # the copy takes the original's place: drop the empty first one
-                    stack[same - 1].children.remove(repeated)
-                    accepted.remove(repeated)
-            else:
-                if not (m.line_start or (self.single_line and m.after_sentence)):
-                    continue
-                if self.last_ordinal.get(m.family) != m.ordinal - 1:
-                    self.issues.append(Diagnostic(Code.W201, (m.start, m.end),
-                                                  {"marker": self.text[m.start:m.end]}, "start"))
-                depth = len(stack)
-            prev_sibling = stack[cont] if cont is not None else None
-            if depth > MAX_DEPTH:
-                continue  # deeper than any notice nests: the marker stays in its parent's text
+            placed = self._place(m, stack, accepted)
+            if placed is None or placed[0] > MAX_DEPTH:
+                continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
+            depth, role, continues = placed
+            prev_sibling = stack[depth] if continues else None
             while len(stack) > depth:
                 stack.pop().end = m.start
             node = RawNode(m, m.start, end, role=role, ordinal=m.ordinal,
