@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from .metrics import FIGURE_KINDS
+
 # The columns every table starts with, so that tables join (or filter) without lookups.
 KEY_COLUMNS: dict[str, str] = {
     "doc_id": "string",
@@ -23,7 +25,6 @@ KEY_COLUMNS: dict[str, str] = {
 # Metric subjects recognised in the summary that the documents table carries as columns.
 SUMMARY_SUBJECTS = ("problems_fed_back", "problems_rectified", "completion_rate")
 # Metric kinds that quantify (a number of things, an amount, a share); dates and periods don't.
-FIGURE_KINDS = frozenset({"count", "money", "percent", "ratio", "duration"})
 
 _TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "documents": {

@@ -42,7 +42,7 @@ SHAPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "fixed_terms")} | {"named_rule_units": "words in count_units"} | {k: "any" for k in (
         "bare_da_unit", "unit_blocked_before", "duration_unit_requires_after", "money_tail_blocked_before",
         "formal_digits", "quoted_term_max_chars", "title_open", "title_close", "title_max_chars",
-        "suffix_blocked_before")},
+        "suffix_blocked_before")} | {"kinds": "any"},
     "topics_cues.json": {"areas": "any"},
     "subjects.json": {"nominal_tags": "words", "modifier_tags": "words", "verb_tags": "words",
                       "category_suffixes": "words", "participle_prefixes": "words", "enumeration_end": "words",

@@ -36,6 +36,8 @@ def load_data() -> dict:
 
 _D = load_data()
 # Units of measure (area, length, weight…) whose counts may be fractional: 126.5亩, 42.6公里.
+# The kinds that are amounts (tables count them: has_figure), as against points and stretches of time.
+FIGURE_KINDS = frozenset(k for k, sort in _D["kinds"].items() if sort == "amount")
 _MEASURE_UNITS = frozenset(_D["measure_units"])
 _ONE_SPAN_AFTER = regex.compile(r"以上|以内|之内|内|左右|多|时间|[,。;、)]|$")
 

@@ -7,13 +7,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import Code
+from .lexicon import load
 from .markers import STYLES
 
 SCHEMA_VERSION = "1.1"
 
 Span = tuple[int, int]
 
-MetricKind = Literal["count", "money", "percent", "ratio", "date", "period", "duration"]
+MetricKind = Literal[tuple(load("metrics.json")["kinds"])]  # type: ignore[misc]  # data/metrics.json kinds
 Role = Literal["category", "problem", "measure", "section", "paragraph"]
 Status = Literal["done", "partial", "ongoing", "planned"]
 MarkerStyle = Literal[STYLES]  # type: ignore[valid-type]  # the output names of markers.RULES
