@@ -277,7 +277,8 @@ def test_compare_formats(good, tmp_path, capsys, fmt):
             m = tables["measures"][tables["measures"]["doc_id"] == d.doc_id]
             assert r["quantified_share"] == pytest.approx(m["has_figure"].mean(), abs=1e-4)
     elif fmt == "csv":
-        lines = text.splitlines()
+        assert text.startswith("\ufeff")  # UTF-8 with BOM: Excel opens it ungarbled
+        lines = text[1:].splitlines()
         assert lines[0] == ",".join(cols) and len(lines) == 1 + len(units)
     else:
         lines = text.splitlines()

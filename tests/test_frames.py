@@ -161,4 +161,4 @@ def test_markdown_is_written_by_hand_and_escapes_pipes():
     assert md.splitlines() == ["| unit | n | x |", "|---|---:|---:|", "| a\\|b | 1 | 0.5 |", "|  |  |  |"]
     assert json.loads(format_table(df, "json")) == [{"unit": "a|b", "n": 1, "x": 0.5},
                                                     {"unit": None, "n": None, "x": None}]
-    assert format_table(df, "csv").splitlines()[0] == "unit,n,x"
+    assert format_table(df, "csv").splitlines()[0] == "\ufeffunit,n,x"

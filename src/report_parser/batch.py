@@ -736,9 +736,9 @@ def _missing(v: Any) -> bool:
 
 
 def format_table(table: Any, fmt: str) -> str:
-    """The comparison table as `markdown`, `csv` or `json` (a list of records) text."""
-    if fmt == "csv":
-        return table.to_csv(index=False, lineterminator="\n")
+    """The comparison table as `markdown`, `csv` (UTF-8 with BOM) or `json` (a list of records) text."""
+    if fmt == "csv":  # with a byte order mark, so Excel reads it as UTF-8
+        return "\ufeff" + table.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         records = [{k: (None if _missing(v) else v) for k, v in r.items()}
                    for r in table.astype("object").to_dict(orient="records")]
@@ -767,8 +767,10 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
 
     c = sub.add_parser("compare", help="per-unit comparison table of a batch output directory")
     c.add_argument("outdir", metavar="OUTDIR", help="a directory written by `report-parser batch`")
-    c.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown", help="output format")
+    c.add_argument("--format", choices=("markdown", "csv", "json", "xlsx"), default="markdown",
+                   help="output format (xlsx needs -o)")
     c.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    c.add_argument("--labels", choices=("en", "zh"), default="en", help="xlsx column names (default en)")
     c.set_defaults(func=_cmd_compare)
 
 
@@ -798,6 +800,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
     tables = {t: pd.read_parquet(out / f"{t}.parquet") for t in ("documents", "measures")}
+    if args.format == "xlsx":
+        if not args.output:
+            print("report-parser compare: error: --format xlsx needs -o OUT.xlsx", file=sys.stderr)
+            return EXIT_USAGE
+        from .export import write_xlsx
+
+        write_xlsx({"compare": compare_table(tables)}, args.output, labels=args.labels)
+        return EXIT_OK
     text = format_table(compare_table(tables), args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

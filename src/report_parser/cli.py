@@ -58,7 +58,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the output")
     _add_batch_commands(sub)
+    _add_review_commands(sub)
     return ap
+
+
+def _add_review_commands(sub: argparse._SubParsersAction) -> None:
+    from . import export, report, view
+
+    for module in (view, report, export):
+        module.add_arguments(sub)
 
 
 def _add_batch_commands(sub: argparse._SubParsersAction) -> None:

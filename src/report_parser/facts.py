@@ -134,7 +134,8 @@ def choose_name(forms: list[str]) -> tuple[int, list[int]]:
 # --- the inspection -------------------------------------------------------------------------------
 
 _ROUND = regex.compile(
-    r"(?:第?[一二三四五六七八九十\d]{1,3}届)?(?:中央|省委|市委|县委|区委|州委|旗委|盟委|自治区党委|[^\s,。、;:“”《》()\d对向了的据照届第]{0,8}?(?:党委|党组))?"
+    r"(?:第?[一二三四五六七八九十\d]{1,3}届)?"
+    r"(?:[^\s,。、;:“”《》()\d对向了的据照届第在由经于]{0,8}?(?:中央|自治区党委|省委|市委|县委|区委|州委|旗委|盟委|党委|党组))?"
     r"(?:\d{4}年度?)?第[一二三四五六七八九十\d]{1,3}轮(?=[^\n。;]{0,12}?(?:巡视|巡察))")
 _ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
@@ -214,6 +215,9 @@ _SENTENCE = regex.compile(r"[^。;!?\n]+")
 
 
 _CLAUSE_END = regex.compile(r"[。;,!?\n]")
+# 目前已整改到位。 / 目前已基本完成整改，剩余…正在办理: a short statement of where the problem stands
+_STATE_OPENING = regex.compile(r"(?:目前|现已|截至目前|至此)[,，]?")
+_STATE_SENTENCE = regex.compile(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:已|正在|持续|基本|长期|尚未|未)")
 
 
 def _first_clause(text: str, start: int, end: int) -> str:
@@ -245,8 +249,10 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             st = status_of(sent[subj.end():])
             if st:
                 return st
-        if len(sent) <= 14 and regex.match(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:已|正在|持续|基本|长期|尚未|未)", sent):
-            st = status_of(sent)
+        op = _STATE_OPENING.match(sent)
+        head = sent[:op.end()] + _CLAUSE_END.split(sent[op.end():], 1)[0] if op else sent
+        if len(head) <= 14 and _STATE_SENTENCE.match(head):
+            st = status_of(head)
             if st:
                 return st
     return None

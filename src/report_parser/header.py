@@ -177,7 +177,9 @@ def find_head(text: str, h: Header) -> None:
     # Chrome may also repeat the title or follow it (发布时间 lines under the title).
     flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
     after_label = False
-    for s, e in _lines(text, h.body_start, n):
+    chrome_after = 0
+    lines = _lines(text, h.body_start, n)
+    for s, e in lines:
         line = text[s:e].strip()
         if not line:
             h.body_start = e + 1
@@ -186,9 +188,32 @@ def find_head(text: str, h: Header) -> None:
             after_label = _bare_label(line) and not after_label
             h.chrome.append(_strip_span(text, s, e))
             h.body_start = e + 1
+            chrome_after += 1
+            continue
+        if h.title and chrome_after and _title_like(line):
+            # the page's own heading came first (a short title above 发布时间…); the notice's title follows
+            h.chrome.append(h.title)
+            end = e
+            nxt = next(lines, None)
+            if nxt and not line.endswith(_TITLE_ENDS) and _title_like(text[nxt[0]:nxt[1]].strip(), wrap=True):
+                end = nxt[1]  # wrapped over two lines
+            h.title = _strip_span(text, s, end)
+            h.body_start = end + 1
+            chrome_after = 0
+            flat_title = _squash(text[h.title[0]:h.title[1]])
             continue
         break
     h.body_start = min(h.body_start, n)
+
+
+_TITLE_ENDS = ("通报", "公告", "公示", "报告", "说明", "情况")
+
+
+def _title_like(line: str, wrap: bool = False) -> bool:
+    """A line that reads as a notice title (no sentence end, title words, not the body's opening)."""
+    if not line or len(line) > 100 or "。" in line or _BODY_START.match(line):
+        return False
+    return line.endswith(_TITLE_ENDS) if wrap else bool(_TITLE_WORDS.search(line)) and len(line) >= 8
 
 
 def find_issuer(text: str, h: Header, preamble: Span) -> None:

@@ -160,3 +160,9 @@ class Document(_Model):
             node = stack.pop()
             yield node
             stack.extend(reversed(node.children))
+
+    def _repr_html_(self) -> str:
+        """A compact review view for notebooks: facts, outline and the marked source (report_parser.view)."""
+        from .view import repr_html
+
+        return repr_html(self)

@@ -57,6 +57,7 @@ def clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _FIGURE = regex.compile(r"\d")
+_AREA_AFTER = regex.compile(r"\d*(?:多|余)?(?:个|项|大)?(?:方面|领域|板块)")
 
 
 def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int) -> str | None:
@@ -67,7 +68,8 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     cs, ce = clause(text, start, end)
     lo = cs
     for m in _FIGURE.finditer(text, cs, start):
-        lo = m.end()  # bounded: the clause is at most CLAUSE_REACH characters before the figure
+        if not _AREA_AFTER.match(text, m.end()):  # 反馈的问题共3个方面18个: the cue reaches past 3个方面
+            lo = m.end()  # bounded: the clause is at most CLAUSE_REACH characters before the figure
     hi = min(ce, end + 2)
     nxt = _FIGURE.search(text, end, hi)
     if nxt:
