@@ -28,7 +28,7 @@ _ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
 _LEAD_WORDS = regex.compile(rf"^(?:[由经对向在于和及与并]|{alternation(_D['inspector_lead_words'], ordered=True)})+")
 _SENTENCE_END = regex.compile(r"[。\n!?]")
-_TITLE_WORDS = regex.compile(alternation(_D["title_words"]))
+_TITLE_WORDS = regex.compile(alternation(_D["title_end_words"], _D["title_words"]))
 _BODY_START = regex.compile(
     rf"^\s*(?:{alternation(_D['body_openers'], ordered=True)}|\d{{4}}年|20\d\d|{LINE_MARKER})")
 
@@ -206,7 +206,7 @@ def find_head(text: str, h: Header) -> None:
     h.body_start = min(h.body_start, n)
 
 
-_TITLE_ENDS = ("通报", "公告", "公示", "报告", "说明", "情况")
+_TITLE_ENDS = (*_D["title_end_words"], *_D["title_endings"])
 
 
 def _title_like(line: str, wrap: bool = False) -> bool:

@@ -42,7 +42,8 @@ _CHROME_CLASS = re.compile(
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "input", "select",
               "textarea", "nav", "footer", "aside", "svg", "object", "embed")  # fmt: skip
 # words the page title of a notice has (its <title> also names the site)
-_TITLE_HINT = re.compile(alternation(_LABELS["title_words"], _LABELS["page_title_hints"]))
+_TITLE_HINT = re.compile(alternation(
+    _LABELS["title_end_words"], _LABELS["title_endings"], _LABELS["title_words"], _LABELS["page_title_hints"]))
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—{1,2}|--|\s-\s|–)\s*")
 _BLOCK_TAGS = frozenset(
     {"p", "div", "td", "th", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
