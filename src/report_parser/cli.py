@@ -63,9 +63,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _add_review_commands(sub: argparse._SubParsersAction) -> None:
-    from . import export, report, view
+    from . import export, report, view_cli
 
-    for module in (view, report, export):
+    for module in (view_cli, report, export):
         module.add_arguments(sub)
 
 
