@@ -174,7 +174,13 @@ def find_head(text: str, h: Header) -> None:
         h.body_start = max(pos, h.title[1])
     else:
         h.body_start = min(pos, n) if not title_lines else title_lines[0][0]
-    # Chrome may also repeat the title or follow it (发布时间 lines under the title).
+    _chrome_after_title(text, h)
+
+
+def _chrome_after_title(text: str, h: Header) -> None:
+    """Chrome that repeats the title or follows it (发布时间 lines under the title), from `body_start`;
+    a title after such chrome is the notice's own, the one before it the page's."""
+    n = len(text)
     flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
     after_label = False
     chrome_after = 0
