@@ -94,7 +94,8 @@ def test_document_and_its_json_give_the_same_tables_and_key_columns_everywhere()
         pd.testing.assert_frame_equal(a[name], b[name])
         key = a[name][list(frames_mod.KEY_COLUMNS)].drop_duplicates()
         assert key.to_dict("records") == [{
-            "doc_id": doc.source.sha256[:16], "issuer": doc.issuer.name, "inspector": doc.inspection.inspector,
+            "doc_id": doc.source.sha256[:16], "issuer": doc.issuer.name, "issuer_key": doc.issuer.key,
+            "inspector": doc.inspection.inspector,
             "inspection_start": doc.inspection.start, "inspection_end": doc.inspection.end,
             "feedback_date": doc.inspection.feedback_date}] or a[name].empty
     nodes = a["nodes"]

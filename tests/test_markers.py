@@ -8,7 +8,15 @@ import pytest
 import regex
 
 import report_parser
-from report_parser.markers import LINE_MARKER_RE, RULES, STYLES, MarkerRule, find_markers, stray_markers
+from report_parser.markers import (
+    LINE_MARKER_RE,
+    RULES,
+    STYLES,
+    TABLE_ROW,
+    MarkerRule,
+    find_markers,
+    stray_markers,
+)
 from report_parser.models import MarkerStyle
 from report_parser.normalize import normalize
 
@@ -69,7 +77,7 @@ def test_row_parses_into_nodes(rule: MarkerRule):
 
 def test_table_is_consistent():
     assert len({r.family for r in RULES}) == len(RULES)
-    assert set(typing.get_args(MarkerStyle)) == set(STYLES) == {r.out_style for r in RULES}
+    assert set(typing.get_args(MarkerStyle)) == set(STYLES) == {r.out_style for r in RULES} | {TABLE_ROW}
     for r in RULES:
         assert "(?P<n>" in r.pattern, r.family
 

@@ -67,4 +67,5 @@ def test_runs_top_to_bottom(tmp_path, monkeypatch, cwd):
         assert "CJK font: none found" not in text and "CJK font:" in text
     assert sorted(p.name for p in out.iterdir()) == sorted([
         "comparison.png", "documents.jsonl", "documents.parquet", "errors.jsonl", "manifest.json",
-        "measures.parquet", "metrics.parquet", "nodes.parquet", "warnings.parquet"])
+        "measures.parquet", "metrics.parquet", "nodes.parquet", "problems.parquet", "topics.parquet",
+        "warnings.parquet"])

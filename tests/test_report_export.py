@@ -55,9 +55,9 @@ def test_export_workbook(tables_dir, tmp_path, labels):
     assert main(["export", str(tables_dir), "-o", str(out), "--labels", labels]) == 0
     wb = load_workbook(out)
     tables = read_tables(tables_dir)
-    names = ["compare", "documents", "nodes", "measures", "metrics", "warnings"]
+    names = ["compare", "documents", "nodes", "problems", "measures", "metrics", "topics", "warnings"]
     if labels == "zh":
-        assert wb.sheetnames == ["单位比较", "通报", "结构", "措施", "数据", "警告"]
+        assert wb.sheetnames == ["单位比较", "通报", "结构", "问题", "措施", "数据", "问题领域", "警告"]
     else:
         assert wb.sheetnames == names
     for sheet, name in zip(wb.worksheets, names, strict=True):

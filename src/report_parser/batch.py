@@ -24,8 +24,8 @@ log = logging.getLogger("report_parser")
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Extensions picked up when walking folders; a file named explicitly is parsed whatever its name.
-SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf"})
-OUTPUT_TABLES = ("documents", "nodes", "measures", "metrics", "warnings")
+SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf", ".xlsx"})
+OUTPUT_TABLES = ("documents", "nodes", "problems", "measures", "metrics", "topics", "warnings")  # frames.TABLES
 DOCUMENTS_JSONL = "documents.jsonl"
 ERRORS_JSONL = "errors.jsonl"
 MANIFEST = "manifest.json"

@@ -46,7 +46,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("parse", help="parse notices and print their JSON")
-    p.add_argument("files", nargs="+", metavar="FILE", help="notice files: .txt (any encoding), .docx, .html, .pdf")
+    p.add_argument("files", nargs="+", metavar="FILE", help="notice files: .txt (any encoding), .docx, .html, .pdf, .xlsx")
     p.add_argument("--jsonl", action="store_true", help="one document per line (the default for several files)")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")

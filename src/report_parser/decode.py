@@ -25,6 +25,8 @@ class Loaded:
     sha256: str
     name: str
     extracted: bool
+    # ledger tables (整改台账) written into `text`, with their cells' spans (formats.table.LedgerTable)
+    tables: tuple = ()
 
 
 def _size_reason(size: int | None, max_bytes: int) -> str:
@@ -58,21 +60,35 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
         from report_parser.formats import html as html_format
 
         if kind == "html":
-            text, encoding = html_format.extract_html(data, name)
+            text, encoding, tables = html_format.extract_html_tables(data, name)
         else:
-            text, encoding = html_format.extract_mhtml(data, name)
-        return Loaded(_finish(text, name), encoding, kind, digest, shown, True)
+            text, encoding, tables = html_format.extract_mhtml_tables(data, name)
+        return _loaded(text, tables, name, encoding, kind, digest, shown)
     if kind == "docx":
         from report_parser.formats import docx as docx_format
 
-        text = docx_format.extract_docx(data, name)
-        return Loaded(_finish(text, name), "utf-8", "docx", digest, shown, True)
+        text, tables = docx_format.extract_docx(data, name)
+        return _loaded(text, tables, name, "utf-8", "docx", digest, shown)
+    if kind == "xlsx":
+        from report_parser.formats import xlsx as xlsx_format
+
+        text, tables = xlsx_format.extract_xlsx(data, name)
+        return _loaded(text, tables, name, "utf-8", "xlsx", digest, shown)
     if kind == "pdf":
         from report_parser.formats import pdf as pdf_format
 
         text, encoding = pdf_format.extract_pdf(data, name)
         return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True)
     raise InputError(name, formats.refusal(kind, data, name))
+
+
+def _loaded(text: str, tables: tuple, name: str | None, encoding: str, kind: str, digest: str,
+            shown: str) -> Loaded:
+    """An extracted input with its ledger tables; tables whose spans the tidy-up moved are dropped."""
+    finished = _finish(text, name)
+    if finished != text:
+        tables = ()
+    return Loaded(finished, encoding, kind, digest, shown, True, tables)
 
 
 def _finish(text: str, name: str | None) -> str:

@@ -16,14 +16,19 @@ from .metrics import FIGURE_KINDS
 KEY_COLUMNS: dict[str, str] = {
     "doc_id": "string",
     "issuer": "string",
+    "issuer_key": "string",
     "inspector": "string",
     "inspection_start": "string",
     "inspection_end": "string",
     "feedback_date": "string",
 }
 
-# Metric subjects recognised in the summary that the documents table carries as columns.
-SUMMARY_SUBJECTS = ("problems_fed_back", "problems_rectified", "completion_rate")
+# The headline totals (contract: totals) the documents table carries as columns, one per subject.
+TOTAL_SUBJECTS = ("problems_fed_back", "problems_rectified", "problems_partly_rectified", "problems_in_progress",
+                  "completion_rate", "measures_made", "rules_made", "people_disciplined", "funds_recovered",
+                  "clues_handled")
+SUMMARY_SUBJECTS = TOTAL_SUBJECTS  # the name earlier versions used
+PROBLEM_STATUSES = ("done", "partial", "ongoing", "planned")
 # Metric kinds that quantify (a number of things, an amount, a share); dates and periods don't.
 
 _TABLE_COLUMNS: dict[str, dict[str, str]] = {
@@ -36,8 +41,14 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "schema_version": "string",
         "title": "string",
         "issuer_type": "string",
+        "sector": "string",
+        "region_province": "string",
+        "region_city": "string",
+        "region_county": "string",
         "scheme": "string",
         "kind": "string",
+        "level": "string",
+        "round": "string",
         "coverage": "Float64",
         "n_sections": "Int64",
         "n_nodes": "Int64",
@@ -47,9 +58,8 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "n_metrics": "Int64",
         "n_summary_metrics": "Int64",
         "n_warnings": "Int64",
-        "problems_fed_back": "Float64",
-        "problems_rectified": "Float64",
-        "completion_rate": "Float64",
+        **dict.fromkeys(TOTAL_SUBJECTS, "Float64"),
+        **{f"problems_{s}_share": "Float64" for s in PROBLEM_STATUSES},
     },
     "nodes": {
         "path": "string",
@@ -66,6 +76,24 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "n_metrics": "Int64",
         "n_children": "Int64",
     },
+    "problems": {
+        "path": "string",
+        "category_path": "string",
+        "category": "string",
+        "marker": "string",
+        "ordinal": "Int64",
+        "title": "string",
+        "status": "string",
+        "n_measures": "Int64",
+        "n_metrics": "Int64",
+        "progress": "string",
+        "responsible_unit": "string",
+        "leader": "string",
+        "deadline": "string",
+        "text": "string",
+        "span_start": "Int64",
+        "span_end": "Int64",
+    },
     "measures": {
         "path": "string",
         "problem_path": "string",
@@ -78,6 +106,8 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "status": "string",
         "n_metrics": "Int64",
         "has_figure": "boolean",
+        "problem_status": "string",
+        "text": "string",
         "span_start": "Int64",
         "span_end": "Int64",
         "boilerplate_group": "Int64",
@@ -97,6 +127,13 @@ _TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "in_summary": "boolean",
         "span_start": "Int64",
         "span_end": "Int64",
+    },
+    "topics": {
+        "path": "string",
+        "problem": "string",
+        "rank": "Int64",
+        "area": "string",
+        "cues": "string",
     },
     "warnings": {
         "code": "string",
@@ -162,7 +199,7 @@ def _subtree_metrics(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return out
 
 
-_Anc = tuple[str, str | None] | None  # (path, title) of the nearest problem or category
+_Anc = tuple[str, str | None, str | None] | None  # (path, title, status) of the nearest problem or category
 
 
 def _node_row(key: dict[str, Any], n: Mapping[str, Any], path: str, parent: str | None) -> dict[str, Any]:
@@ -202,14 +239,26 @@ def _measure_row(key: dict[str, Any], n: Mapping[str, Any], path: str, problem: 
         "status": n.get("status"),
         "n_metrics": len(subtree),
         "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
+        "problem_status": problem[2] if problem else None,
+        "text": n.get("text"),
         "span_start": s,
         "span_end": e,
     }
 
 
+def _problem_rows(key: dict[str, Any], n: Mapping[str, Any], path: str, category: _Anc,
+                  out: dict[str, list[dict[str, Any]]]) -> None:
+    """A problem's row and one row per topic area of it."""
+    s, e = _span(n)
+    out["problems"].append(_problem_row(key, n, path, category, s, e))
+    for rank, t in enumerate(n.get("topics") or (), 1):
+        out["topics"].append({**key, "path": path, "problem": n.get("title"), "rank": rank,
+                              "area": t.get("area"), "cues": "、".join(t.get("cues") or ())})
+
+
 def _tree_rows(key: dict[str, Any], sections: list[Mapping[str, Any]], out: dict[str, list[dict[str, Any]]]) -> None:
-    """Node, measure and metric rows of the body: depth first, in document order; each entry carries
-    its path and its nearest problem and category."""
+    """Node, problem, topic, measure and metric rows of the body: depth first, in document order; each
+    entry carries its path and its nearest problem and category."""
     stack: list[tuple[Mapping[str, Any], str, str | None, _Anc, _Anc]] = []
     for i, n in reversed(list(enumerate(sections, 1))):
         stack.append((n, str(i), None, None, None))
@@ -218,12 +267,14 @@ def _tree_rows(key: dict[str, Any], sections: list[Mapping[str, Any]], out: dict
         role = n.get("role")
         out["nodes"].append(_node_row(key, n, path, parent))
         out["metrics"].extend(_metric_row(key, m, path, role) for m in n.get("metrics") or [])
+        if role == "problem":
+            _problem_rows(key, n, path, category, out)
         if role == "measure":
             out["measures"].append(_measure_row(key, n, path, problem, category))
         if role == "problem":
-            problem = (path, n.get("title"))
+            problem = (path, n.get("title"), n.get("status"))
         elif role == "category":
-            category = (path, n.get("title"))
+            category = (path, n.get("title"), None)
         for j, c in reversed(list(enumerate(n.get("children") or [], 1))):
             stack.append((c, f"{path}/{j}", path, problem, category))
 
@@ -231,14 +282,21 @@ def _tree_rows(key: dict[str, Any], sections: list[Mapping[str, Any]], out: dict
 def _document_row(key: dict[str, Any], d: Mapping[str, Any], out: dict[str, list[dict[str, Any]]],
                   ) -> dict[str, Any]:
     src = d.get("source") or {}
+    issuer = d.get("issuer") or {}
     insp = d.get("inspection") or {}
     summary = d.get("summary") or []
     roles = [r["role"] for r in out["nodes"]]
-    figures: dict[str, Any] = dict.fromkeys(SUMMARY_SUBJECTS)
-    for m in summary:
-        subj = m.get("subject")
-        if subj in figures and figures[subj] is None and m.get("value") is not None:
-            figures[subj] = m.get("value")
+    totals = d.get("totals")
+    if totals is None:  # a Document of schema 1.0: the first summary figure of each subject
+        totals = {}
+        for m in summary:
+            if m.get("subject") in TOTAL_SUBJECTS and m.get("value") is not None:
+                totals.setdefault(m["subject"], m)
+    figures: dict[str, Any] = {s: (totals.get(s) or {}).get("value") for s in TOTAL_SUBJECTS}
+    statuses = [p["status"] for p in out["problems"]]
+    shares = {f"problems_{s}_share": round(statuses.count(s) / len(statuses), 4) if statuses else None
+              for s in PROBLEM_STATUSES}
+    region = issuer.get("region") or {}
     return {
         **key,
         "name": src.get("name"),
@@ -248,9 +306,15 @@ def _document_row(key: dict[str, Any], d: Mapping[str, Any], out: dict[str, list
         "chars": src.get("chars"),
         "schema_version": d.get("schema_version"),
         "title": (d.get("title") or {}).get("value") or (d.get("title") or {}).get("text"),
-        "issuer_type": (d.get("issuer") or {}).get("org_type"),
+        "issuer_type": issuer.get("org_type"),
+        "sector": issuer.get("sector"),
+        "region_province": region.get("province"),
+        "region_city": region.get("city"),
+        "region_county": region.get("county"),
         "scheme": insp.get("scheme"),
         "kind": insp.get("kind"),
+        "level": insp.get("level"),
+        "round": insp.get("round"),
         "coverage": d.get("coverage"),
         "n_sections": len(d.get("sections") or []),
         "n_nodes": len(out["nodes"]),
@@ -261,6 +325,7 @@ def _document_row(key: dict[str, Any], d: Mapping[str, Any], out: dict[str, list
         "n_summary_metrics": len(summary),
         "n_warnings": len(out["warnings"]),
         **figures,
+        **shares,
     }
 
 
@@ -273,6 +338,7 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
     key = {
         "doc_id": doc_id(src.get("sha256") or ""),
         "issuer": issuer.get("name"),
+        "issuer_key": issuer.get("key"),
         "inspector": insp.get("inspector"),
         "inspection_start": insp.get("start"),
         "inspection_end": insp.get("end"),
@@ -287,6 +353,31 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
                                 "span_start": s, "span_end": e})
     out["documents"].append(_document_row(key, d, out))
     return out
+
+
+_FIELD_COLUMNS = {"progress": "progress", "unit": "responsible_unit", "leader": "leader", "deadline": "deadline"}
+
+
+def _problem_row(key: dict[str, Any], n: Mapping[str, Any], path: str, category: Any,
+                 s: int | None, e: int | None) -> dict[str, Any]:
+    children = n.get("children") or []
+    fields = n.get("fields") or {}
+    return {
+        **key,
+        "path": path,
+        "category_path": category[0] if category else None,
+        "category": category[1] if category else None,
+        "marker": n.get("marker"),
+        "ordinal": n.get("ordinal"),
+        "title": n.get("title"),
+        "status": n.get("status"),
+        "n_measures": sum(1 for c in children if c.get("role") == "measure"),
+        "n_metrics": len(_subtree_metrics(n)),
+        **{col: (fields.get(f) or {}).get("text") for f, col in _FIELD_COLUMNS.items()},
+        "text": n.get("text"),
+        "span_start": s,
+        "span_end": e,
+    }
 
 
 def empty(table: str) -> pd.DataFrame:

@@ -14,8 +14,8 @@ import regex
 # The shape of each entry of each file, checked when the file is read. `words`: a list of distinct
 # literal strings; `patterns`: a list of distinct regular-expression fragments; `pattern`: one
 # fragment; `table`: a mapping of names to word lists; `pairs`: a list of [written, meaning] pairs;
-# `words in KEY`: words that each appear in the list KEY of the same file (a selection from it, not a
-# copy); `any`: checked by the module that reads it. Keys that start with `_` are notes for the reader,
+# `words in KEY`: words that each appear in the list KEY of the same file, or of another with
+# `words in FILE:KEY` (a selection from it, not a copy); `any`: checked by the module that reads it. Keys that start with `_` are notes for the reader,
 # and every file has an `_about` note saying what it holds and how it is matched.
 SHAPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "fields.json": {"labels": "table"},
@@ -45,6 +45,7 @@ SHAPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "formal_digits", "quoted_term_max_chars", "title_open", "title_close", "title_max_chars",
         "suffix_blocked_before")} | {"kinds": "any"},
     "topics_cues.json": {"areas": "any"},
+    "ledger.json": {"columns": "any", "field_labels_not_columns": "words in fields.json:labels", "status": "any"},
     "subjects.json": {"nominal_tags": "words", "modifier_tags": "words", "verb_tags": "words",
                       "category_suffixes": "words", "participle_prefixes": "words", "enumeration_end": "words",
                       "predicate_verbs": "words", "quantity_adverbs": "words", "terminal_nouns": "words",
@@ -94,6 +95,17 @@ def _check_value(where: str, shape: str, value: Any) -> None:
         _check_words(where, [p[0] for p in value], False)
 
 
+def _words_of(data: Mapping[str, Any], within: str) -> set[str]:
+    """The words of the list `within` of `data`, or of `other.json:key` (every list of a table)."""
+    if ":" in within:
+        other, _, within = within.partition(":")
+        data = load(other)
+    value = data.get(within, ())
+    if isinstance(value, dict):
+        return {w for words in value.values() for w in words}
+    return set(value)
+
+
 def check(name: str, data: Any) -> None:
     """Raise DataError unless `data` (the parsed file `name`) has the shape SHAPES gives it."""
     if not isinstance(data, dict):
@@ -109,7 +121,7 @@ def check(name: str, data: Any) -> None:
             raise DataError(f"{name}: {key} is missing")
         shape, _, within = shape.partition(" in ")
         _check_value(f"{name}: {key}", shape, data[key])
-        if within and not set(data[key]) <= set(data.get(within, ())):
+        if within and not set(data[key]) <= _words_of(data, within):
             raise DataError(f"{name}: {key} lists words that are not in {within}")
 
 

@@ -17,6 +17,7 @@ from . import metrics as metrics_mod
 from .decode import Loaded, load_path
 from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
+from .ledger import ledger_body
 from .lexicon import alternation, load, patterns
 from .markers import find_markers, stray_markers
 from .measures import measure_status
@@ -121,7 +122,8 @@ def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]],
     title = n.title
     if title is not None:
         # report the title as written: the original text of the heading, markup removed
-        title = clean_title(ctx.text(n.marker.end if n.marker else n.start, n.title_end).text)
+        start = n.title_start if n.title_start is not None else n.marker.end if n.marker else n.start
+        title = clean_title(ctx.text(start, n.title_end).text)
     return Node(
         role=n.role,
         marker=marker,
@@ -416,7 +418,7 @@ def _sentence_start(T: str, pos: int) -> int:
 def _problem_statuses(T: str, flat: list[RawNode]) -> None:
     """Each problem's stated state, else the state its category heading names."""
     for n in flat:
-        if n.role == "problem":
+        if n.role == "problem" and n.status is None:  # a ledger row's progress cell has set it already
             n.status = facts.stated_status(T, n.start, n.end, n.title_end, n.fields.get("progress"))
     for n in flat:
         if n.role in ("category", "section") and n.title:
@@ -441,6 +443,7 @@ class ParseState:
     original: str
     source: Source
     options: ParseOptions = ParseOptions()
+    tables: tuple = ()  # ledger tables written into the text (formats.table.LedgerTable): their rows are the body
     nt: NormText | None = None
     ctx: _Ctx | None = None
     header: Header = field(default_factory=Header)
@@ -486,8 +489,10 @@ def _stage_head_and_tail(st: ParseState) -> None:
 
 
 def _stage_body(st: ParseState) -> None:
-    """Markers → the body tree, the preamble before it and a trailing paragraph after it."""
-    st.roots, st.preamble, st.trailing = _body(st.text, st.header, st.ctx)
+    """Markers (or a ledger table's rows) → the body tree, the preamble before it and a trailing
+    paragraph after it."""
+    T, h, ctx = st.text, st.header, st.ctx
+    st.roots, st.preamble, st.trailing = (st.tables and ledger_body(T, h, ctx, st.tables)) or _body(T, h, ctx)
 
 
 def _stage_issuer_forms(st: ParseState) -> None:
@@ -623,15 +628,16 @@ def run_stages(state: ParseState, stages: Iterable[Stage] = STAGES,
 
 
 def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions(),
-               timings: dict[str, float] | None = None) -> Document:
-    """Parse an already decoded notice; `source` describes where it came from.
+               tables: tuple = (), timings: dict[str, float] | None = None) -> Document:
+    """Parse an already decoded notice; `source` describes where it came from, `tables` the ledger
+    tables written into it (formats.table.LedgerTable), whose rows then make the body.
 
     `timings`, when given, gets the seconds each stage took added to its entry (by stage name)."""
     on_stage = None
     if timings is not None:
         def on_stage(name: str, seconds: float) -> None:
             timings[name] = timings.get(name, 0.0) + seconds
-    state = run_stages(ParseState(original, source, options), on_stage=on_stage)
+    state = run_stages(ParseState(original, source, options, tables), on_stage=on_stage)
     assert state.doc is not None
     return state.doc
 
@@ -641,7 +647,7 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions(),
     """Parse text that `decode` loaded from a file or bytes."""
     source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
                     chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
-    doc = parse_text(loaded.text, source, options, timings)
+    doc = parse_text(loaded.text, source, options, loaded.tables, timings)
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
     return doc
@@ -656,11 +662,11 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
     if clean != text:
         # not valid Unicode: spans index the text with U+FFFD in their place (same length), kept in source.text
         source = Source(name=name, sha256=sha, encoding="str+replace", format="txt", chars=len(text), text=clean)
-        doc = parse_text(clean, source, options, timings)
+        doc = parse_text(clean, source, options, timings=timings)
         doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
         return doc
     source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
-    return parse_text(text, source, options, timings)
+    return parse_text(text, source, options, timings=timings)
 
 
 def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions(),

@@ -28,6 +28,7 @@ class RawNode:
     fields: dict[str, tuple[int, int]] = field(default_factory=dict)
     ordinal: int | None = None  # the marker's, except 最后 which takes the next number in its list
     inline: bool = False  # opened mid-paragraph as an inline list under a heading
+    title_start: int | None = None  # where the title's words start when not right after the marker
 
     @property
     def family(self) -> str | None:

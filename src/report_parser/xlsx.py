@@ -14,8 +14,8 @@ from typing import Any
 
 BOM = "\ufeff"
 
-SHEETS_ZH = {"compare": "单位比较", "documents": "通报", "nodes": "结构", "measures": "措施", "metrics": "数据",
-             "warnings": "警告"}
+SHEETS_ZH = {"compare": "单位比较", "documents": "通报", "nodes": "结构", "problems": "问题", "measures": "措施",
+             "metrics": "数据", "topics": "问题领域", "warnings": "警告"}
 
 # Column labels in Chinese; a column not listed keeps its name.
 COLUMNS_ZH: dict[str, str] = {
@@ -40,6 +40,10 @@ COLUMNS_ZH: dict[str, str] = {
     "measures_per_problem": "每个问题措施数", "quantified_share": "含数据措施占比", "done_share": "已完成占比",
     "partial_share": "基本完成占比", "ongoing_share": "推进中占比", "planned_share": "计划占比",
     "boilerplate_share": "套话占比", "key": "单位分组键", "documents": "通报数",
+    "problems_done_share": "问题已完成占比", "problems_partial_share": "问题基本完成占比",
+    "problems_ongoing_share": "问题推进中占比", "problems_planned_share": "问题计划占比", "problem_status": "问题状态",
+    "progress": "整改进展", "responsible_unit": "责任单位", "leader": "责任人",
+    "deadline": "完成时限", "rank": "排序", "area": "领域", "cues": "提示词", "file": "文件",
 }
 # Where one name means different things in different tables.
 TABLE_COLUMNS_ZH: dict[str, dict[str, str]] = {"compare": {"unit": "单位"}}

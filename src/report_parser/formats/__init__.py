@@ -87,8 +87,8 @@ def _sniff_zip(data: bytes) -> str:
 def sniff(data: bytes, name: str | None = None) -> str:
     """Say what the bytes are.
 
-    One of: 'pdf', 'docx', 'html', 'mhtml', 'txt' (loadable), or 'ole-encrypted', 'ole-legacy',
-    'zip-corrupt', 'xlsx', 'pptx', 'odf', 'zip', 'rtf', 'image:<KIND>' (refused, see `refusal`).
+    One of: 'pdf', 'docx', 'xlsx', 'html', 'mhtml', 'txt' (loadable), or 'ole-encrypted', 'ole-legacy',
+    'zip-corrupt', 'pptx', 'odf', 'zip', 'rtf', 'image:<KIND>' (refused, see `refusal`).
     """
     if b"%PDF-" in data[:1024]:
         return "pdf"
@@ -128,8 +128,6 @@ def refusal(kind: str, data: bytes, name: str | None) -> str:
     if kind == "zip-corrupt":
         what = ext if ext in (".docx", ".docm", ".dotx", ".xlsx", ".zip") else "zip"
         return f"corrupt or truncated {what} file (not a readable zip archive)"
-    if kind == "xlsx":
-        return "Excel workbook (.xlsx) is not supported; save the notice as .docx or .txt first"
     if kind == "pptx":
         return "PowerPoint file (.pptx) is not supported; save the notice as .docx or .txt first"
     if kind == "odf":

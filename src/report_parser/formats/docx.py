@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from report_parser.errors import InputError
+from report_parser.formats.table import Grid, GridCell, LedgerTable, TextBuilder, clean
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -389,6 +390,17 @@ class Numbering:
 # ---------------------------------------------------------------- document walk
 
 
+@dataclass
+class TableBlock:
+    """A table met in the walk: its grid, and its rows as text lines should it not be a ledger."""
+
+    grid: Grid
+    lines: list[str]
+
+    def __str__(self) -> str:  # a table nested in a cell reads as its lines
+        return "\n".join(self.lines)
+
+
 class _Extractor:
     """Walk the document body once, in order, keeping the state of complex fields and numbering."""
 
@@ -397,7 +409,7 @@ class _Extractor:
         self.fields: list[bool] = []  # one entry per open complex field: True while in its code part
 
     # block level ------------------------------------------------------------
-    def blocks(self, container: Any) -> Iterator[str]:
+    def blocks(self, container: Any) -> Iterator[str | TableBlock]:
         for child in container:
             tag = child.tag
             if tag == P:
@@ -411,13 +423,38 @@ class _Extractor:
             elif tag in (W + "customXml", W + "ins", W + "moveTo"):
                 yield from self.blocks(child)
 
-    def table(self, tbl: Any) -> Iterator[str]:
-        for row in self._rows(tbl):
+    def table(self, tbl: Any) -> Iterator[str | TableBlock]:
+        """The table once: its grid (merged cells honoured) and its rows as lines of tab-separated cells."""
+        grid_cells: list[GridCell] = []
+        lines: list[str] = []
+        paragraphs: list[str] = []  # every cell's paragraphs, one per line, for a layout table
+        layout = False
+        open_down: dict[int, GridCell] = {}  # column -> the cell a vMerge continues
+        for r, row in enumerate(self._rows(tbl)):
             cells = []
+            col = _int(_val(row.find(W + "trPr"), "gridBefore"), 0) or 0
             for cell in self._cells(row):
-                lines = [line.strip() for line in self.blocks(cell)]
-                cells.append(" ".join(line for line in lines if line))
-            yield "\t".join(cells).rstrip()
+                tcpr = cell.find(W + "tcPr")
+                span = max(1, _int(_val(tcpr, "gridSpan"), 1) or 1)
+                vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
+                parts = [str(line).strip() for line in self.blocks(cell)]
+                parts = [line for line in parts if line]
+                cells.append(" ".join(parts))
+                paragraphs.extend(parts)
+                # paragraphs of running text in a cell: a table used to lay the page out
+                layout = layout or (len(parts) > 1 and any("。" in part for part in parts))
+                if vmerge is not None and vmerge.get(W + "val") != "restart" and col in open_down:
+                    open_down[col].rowspan = r - open_down[col].row + 1
+                else:
+                    gc = GridCell(clean("\n".join(parts)), r, col, 1, span)
+                    grid_cells.append(gc)
+                    if vmerge is not None:
+                        open_down[col] = gc
+                    else:
+                        open_down.pop(col, None)
+                col += span
+            lines.append("\t".join(cells).rstrip())
+        yield TableBlock(Grid(grid_cells), paragraphs if layout else lines)
 
     def _rows(self, tbl: Any) -> Iterator[Any]:
         return self._children(tbl, TR)
@@ -570,8 +607,9 @@ def _open_document(data: bytes, name: str | None) -> Any:
         raise InputError(name, f"not a Word document ({type(exc).__name__}: {exc})") from None
 
 
-def extract_docx(data: bytes, name: str | None = None) -> str:
-    """The body of a .docx as text: a line per paragraph and per table row, list numbers prepended."""
+def extract_docx(data: bytes, name: str | None = None) -> tuple[str, tuple[LedgerTable, ...]]:
+    """The body of a .docx as text (a line per paragraph and per table row, list numbers prepended)
+    and the ledger tables in it (see formats.table)."""
     document = _open_document(data, name)
     try:
         numbering_el = document.part.numbering_part.element
@@ -582,6 +620,12 @@ def extract_docx(data: bytes, name: str | None = None) -> str:
     except (NotImplementedError, KeyError, AttributeError):
         styles_el = None
     extractor = _Extractor(Numbering(numbering_el, styles_el))
-    body = document.element.body
-    lines = [line.rstrip() for line in extractor.blocks(body)]
-    return "\n".join(lines).strip("\n") + "\n"
+    out = TextBuilder()
+    for block in extractor.blocks(document.element.body):
+        if isinstance(block, TableBlock):
+            if not out.table(block.grid):
+                for line in block.lines:
+                    out.line(line.rstrip())
+        else:
+            out.line(block.rstrip())
+    return out.result()

@@ -8,6 +8,7 @@ from typing import Any
 
 from report_parser.charset import decode_raw
 from report_parser.errors import InputError
+from report_parser.formats.table import Grid, LedgerTable, TextBuilder, clean
 from report_parser.lexicon import alternation, load
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
@@ -326,20 +327,51 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+_PLACEHOLDER = "LEDGERTABLE{}"
+_PLACEHOLDER_RE = re.compile(r"LEDGERTABLE(\d+)")
+
+
+def _grid(table: Any) -> Grid:
+    """A table's own rows as a grid, rowspan and colspan honoured."""
+    rows = []
+    for cells in _own_cells(table):
+        rows.append([(clean(_block_lines(c)), _span_attr(c, "colspan"), _span_attr(c, "rowspan")) for c in cells])
+    return Grid.from_rows(rows)
+
+
+def _span_attr(cell: Any, attr: str) -> int:
+    try:
+        return int((cell.get(attr) or "1").strip())
+    except ValueError:
+        return 1
+
+
+def take_ledgers(tree: Any) -> list[Grid]:
+    """Replace each ledger table (one without tables inside) by a placeholder paragraph; their grids."""
+    from report_parser.formats.table import is_ledger
+
+    grids: list[Grid] = []
+    for table in list(tree.iter("table")):
+        if any(True for _ in table.iterdescendants("table")) or table.getparent() is None:
+            continue
+        grid = _grid(table)
+        if not is_ledger(grid):
+            continue
+        holder = table.makeelement("p", {})
+        holder.text = _PLACEHOLDER.format(len(grids))
+        holder.tail = table.tail
+        table.getparent().replace(table, holder)
+        grids.append(grid)
+    return grids
+
+
 def extract_from_text(page: str, name: str | None = None) -> str:
     """Main text of a decoded HTML page, a paragraph per line, title line first."""
-    import lxml.html
+    return extract_with_tables(page, name)[0]
 
-    page = _XML_DECL.sub("", page, count=1)
-    try:
-        tree = lxml.html.document_fromstring(page)
-    except Exception as exc:  # lxml.etree.ParserError on empty documents, ValueError on odd input
-        raise InputError(name, f"unreadable HTML ({type(exc).__name__}: {exc})") from None
-    title = find_title(tree)
-    strip_chrome(tree)
-    unwrap_layout_tables(tree)
-    _join_heading_lines(tree)
 
+def _main_text(tree: Any) -> str | None:
+    """The main text trafilatura finds in the page (None when it fails: it is best effort)."""
     text = None
     try:
         import trafilatura
@@ -358,35 +390,95 @@ def extract_from_text(page: str, name: str | None = None) -> str:
         )
     except Exception:  # trafilatura is best effort; lxml below always works
         text = None
-    if not text or not text.strip():
+    return text
+
+
+def _place_title(lines: list[str], title: str) -> None:
+    """The page title first (unless the text already has it near the top), and not again at the end."""
+    squashed_title = _squash(title)
+    if squashed_title not in _squash("".join(lines[:10])):
+        lines.insert(0, title)
+        # pieces of the title that the extractor kept on their own lines
+        while len(lines) > 1 and lines[1] and _squash(lines[1]) in squashed_title:
+            del lines[1]
+    # the title repeated at the very end (from <title> or a related-links box) is chrome
+    while (
+        len(lines) > 1
+        and _squash(lines[-1]) == squashed_title
+        and squashed_title in _squash("".join(lines[:-1]))
+    ):
+        lines.pop()
+
+
+def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[LedgerTable, ...]]:
+    """Main text of a decoded HTML page (a paragraph per line, title line first) and its ledger tables."""
+    import lxml.html
+
+    page = _XML_DECL.sub("", page, count=1)
+    try:
+        tree = lxml.html.document_fromstring(page)
+    except Exception as exc:  # lxml.etree.ParserError on empty documents, ValueError on odd input
+        raise InputError(name, f"unreadable HTML ({type(exc).__name__}: {exc})") from None
+    title = find_title(tree)
+    strip_chrome(tree)
+    grids = take_ledgers(tree)
+    unwrap_layout_tables(tree)
+    _join_heading_lines(tree)
+
+    text = _main_text(tree)
+    if not text or not text.strip() or len(set(_PLACEHOLDER_RE.findall(text))) < len(grids):
         text = _fallback_text(tree)
     lines = _clean_lines(text)
 
     if title:
-        squashed_title = _squash(title)
-        if squashed_title not in _squash("".join(lines[:10])):
-            lines.insert(0, title)
-            # pieces of the title that the extractor kept on their own lines
-            while len(lines) > 1 and lines[1] and _squash(lines[1]) in squashed_title:
-                del lines[1]
-        # the title repeated at the very end (from <title> or a related-links box) is chrome
-        while (
-            len(lines) > 1
-            and _squash(lines[-1]) == squashed_title
-            and squashed_title in _squash("".join(lines[:-1]))
-        ):
-            lines.pop()
-    return "\n".join(lines) + "\n" if lines else ""
+        _place_title(lines, title)
+    if not grids:
+        return ("\n".join(lines) + "\n" if lines else ""), ()
+    out = TextBuilder()
+    placed: set[int] = set()
+    for line in lines:
+        pos = 0
+        for m in _PLACEHOLDER_RE.finditer(line):
+            i = int(m.group(1))
+            if i >= len(grids) or i in placed:
+                continue
+            if line[pos:m.start()].strip():
+                out.line(line[pos:m.start()].strip())
+            placed.add(i)
+            if not out.table(grids[i]):
+                out.rows(grids[i])
+            pos = m.end()
+        if pos == 0 or line[pos:].strip():
+            out.line(line[pos:].strip() if pos else line)
+    for i, grid in enumerate(grids):
+        if i not in placed and not out.table(grid):  # the extractor lost it: it still belongs to the page
+            out.rows(grid)
+    text, tables = out.result()
+    return (text if text.strip() else ""), tables
 
 
 def extract_html(data: bytes, name: str | None = None, charset: str | None = None) -> tuple[str, str]:
     """(text, encoding) of an HTML page given as bytes."""
+    text, encoding, _tables = extract_html_tables(data, name, charset)
+    return text, encoding
+
+
+def extract_html_tables(data: bytes, name: str | None = None, charset: str | None = None,
+                        ) -> tuple[str, str, tuple[LedgerTable, ...]]:
+    """(text, encoding, ledger tables) of an HTML page given as bytes."""
     page, encoding = decode_html(data, name, charset)
-    return extract_from_text(page, name), encoding
+    text, tables = extract_with_tables(page, name)
+    return text, encoding, tables
 
 
 def extract_mhtml(data: bytes, name: str | None = None) -> tuple[str, str]:
     """(text, encoding) of the first text/html part of an MHTML (web archive) file."""
+    text, encoding, _tables = extract_mhtml_tables(data, name)
+    return text, encoding
+
+
+def extract_mhtml_tables(data: bytes, name: str | None = None) -> tuple[str, str, tuple[LedgerTable, ...]]:
+    """(text, encoding, ledger tables) of the first text/html part of an MHTML file."""
     import email
     import email.policy
 
@@ -400,5 +492,5 @@ def extract_mhtml(data: bytes, name: str | None = None) -> tuple[str, str]:
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes) or not payload.strip():
             continue
-        return extract_html(payload, name, part.get_content_charset())
+        return extract_html_tables(payload, name, part.get_content_charset())
     raise InputError(name, "MHTML archive without an HTML part")
