@@ -222,6 +222,18 @@ def _node_row(key: dict[str, Any], n: Mapping[str, Any], path: str, parent: str 
     }
 
 
+def _item_columns(n: Mapping[str, Any], category: _Anc) -> dict[str, Any]:
+    """The columns a problem's row and a measure's row share: its category, marker, title and status."""
+    return {
+        "category_path": category[0] if category else None,
+        "category": category[1] if category else None,
+        "marker": n.get("marker"),
+        "ordinal": n.get("ordinal"),
+        "title": n.get("title"),
+        "status": n.get("status"),
+    }
+
+
 def _measure_row(key: dict[str, Any], n: Mapping[str, Any], path: str, problem: _Anc, category: _Anc,
                  ) -> dict[str, Any]:
     s, e = _span(n)
@@ -231,12 +243,7 @@ def _measure_row(key: dict[str, Any], n: Mapping[str, Any], path: str, problem: 
         "path": path,
         "problem_path": problem[0] if problem else None,
         "problem": problem[1] if problem else None,
-        "category_path": category[0] if category else None,
-        "category": category[1] if category else None,
-        "marker": n.get("marker"),
-        "ordinal": n.get("ordinal"),
-        "title": n.get("title"),
-        "status": n.get("status"),
+        **_item_columns(n, category),
         "n_metrics": len(subtree),
         "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
         "problem_status": problem[2] if problem else None,
@@ -365,12 +372,7 @@ def _problem_row(key: dict[str, Any], n: Mapping[str, Any], path: str, category:
     return {
         **key,
         "path": path,
-        "category_path": category[0] if category else None,
-        "category": category[1] if category else None,
-        "marker": n.get("marker"),
-        "ordinal": n.get("ordinal"),
-        "title": n.get("title"),
-        "status": n.get("status"),
+        **_item_columns(n, category),
         "n_measures": sum(1 for c in children if c.get("role") == "measure"),
         "n_metrics": len(_subtree_metrics(n)),
         **{col: (fields.get(f) or {}).get("text") for f, col in _FIELD_COLUMNS.items()},
