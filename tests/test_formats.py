@@ -58,7 +58,7 @@ def lines_of(text: str) -> list[str]:
         ("notice-utf16-bom.txt", "txt"),
         ("notice-gb18030.txt", "txt"),
         ("corrupt.docx", "zip-corrupt"),
-        ("legacy.doc", "ole-legacy"),
+        ("legacy.doc", "doc"),
         ("encrypted.docx", "ole-encrypted"),
         ("scanned.pdf", "pdf"),
         ("binary.txt", "txt"),
@@ -89,11 +89,10 @@ def test_html_fragment_needs_html_extension() -> None:
 @pytest.mark.parametrize(
     ("data", "name", "reason"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "scan.png", "image file (PNG), not text; run OCR first"),
         (
-            b"{\\rtf1\\ansi " + b"x" * 100,
-            "a.rtf",
-            "RTF is not supported; save the notice as .docx or .txt first",
+            bytes.fromhex("D0CF11E0A1B11AE1") + "Workbook".encode("utf-16-le") + b"\0" * 100,
+            "a.xls",
+            "legacy Excel/PowerPoint binary format; save as .xlsx, .docx or .txt first",
         ),
         (
             b"\x01\x02\x03\x00" * 100,
@@ -137,12 +136,10 @@ def test_broken_xlsx_and_other_zip_are_refused() -> None:
     ("fixture", "message"),
     [
         ("corrupt.docx", "corrupt.docx: corrupt or truncated .docx file (not a readable zip archive)"),
-        ("legacy.doc", "legacy.doc: legacy Word/Excel binary format; save as .docx or .txt first"),
         (
             "encrypted.docx",
             "encrypted.docx: encrypted or password-protected Office document; remove the password and save as .docx first",
         ),
-        ("scanned.pdf", "scanned.pdf: no text layer (scanned PDF?); run OCR first"),
         (
             "encrypted.pdf",
             "encrypted.pdf: encrypted PDF (a password is required to open it); remove the protection first",

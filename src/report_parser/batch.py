@@ -24,7 +24,8 @@ log = logging.getLogger("report_parser")
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Extensions picked up when walking folders; a file named explicitly is parsed whatever its name.
-SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf", ".xlsx"})
+SUPPORTED_EXTENSIONS = frozenset({".txt", ".text", ".md", ".docx", ".html", ".htm", ".shtml", ".mhtml", ".pdf",
+                                  ".xlsx", ".doc", ".wps", ".rtf", ".odt", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 OUTPUT_TABLES = ("documents", "nodes", "problems", "measures", "metrics", "topics", "warnings")  # frames.TABLES
 DOCUMENTS_JSONL = "documents.jsonl"
 ERRORS_JSONL = "errors.jsonl"
@@ -140,13 +141,13 @@ def _dump_line(data: dict[str, Any]) -> bytes:
 
 def _work(task: _Task) -> _Outcome:
     """Parse one file; never raises: a failure becomes an outcome with a reason."""
-    from .decode import load_path
     from .errors import InputError
+    from .fetch import load_input
     from .frames import arrow_tables, rows
     from .pipeline import ParseOptions, parse_loaded
 
     try:
-        loaded = load_path(task.path, max_bytes=task.max_bytes)
+        loaded = load_input(task.path, max_bytes=task.max_bytes)  # a file, or a URL from --urls
         doc = parse_loaded(loaded, ParseOptions(analyze=task.analyze))
         data = doc.model_dump(mode="json")
         # the table rows are built here, in the worker, so that the parent only concatenates
@@ -502,6 +503,7 @@ def run_batch(
     resume: bool = False,
     max_bytes: int | None = None,
     progress: bool = False,
+    urls: Sequence[str] = (),
 ) -> BatchResult:
     """Parse every notice under `paths` into `outdir`; raise UsageError when the batch cannot start.
 
@@ -526,6 +528,7 @@ def run_batch(
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: the output directory is a file")
     files, missing = collect_inputs(paths, skip=[os.fspath(out)])
+    files += [u for u in dict.fromkeys(urls) if u not in files]  # fetched and parsed like files, named by URL
     if not files:
         raise UsageError("no inputs found" + (f": {missing[0]['file']}: {missing[0]['reason']}" if missing else ""))
     _prepare_outdir(out)
@@ -612,7 +615,7 @@ def run_batch(
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [os.fspath(p) for p in paths],
+        "inputs": [*(os.fspath(p) for p in paths), *urls],
         "options": {"analyze": analyze, "jobs": jobs, "resume": resume, "max_bytes": max_bytes},
         "counts": {
             "files": len(files) + len(missing),
@@ -753,7 +756,7 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
     """Add the `batch` and `compare` subcommands to the report-parser command line."""
     p = sub.add_parser("batch", help="parse folders of notices into JSONL and Parquet tables",
                        description="Parse every supported file under PATH (folders, globs, files) into OUTDIR.")
-    p.add_argument("paths", nargs="+", metavar="PATH",
+    p.add_argument("paths", nargs="*", metavar="PATH",
                    help="folders (walked for " + " ".join(sorted(SUPPORTED_EXTENSIONS)) + "), globs, or files")
     p.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="where the outputs are written")
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
@@ -763,6 +766,7 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true",
                    help="skip files already in OUTDIR/documents.jsonl (same sha256) and merge the rest")
     p.add_argument("--max-bytes", type=int, default=None, metavar="N", help="refuse inputs larger than N bytes")
+    p.add_argument("--urls", metavar="FILE", help="also fetch and parse the URLs listed in FILE, one a line")
     p.set_defaults(func=_cmd_batch)
 
     c = sub.add_parser("compare", help="per-unit comparison table of a batch output directory")
@@ -775,9 +779,16 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .fetch import read_url_list
+
     try:
+        urls = read_url_list(args.urls) if args.urls else []
         result = run_batch(args.paths, args.outdir, jobs=args.jobs, analyze=args.analyze, resume=args.resume,
-                           max_bytes=args.max_bytes, progress=not args.quiet)
+                           max_bytes=args.max_bytes, progress=not args.quiet, urls=urls)
+    except InputError as exc:
+        print(f"report-parser batch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except UsageError as exc:
         print(f"report-parser batch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

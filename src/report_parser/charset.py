@@ -15,7 +15,7 @@ _PLAUSIBLE_RE = re.compile(
     "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
 )
 # Share of control characters above which decoded bytes are taken for binary content.
-_MAX_CONTROL_SHARE = 0.01
+MAX_CONTROL_SHARE = 0.01
 # Share of undecodable bytes above which a candidate encoding is rejected (below: '+replace').
 _MAX_REPLACE_SHARE = 0.01
 BINARY_REASON = "binary content (not text, not a supported document format)"
@@ -43,7 +43,7 @@ def _count_real_fffd(data: bytes, codec: str) -> int:
     return data.count(marker) if marker else 0
 
 
-def _plausible_share(text: str) -> float:
+def plausible_share(text: str) -> float:
     """Share of characters usual in a Chinese text file."""
     if not text:
         return 0.0
@@ -58,20 +58,20 @@ def _utf16_order(data: bytes) -> str | None:
     """
     best, best_share = None, 0.0
     for order in ("le", "be"):
-        share = _plausible_share(data[: len(data) // 2 * 2].decode(f"utf-16-{order}", errors="replace"))
+        share = plausible_share(data[: len(data) // 2 * 2].decode(f"utf-16-{order}", errors="replace"))
         if share > best_share:
             best, best_share = order, share
     return best if best_share >= 0.95 else None
 
 
-def _control_share(text: str) -> float:
+def control_share(text: str) -> float:
     if not text or not _CONTROL_RE.search(text):
         return 0.0
     return len(_CONTROL_RE.findall(text)) / len(text)
 
 
 def _check_text(text: str, name: str | None) -> None:
-    if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
+    if "\x00" in text or control_share(text) > MAX_CONTROL_SHARE:
         raise InputError(name, BINARY_REASON)
 
 
@@ -151,7 +151,7 @@ def decode_raw(data: bytes, name: str | None) -> tuple[str, str]:
         order = _utf16_order(data)
         if order:
             got = _candidate(data, f"utf-16-{order}", f"utf-16-{order}")
-            if got and _control_share(got[0]) <= _MAX_CONTROL_SHARE:
+            if got and control_share(got[0]) <= MAX_CONTROL_SHARE:
                 return got
         raise InputError(name, BINARY_REASON)
     # 3. UTF-8, strictly; then with a few bad bytes if it is clearly UTF-8 otherwise.
@@ -167,7 +167,7 @@ def decode_raw(data: bytes, name: str | None) -> tuple[str, str]:
         return gb
     # 5. Heuristics for whatever else it is (Big5, Shift-JIS, ...).
     guess = _heuristic(data)
-    if guess and _control_share(guess[0]) <= _MAX_CONTROL_SHARE:
+    if guess and control_share(guess[0]) <= MAX_CONTROL_SHARE:
         return guess
     if gb:
         return gb

@@ -46,7 +46,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("parse", help="parse notices and print their JSON")
-    p.add_argument("files", nargs="+", metavar="FILE", help="notice files: .txt (any encoding), .docx, .html, .pdf, .xlsx")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="notice files (.txt in any encoding, .docx, .html, .pdf, .xlsx, scans, .doc/.wps/.rtf/.odt) or URLs")
     p.add_argument("--jsonl", action="store_true", help="one document per line (the default for several files)")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
@@ -78,7 +79,8 @@ def _add_batch_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from .decode import DEFAULT_MAX_BYTES, load_path
+    from .decode import DEFAULT_MAX_BYTES
+    from .fetch import load_input
     from .pipeline import ParseOptions, parse_loaded
 
     options = ParseOptions(analyze=args.analyze)
@@ -92,7 +94,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     try:
         for f in args.files:
             try:
-                doc = parse_loaded(load_path(f, max_bytes=max_bytes), options)
+                doc = parse_loaded(load_input(f, max_bytes=max_bytes), options)
             except InputError as e:
                 print(f"report-parser: {e}", file=sys.stderr)
                 status = EXIT_USAGE
@@ -119,7 +121,7 @@ def to_json(doc, *, pretty: bool = False) -> str:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from .decode import load_path
+    from .fetch import load_input
     from .pipeline import parse_loaded
 
     cols = ("file", "headings", "categories", "problems", "measures", "metrics", "coverage", "warnings")
@@ -128,7 +130,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for f in args.files:
         try:
-            doc = parse_loaded(load_path(f))
+            doc = parse_loaded(load_input(f))
         except InputError as e:
             print(f"report-parser: {e}", file=sys.stderr)
             status = EXIT_USAGE

@@ -7,8 +7,8 @@ import os
 import stat
 from dataclasses import dataclass
 
-from report_parser.charset import BINARY_REASON, decode_text, newlines
-from report_parser.errors import InputError
+from report_parser.charset import BINARY_REASON, MAX_CONTROL_SHARE, control_share, decode_text, newlines
+from report_parser.errors import Diagnostic, InputError
 
 __all__ = ["DEFAULT_MAX_BYTES", "Loaded", "decode_text", "load_bytes", "load_path"]
 
@@ -27,6 +27,9 @@ class Loaded:
     extracted: bool
     # ledger tables (整改台账) written into `text`, with their cells' spans (formats.table.LedgerTable)
     tables: tuple = ()
+    # warnings found while decoding, added to Document.warnings: W502 when the text came from OCR…
+    warnings: tuple[Diagnostic, ...] = ()
+    url: str | None = None  # where the bytes were fetched from, for inputs given as a URL
 
 
 def _size_reason(size: int | None, max_bytes: int) -> str:
@@ -37,8 +40,14 @@ def _size_reason(size: int | None, max_bytes: int) -> str:
     return f"{shown} exceeds the {limit} limit (max_bytes)"
 
 
-def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
-    """Decode or extract `data`: the format is sniffed from the content first, the name's extension second."""
+def load_bytes(
+    data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES, charset: str | None = None
+) -> Loaded:
+    """Decode or extract `data`: the format is sniffed from the content first, the name's extension second.
+
+    `charset` is one declared outside the bytes (an HTTP Content-Type); a page's own declaration and
+    byte order marks are weighed the same way as for files.
+    """
     from report_parser import formats
 
     if len(data) > max_bytes:
@@ -48,6 +57,9 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
     kind = formats.sniff(data, name)
 
     if kind == "txt":
+        declared = _declared_text(data, charset)
+        if declared:
+            return Loaded(declared[0], declared[1], "txt", digest, shown, False)
         try:
             text, encoding = decode_text(data, name)
         except InputError as exc:
@@ -56,11 +68,20 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
                 raise InputError(name, better) from None
             raise
         return Loaded(text, encoding, "txt", digest, shown, False)
+    loaded = _extracted(kind, data, name, charset, digest, shown)
+    if loaded is None:
+        raise InputError(name, formats.refusal(kind, data, name))
+    return loaded
+
+
+def _extracted(kind: str, data: bytes, name: str | None, charset: str | None, digest: str,
+               shown: str) -> Loaded | None:
+    """An input of an extracted format (a page, a document, a scan), or None for a kind not read."""
     if kind in ("html", "mhtml"):
         from report_parser.formats import html as html_format
 
         if kind == "html":
-            text, encoding, tables = html_format.extract_html_tables(data, name)
+            text, encoding, tables = html_format.extract_html_tables(data, name, charset)
         else:
             text, encoding, tables = html_format.extract_mhtml_tables(data, name)
         return _loaded(text, tables, name, encoding, kind, digest, shown)
@@ -77,9 +98,19 @@ def load_bytes(data: bytes, name: str | None = None, *, max_bytes: int = DEFAULT
     if kind == "pdf":
         from report_parser.formats import pdf as pdf_format
 
-        text, encoding = pdf_format.extract_pdf(data, name)
-        return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True)
-    raise InputError(name, formats.refusal(kind, data, name))
+        text, encoding, notes = pdf_format.extract_pdf_ocr(data, name)
+        return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True, warnings=notes)
+    if kind in ("doc", "wps", "rtf", "odt"):
+        from report_parser.formats import office
+
+        text, tables = office.extract_office(data, kind, name)  # as .docx: ledger tables included
+        return _loaded(text, tables, name, "utf-8", kind, digest, shown)
+    if kind.startswith("image:"):
+        from report_parser.formats import ocr
+
+        text, notes = ocr.extract_image(data, name)
+        return Loaded(_finish(text, name), "ocr", "image", digest, shown, True, warnings=notes)
+    return None
 
 
 def _loaded(text: str, tables: tuple, name: str | None, encoding: str, kind: str, digest: str,
@@ -89,6 +120,28 @@ def _loaded(text: str, tables: tuple, name: str | None, encoding: str, kind: str
     if finished != text:
         tables = ()
     return Loaded(finished, encoding, kind, digest, shown, True, tables)
+
+
+def _declared_text(data: bytes, charset: str | None) -> tuple[str, str] | None:
+    """Plain text in the charset its server declared, when it decodes cleanly in it; else None."""
+    from report_parser.formats.html import normalize_charset
+
+    codec = normalize_charset(charset)
+    if not codec or codec in ("ascii", "latin-1", "iso8859-1", "cp1252"):
+        return None  # a Western default says nothing about Chinese text: sniff instead
+    try:
+        data.decode("utf-8")
+        return None  # valid UTF-8 is UTF-8 whatever the server says (mislabelled text is common)
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode(codec).removeprefix("\ufeff")
+    except (UnicodeDecodeError, LookupError):
+        return None
+    text = newlines(text)
+    if not text.strip() or "\x00" in text or control_share(text) > MAX_CONTROL_SHARE:
+        return None
+    return text, codec
 
 
 def _finish(text: str, name: str | None) -> str:

@@ -39,6 +39,8 @@ class Code(StrEnum):
     W401 = "W401"
     W402 = "W402"
     W501 = "W501"
+    W502 = "W502"
+    W503 = "W503"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,10 @@ CATALOGUE: Mapping[Code, Entry] = MappingProxyType({
     Code.W402: Entry("low coverage: much of the text was not assigned to any part", {
         "default": "coverage {coverage:.3f}"}),
     Code.W501: Entry("input decoded with replacement characters"),
+    Code.W502: Entry("text recognised by OCR from page images (scan); the message gives the mean confidence", {
+        "default": "text recognised by OCR from page images (scan): {pages}, mean confidence {confidence:.3f}"}),
+    Code.W503: Entry("PDF pages without a usable text layer skipped (OCR not installed)", {
+        "default": "PDF pages without a usable text layer skipped (OCR not installed): page(s) {pages}; {missing}"}),
 })
 
 # The meaning of each code, by its string (for tables and documentation).

@@ -43,6 +43,7 @@ _SIGNATURE_DATE = regex.compile(r"^[\x20\t]*(?:\d{4}|[〇零一二三四五六�
 _TARGET_ORG = regex.compile(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
 _FED_BACK_ORG = regex.compile(
     rf"向(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:主要负责同志|领导班子)?(?:集中|正式|书面)?(?:进行了?|作了?)?反馈")
+_NOT_A_NAME = regex.compile(r"\d|[个等各]|^(?:全县|全市|全区|全校|所属|下属)")
 _PARTY_NAME = regex.compile(r"(?:中国共产党|中共)[^\s,。;:、“”《》()]{2,30}?(?:委员会|党委|党组)(?!委员)")
 
 _INSPECTOR = regex.compile(
@@ -245,6 +246,8 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
     seen: set[str] = set()
     for sp in forms:
         flat = _squash(text[sp[0]:sp[1]])
+        if _NOT_A_NAME.search(flat):
+            continue  # 对全县32个村党组织…, 对各党支部…: a count or a set of units, not one unit's name
         if flat not in seen:
             seen.add(flat)
             h.issuer_forms.append(sp)

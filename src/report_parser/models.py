@@ -48,8 +48,9 @@ class Source(_Model):
     chars: int
     text: str | None = Field(
         default=None,
-        description="The extracted text that spans index; present for inputs that are not plain text.",
+        description="The extracted text that spans index; present for inputs that are not plain-text files.",
     )
+    url: str | None = Field(default=None, description="The URL the parsed document was fetched from, if any.")
 
 
 class Region(_Model):

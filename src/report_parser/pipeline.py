@@ -14,7 +14,7 @@ import regex
 
 from . import divisions, facts
 from . import metrics as metrics_mod
-from .decode import Loaded, load_path
+from .decode import Loaded
 from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
 from .ledger import ledger_body
@@ -646,8 +646,10 @@ def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions(),
                  timings: dict[str, float] | None = None) -> Document:
     """Parse text that `decode` loaded from a file or bytes."""
     source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
-                    chars=len(loaded.text), text=loaded.text if loaded.extracted else None)
+                    chars=len(loaded.text), text=loaded.text if loaded.extracted else None, url=loaded.url)
     doc = parse_text(loaded.text, source, options, loaded.tables, timings)
+    for d in reversed(loaded.warnings):  # found while decoding (W502 OCR, W503 pages skipped): no span
+        doc.warnings.insert(0, _warning(d, None))
     if "+replace" in loaded.encoding:
         doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
     return doc
@@ -671,7 +673,9 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
 
 def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions(),
                timings: dict[str, float] | None = None) -> Document:
-    """Parse a notice file: plain text in any common encoding, .docx, .html or .pdf.
+    """Parse a notice file (plain text in any common encoding, .docx, .html, .pdf, a scan, .doc…) or URL.
 
     `timings`: see parse_text (decoding is not a stage and is not timed)."""
-    return parse_loaded(load_path(path), options, timings)
+    from .fetch import load_input
+
+    return parse_loaded(load_input(path), options, timings)

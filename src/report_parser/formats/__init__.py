@@ -69,8 +69,12 @@ def _sniff_zip(data: bytes) -> str:
                 return "xlsx"
             if "ppt/presentation.xml" in names:
                 return "pptx"
-            if "mimetype" in names and zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
-                return "odf"
+            if "mimetype" in names:
+                mimetype = zf.read("mimetype")
+                if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+                    return "odt"
+                if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+                    return "odf"
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -87,8 +91,9 @@ def _sniff_zip(data: bytes) -> str:
 def sniff(data: bytes, name: str | None = None) -> str:
     """Say what the bytes are.
 
-    One of: 'pdf', 'docx', 'xlsx', 'html', 'mhtml', 'txt' (loadable), or 'ole-encrypted', 'ole-legacy',
-    'zip-corrupt', 'pptx', 'odf', 'zip', 'rtf', 'image:<KIND>' (refused, see `refusal`).
+    One of: 'pdf', 'docx', 'xlsx', 'html', 'mhtml', 'txt' (loadable), 'doc', 'wps', 'rtf', 'odt' (loadable with
+    LibreOffice), 'image:<KIND>' (loadable with OCR), or 'ole-encrypted', 'ole-legacy', 'zip-corrupt',
+    'pptx', 'odf', 'zip' (refused, see `refusal`).
     """
     if b"%PDF-" in data[:1024]:
         return "pdf"
@@ -98,6 +103,12 @@ def sniff(data: bytes, name: str | None = None) -> str:
         # Directory entry names are UTF-16LE; an encrypted OOXML package carries EncryptionInfo.
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             return "ole-encrypted"
+        # A Word binary document (Word 97-2003, or WPS Writer, which saves the same structure) has a
+        # WordDocument stream; a .wps without one is a Works document, which LibreOffice also reads.
+        if "WordDocument".encode("utf-16-le") in data:
+            return "wps" if extension(name) == ".wps" else "doc"
+        if extension(name) == ".wps":
+            return "wps"
         return "ole-legacy"
     if data.lstrip()[:5] == b"{\\rtf":
         return "rtf"
@@ -124,18 +135,16 @@ def refusal(kind: str, data: bytes, name: str | None) -> str:
     if kind == "ole-encrypted":
         return "encrypted or password-protected Office document; remove the password and save as .docx first"
     if kind == "ole-legacy":
-        return "legacy Word/Excel binary format; save as .docx or .txt first"
+        return "legacy Excel/PowerPoint binary format; save as .xlsx, .docx or .txt first"
     if kind == "zip-corrupt":
         what = ext if ext in (".docx", ".docm", ".dotx", ".xlsx", ".zip") else "zip"
         return f"corrupt or truncated {what} file (not a readable zip archive)"
     if kind == "pptx":
         return "PowerPoint file (.pptx) is not supported; save the notice as .docx or .txt first"
     if kind == "odf":
-        return "OpenDocument file is not supported; save the notice as .docx or .txt first"
+        return "OpenDocument file other than text (.odt) is not supported; save the notice as .docx or .txt first"
     if kind == "zip":
         return "zip archive without a Word document (no word/document.xml); not a supported format"
-    if kind == "rtf":
-        return "RTF is not supported; save the notice as .docx or .txt first"
     if kind.startswith("image:"):
         return f"image file ({kind.split(':', 1)[1]}), not text; run OCR first"
     return f"unsupported input ({kind})"

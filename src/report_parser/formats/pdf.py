@@ -9,8 +9,9 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from report_parser.errors import InputError
+from report_parser.errors import Code, Diagnostic, InputError
 
 # A line that is nothing but a page number: `- 2 -`, `—2—`, `第2页`, `第 2 页 共 5 页`, `2/5`, `Page 2 of 5`.
 PAGE_NUMBER = re.compile(
@@ -41,6 +42,8 @@ _SENTENCE_END = frozenset("。；：！？;:!?…")
 _CLOSERS = "”’」』）)》〉】\"' "
 _CID = re.compile(r"\(cid:\d+\)")
 _ZONE = 0.12  # share of the page height at top and bottom where headers and footers live
+_SCAN_SHARE = 0.5  # an image covering this share of a page is taken for a scan of it
+_FEW_CHARS = 40  # a text layer this short beside such an image does not hold the page's text
 
 
 @dataclass
@@ -75,10 +78,16 @@ def _quiet_pdfminer() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _layout_lines(data: bytes, name: str | None) -> tuple[list[Line], int]:
-    """All horizontal text lines of all pages, each page's lines merged into rows top to bottom."""
+def _layout_lines(
+    data: bytes, name: str | None, drawn: dict[int, float] | None = None
+) -> tuple[list[Line], int]:
+    """All horizontal text lines of all pages, each page's lines merged into rows top to bottom.
+
+    Pages with images or vector graphics on them are keys of `drawn` (where a scan or outlined text may be),
+    with the share of the page that their largest image covers.
+    """
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextLineHorizontal
+    from pdfminer.layout import LAParams, LTCurve, LTImage, LTTextLineHorizontal
 
     try:
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -103,6 +112,11 @@ def _layout_lines(data: bytes, name: str | None) -> tuple[list[Line], int]:
                             found.append(Line(pages, item.x0, item.y0, item.x1, item.y1, text, height))
                     elif hasattr(item, "__iter__"):
                         stack.extend(item)
+                    elif drawn is not None and isinstance(item, LTImage | LTCurve):
+                        share = 0.0
+                        if isinstance(item, LTImage) and page.width and page.height:
+                            share = item.width * item.height / (page.width * page.height)
+                        drawn[pages] = max(drawn.get(pages, 0.0), share)
                 lines.extend(_rows(found))
     except PDFPasswordIncorrect:
         raise InputError(
@@ -234,9 +248,114 @@ def join_wrapped(lines: list[Line]) -> list[str]:
     return out
 
 
-def extract_pdf(data: bytes, name: str | None = None) -> tuple[str, str]:
+def _unusable(lines: list[Line]) -> bool:
+    """True when a page's text layer is garbage: mostly unmapped glyphs, U+FFFD or control characters."""
+    from report_parser.charset import plausible_share
+
+    text = "".join(re.sub(r"\s+", "", ln.text) for ln in lines)
+    cids = len(_CID.findall(text))
+    visible = _CID.sub("", text)
+    if cids > len(visible):
+        return True
+    return len(visible) >= 10 and plausible_share(visible.replace("\ufffd", "\x00")) < 0.6
+
+
+def _needs_ocr(lines: list[Line], drawn: float | None) -> bool:
+    """A page is read by OCR when it has drawings but no text, a garbage text layer, or a scan covering
+    most of it with only a few characters of text (a stamped page number or file name)."""
+    if drawn is not None and not lines:
+        return True
+    if lines and _unusable(lines):
+        return True
+    chars = sum(len(re.sub(r"\s+", "", ln.text)) for ln in lines if not PAGE_NUMBER.match(ln.text))
+    return drawn is not None and drawn >= _SCAN_SHARE and chars < _FEW_CHARS
+
+
+def extract_pdf_ocr(data: bytes, name: str | None = None) -> tuple[str, str, tuple[Diagnostic, ...]]:
+    """(text, encoding, warnings) of a PDF: its text layer, and OCR for the pages without a usable one.
+
+    A page needs OCR when it has images or drawings but no text, or a garbage text layer. When the OCR
+    extra is missing, such pages are skipped with warning W503 if other pages have text; a PDF with no
+    usable text at all is refused with a line naming the extra.
+    """
+    drawn: dict[int, float] = {}
+    lines, pages = _layout_lines(data, name, drawn)
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    need = sorted(p for p in range(1, pages + 1) if _needs_ocr(by_page.get(p, []), drawn.get(p)))
+    if not need:
+        return (*extract_pdf(data, name, _lines=(lines, pages)), ())
+    from report_parser.formats import ocr
+
+    kept = [ln for ln in lines if ln.page not in need]
+    if not ocr.available():
+        if not kept:
+            raise InputError(name, f"scanned PDF (no usable text layer): reading it {ocr.MISSING}")
+        text, encoding = extract_pdf(data, name, _lines=(kept, pages))
+        skipped = ", ".join(str(p) for p in need)
+        return text, encoding, (Diagnostic(Code.W503, None, {"pages": skipped, "missing": ocr.MISSING}),)
+    read = _ocr_pages(data, need, name)
+    ocr.even_heights([ln for p in read for ln in p.lines])
+    merged = sorted(kept + [ln for p in read for ln in p.lines], key=lambda ln: ln.page)
+    if not any(re.sub(r"\s+", "", _CID.sub("", ln.text)) for ln in merged):
+        raise InputError(name, "scanned PDF: OCR found no text on its pages")
+    body = drop_page_chrome(merged, pages)
+    for ln in body:
+        ln.text = _CID.sub("\ufffd", ln.text)
+    text = "\n".join(join_wrapped(body)) + "\n"
+    encoding = "ocr" if not kept else "unicode+ocr"
+    return text, encoding, (ocr.confidence_note(read, len(need)),)
+
+
+def _ocr_pages(data: bytes, pages: list[int], name: str | None) -> list[Any]:
+    """OCR the given (1-based) pages, rendered with pypdfium2."""
+    from report_parser.formats import ocr
+
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        raise InputError(name, f"scanned PDF: reading it {ocr.MISSING}") from None
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise InputError(name, f"corrupt or unreadable PDF (pdfium: {exc})") from None
+    out = []
+    try:
+        for p in pages:
+            page = doc[p - 1]
+            width_pt, _height_pt = page.get_size()
+            image = page.render(scale=_scan_scale(page), grayscale=True).to_pil()
+            out.append(ocr.recognise(image, p, width_pt, name))
+            page.close()
+    finally:
+        doc.close()
+    return out
+
+
+def _scan_scale(page: Any) -> float:
+    """Render scale for OCR: the resolution of the largest image on the page, within the OCR module's bounds."""
+    from report_parser.formats import ocr
+
+    scale, widest = ocr.RENDER_SCALE, 0.0
+    try:
+        import pypdfium2.raw as pdfium_c
+
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            left, _bottom, right, _top = obj.get_bounds()
+            width_px, _height_px = obj.get_px_size()
+            if right - left > widest and right - left > 72:
+                widest, scale = right - left, width_px / (right - left)
+    except Exception:  # an odd image object: the default resolution
+        return ocr.RENDER_SCALE
+    return min(max(scale, ocr.RENDER_SCALE), ocr.MAX_RENDER_SCALE)
+
+
+def extract_pdf(
+    data: bytes, name: str | None = None, _lines: tuple[list[Line], int] | None = None
+) -> tuple[str, str]:
     """(text, encoding) of a PDF's text layer; encoding is 'unicode', '+replace' for unmapped glyphs."""
-    lines, pages = _layout_lines(data, name)
+    lines, pages = _lines if _lines is not None else _layout_lines(data, name)
     body = drop_page_chrome(lines, pages)
     visible = sum(len(re.sub(r"\s+", "", _CID.sub("", ln.text))) for ln in body)
     cids = sum(len(_CID.findall(ln.text)) for ln in body)
