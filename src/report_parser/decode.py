@@ -96,9 +96,9 @@ def _extracted(kind: str, data: bytes, name: str | None, charset: str | None, di
         text, tables = xlsx_format.extract_xlsx(data, name)
         return _loaded(text, tables, name, "utf-8", "xlsx", digest, shown)
     if kind == "pdf":
-        from report_parser.formats import pdf as pdf_format
+        from report_parser.formats import ocr  # the text layer, and OCR for pages without one
 
-        text, encoding, notes = pdf_format.extract_pdf_ocr(data, name)
+        text, encoding, notes = ocr.extract_pdf_ocr(data, name)
         return Loaded(_finish(text, name), encoding, "pdf", digest, shown, True, warnings=notes)
     if kind in ("doc", "wps", "rtf", "odt"):
         from report_parser.formats import office
