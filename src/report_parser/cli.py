@@ -66,15 +66,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _add_review_commands(sub: argparse._SubParsersAction) -> None:
-    from . import export, report, view
+    from . import export, report, view_cli
 
-    for module in (view, report, export):
+    for module in (view_cli, report, export):
         module.add_arguments(sub)
 
 
 def _add_batch_commands(sub: argparse._SubParsersAction) -> None:
     try:
-        from .batch import add_arguments
+        from .batch.cli import add_arguments
     except ImportError:  # the batch layer is optional at import time
         return
     add_arguments(sub)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cli import add_arguments
 from .compare import compare_table, format_table, to_markdown
 from .plan import (
     DUPLICATE,
@@ -59,7 +58,7 @@ START_METHOD: str | None = None
 
 __all__ = [
     "DOCUMENTS_JSONL", "ERRORS_JSONL", "JOURNAL", "MANIFEST", "OUTPUT_TABLES", "BatchResult", "Limits",
-    "MixedOutputsError", "Staged", "UsageError", "add_arguments", "collect_inputs", "compare_table",
+    "MixedOutputsError", "Staged", "UsageError", "collect_inputs", "compare_table",
     "default_jobs", "format_table", "plan_inputs", "read_tables", "run_batch", "to_markdown",
 ]
 

@@ -115,7 +115,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if not args.output:
             print("report-parser compare: error: --format xlsx needs -o OUT.xlsx", file=sys.stderr)
             return EXIT_USAGE
-        from report_parser.export import write_xlsx
+        from report_parser.xlsx import write_xlsx
 
         write_xlsx({"compare": compare_table(tables)}, args.output, labels=args.labels)
         return EXIT_OK

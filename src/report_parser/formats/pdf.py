@@ -14,7 +14,7 @@ from typing import Any
 
 from report_parser import budget
 from report_parser.budget import BudgetExceeded
-from report_parser.errors import WARNINGS, InputError
+from report_parser.errors import InputError
 
 # A line that is nothing but a page number: `- 2 -`, `—2—`, `第2页`, `第 2 页 共 5 页`, `2/5`, `Page 2 of 5`.
 PAGE_NUMBER = re.compile(
@@ -179,6 +179,7 @@ def _pages(data: bytes, params: Any) -> Iterator[Any]:
                 raise BudgetExceeded(f"more than {budget.PDF_MAX_PAGES:,} pages")
             interp.process_page(page)
             yield device.get_result()
+
 
 
 def _layout_lines(
@@ -356,14 +357,14 @@ def join_wrapped(lines: list[Line]) -> list[str]:
 
 def _unusable(lines: list[Line]) -> bool:
     """True when a page's text layer is garbage: mostly unmapped glyphs, U+FFFD or control characters."""
-    from report_parser.decode import _plausible_share
+    from report_parser.charset import plausible_share
 
     text = "".join(re.sub(r"\s+", "", ln.text) for ln in lines)
     cids = len(_CID.findall(text))
     visible = _CID.sub("", text)
     if cids > len(visible):
         return True
-    return len(visible) >= 10 and _plausible_share(visible.replace("\ufffd", "\x00")) < 0.6
+    return len(visible) >= 10 and plausible_share(visible.replace("\ufffd", "\x00")) < 0.6
 
 
 def _needs_ocr(lines: list[Line], drawn: float | None) -> bool:
@@ -375,86 +376,6 @@ def _needs_ocr(lines: list[Line], drawn: float | None) -> bool:
         return True
     chars = sum(len(re.sub(r"\s+", "", ln.text)) for ln in lines if not PAGE_NUMBER.match(ln.text))
     return drawn is not None and drawn >= _SCAN_SHARE and chars < _FEW_CHARS
-
-
-def extract_pdf_ocr(data: bytes, name: str | None = None) -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    """(text, encoding, warnings) of a PDF: its text layer, and OCR for the pages without a usable one.
-
-    A page needs OCR when it has images or drawings but no text, or a garbage text layer. When the OCR
-    extra is missing, such pages are skipped with warning W503 if other pages have text; a PDF with no
-    usable text at all is refused with a line naming the extra.
-    """
-    drawn: dict[int, float] = {}
-    lines, pages = _layout_lines(data, name, drawn)
-    by_page: dict[int, list[Line]] = {}
-    for ln in lines:
-        by_page.setdefault(ln.page, []).append(ln)
-    need = sorted(p for p in range(1, pages + 1) if _needs_ocr(by_page.get(p, []), drawn.get(p)))
-    if not need:
-        return (*extract_pdf(data, name, _lines=(lines, pages)), ())
-    from report_parser.formats import ocr
-
-    kept = [ln for ln in lines if ln.page not in need]
-    if not ocr.available():
-        if not kept:
-            raise InputError(name, f"scanned PDF (no usable text layer): reading it {ocr.MISSING}")
-        text, encoding = extract_pdf(data, name, _lines=(kept, pages))
-        skipped = ", ".join(str(p) for p in need)
-        return text, encoding, (("W503", f"{WARNINGS['W503']}: page(s) {skipped}; {ocr.MISSING}"),)
-    read = _ocr_pages(data, need, name)
-    ocr.even_heights([ln for p in read for ln in p.lines])
-    merged = sorted(kept + [ln for p in read for ln in p.lines], key=lambda ln: ln.page)
-    if not any(re.sub(r"\s+", "", _CID.sub("", ln.text)) for ln in merged):
-        raise InputError(name, "scanned PDF: OCR found no text on its pages")
-    body = drop_page_chrome(merged, pages)
-    for ln in body:
-        ln.text = _CID.sub("\ufffd", ln.text)
-    text = "\n".join(join_wrapped(body)) + "\n"
-    encoding = "ocr" if not kept else "unicode+ocr"
-    return text, encoding, (ocr.confidence_note(read, len(need)),)
-
-
-def _ocr_pages(data: bytes, pages: list[int], name: str | None) -> list[Any]:
-    """OCR the given (1-based) pages, rendered with pypdfium2."""
-    from report_parser.formats import ocr
-
-    try:
-        import pypdfium2 as pdfium
-    except ImportError:
-        raise InputError(name, f"scanned PDF: reading it {ocr.MISSING}") from None
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise InputError(name, f"corrupt or unreadable PDF (pdfium: {exc})") from None
-    out = []
-    try:
-        for p in pages:
-            page = doc[p - 1]
-            width_pt, _height_pt = page.get_size()
-            image = page.render(scale=_scan_scale(page), grayscale=True).to_pil()
-            out.append(ocr.recognise(image, p, width_pt, name))
-            page.close()
-    finally:
-        doc.close()
-    return out
-
-
-def _scan_scale(page: Any) -> float:
-    """Render scale for OCR: the resolution of the largest image on the page, within the OCR module's bounds."""
-    from report_parser.formats import ocr
-
-    scale, widest = ocr.RENDER_SCALE, 0.0
-    try:
-        import pypdfium2.raw as pdfium_c
-
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-            left, _bottom, right, _top = obj.get_bounds()
-            width_px, _height_px = obj.get_px_size()
-            if right - left > widest and right - left > 72:
-                widest, scale = right - left, width_px / (right - left)
-    except Exception:  # an odd image object: the default resolution
-        return ocr.RENDER_SCALE
-    return min(max(scale, ocr.RENDER_SCALE), ocr.MAX_RENDER_SCALE)
 
 
 def extract_pdf(
