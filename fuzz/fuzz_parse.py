@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import signal
 import sys
@@ -26,7 +27,10 @@ examples:
 Each input is one of: raw bytes through the loader (encoding detection, binary refusal), a Unicode
 string straight to parse(), or a bundled notice mutated by the property tests' operations (deletions,
 duplications, swaps, shuffled or truncated lines, width and script swaps, markers inserted
-mid-sentence, pieces repeated hundreds of times). A parse slower than SLOW_BASE + SLOW_PER_CHAR x
+mid-sentence, pieces repeated hundreds of times), or a document built from choices: a .docx with
+chosen zip members (sizes, bombs, garbage, thousands of parts), a PDF with a chosen object graph
+(references anywhere, themselves included, Form XObject fan-out, page counts, stream sizes), or a
+page of chosen DOM size and depth. Loading past LOAD_CPU_SECONDS is a finding too. A parse slower than SLOW_BASE + SLOW_PER_CHAR x
 length is a finding too. Failures that only show a bug already pinned in tests/test_regressions.py
 are counted, not reported, unless --strict.
 """
@@ -51,6 +55,7 @@ else:
     import report_parser.decode
     import report_parser.pipeline
 
+import hostile  # noqa: E402
 from test_properties import FUZZ_MUTATIONS, SEEDS, full_check, known_bug  # noqa: E402
 
 from report_parser.errors import InputError  # noqa: E402
@@ -198,17 +203,127 @@ def check_bytes(data: bytes) -> None:
     _check(_parse(lambda: report_parser.pipeline.parse_loaded(loaded), loaded.text), loaded.text)
 
 
+# ---------------------------------------------------------------------------------------------
+# Structural mutations: documents built from choices (zip members, PDF objects and references, DOM size)
+
+LOAD_CPU_SECONDS = 60.0  # the budget of one input: a loader past it is a finding
+
+
+def _docx_structure(c: ByteChooser, d: Path) -> Path:
+    """A .docx whose members are chosen: a body from a notice, extra members of chosen sizes and
+    compressibility, duplicated or missing parts, garbage in a part, many tiny parts."""
+    import warnings
+    import zipfile
+
+    lines = SEEDS[c.choice(_SEED_NAMES)].splitlines()[: c.integer(1, 200)]
+    path = d / "s.docx"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        warnings.simplefilter("ignore")  # duplicated member names are one of the mutations
+        if c.integer(0, 5):
+            zf.writestr("[Content_Types].xml", hostile._CONTENT_TYPES)
+        zf.writestr("_rels/.rels", hostile._RELS)
+        body = hostile._document_xml(hostile._paragraphs(lines))
+        if not c.integer(0, 4):
+            cut = c.integer(0, len(body))
+            body = body[:cut] + c.choice(["", "<w:p>", "</w:body>", "<w:t>\x00", "&#0;"]) + body[cut:]
+        zf.writestr("word/document.xml", body)
+        for _ in range(c.integer(0, 3)):
+            name = c.choice(["word/styles.xml", "word/numbering.xml", "docProps/thumbnail.jpeg",
+                             "word/document.xml", "customXml/item1.xml"])
+            size = c.choice([0, 10, 1 << 16, 1 << 20, 8 << 20, 80 << 20])
+            fill = c.choice([b" ", b"\0", b"<a>", os.urandom(16)])
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as fh:
+                for chunk in hostile._chunks(fill, size, 1 << 20 if len(fill) == 1 else 1 << 16):
+                    fh.write(chunk)
+        for i in range(c.choice([0, 0, 10, 2500])):
+            zf.writestr(f"customXml/part{i}.xml", "<a/>")
+    return path
+
+
+def _pdf_structure(c: ByteChooser, d: Path) -> Path:
+    """A PDF whose object graph is chosen: pages, contents and resources pointing anywhere (themselves
+    included), Form XObjects fanning out, streams of chosen sizes."""
+    w = hostile._PDF(d / "s.pdf")
+    pages = c.choice([1, 2, 3, 50, 2100])
+    objects = 10 + min(pages, 3000)
+
+    def ref() -> str:
+        return f"{c.integer(1, objects + 3)} 0 R"
+
+    w.obj(1, f"<< /Type /Catalog /Pages {c.choice(['2 0 R', ref()])} >>")
+    kids = " ".join(f"{10 + i} 0 R" if c.integer(0, 9) else ref() for i in range(pages))
+    w.obj(2, f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>")
+    w.obj(3, hostile._FONT)
+    depth, fan = c.integer(0, 8), c.integer(1, 12)
+    body = c.choice([hostile._TEXT, b"/X Do\n" * fan if depth else hostile._TEXT, b"(x) Tj\n" * 1000])
+    w.stream(4, hostile._chunks(body, c.choice([len(body), 1 << 20, 70 << 20])) if len(body) < 64 else [body])
+    for level in range(depth):
+        last = level == depth - 1
+        res = "<< /Font << /F1 3 0 R >> >>" if last else f"<< /XObject << /X {5 + level + 1} 0 R >> >>"
+        if not c.integer(0, 6):
+            res = ref()
+        w.stream(5 + level, [hostile._TEXT if last else b"/X Do\n" * fan],
+                 extra=f"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {res} ")
+    xobj = " /XObject << /X 5 0 R >>" if depth else ""
+    for i in range(pages):
+        contents = "4 0 R" if c.integer(0, 7) else ref()
+        resources = f"<< /Font << /F1 3 0 R >>{xobj} >>" if c.integer(0, 7) else ref()
+        w.obj(10 + i, f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {contents} "
+                      f"/Resources {resources} >>")
+    w.finish(root=c.choice([1, 1, 1, 2, 4]))
+    return d / "s.pdf"
+
+
+def _html_structure(c: ByteChooser, d: Path) -> Path:
+    """A page whose DOM size and depth are chosen: unclosed inline tags, many elements, chrome blocks."""
+    lines = SEEDS[c.choice(_SEED_NAMES)].splitlines()[: c.integer(1, 300)]
+    opener = c.choice(["<p>", "<p><font>", "<div><span>", "<p><b><i>"])
+    repeat = c.choice([1, 1, 10, 300])
+    body = "".join(opener + line for line in lines * repeat)
+    chrome = "".join(f"<p>{c.choice(['来源：', '发布时间：', '分享到：'])}站点</p>" for _ in range(c.choice([0, 50, 5000])))
+    nest = c.choice([0, 300, 3000])
+    page = (f"<html><head><meta charset='utf-8'><title>通报</title></head><body>{'<div>' * nest}"
+            f"<div>{chrome}</div>{body}</body></html>")
+    path = d / "s.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def check_structure(data: bytes) -> None:
+    """A document built from the bytes' choices, through the loader under the input budget."""
+    c = ByteChooser(data)
+    build = c.choice([_docx_structure, _pdf_structure, _html_structure])
+    with tempfile.TemporaryDirectory(prefix="fuzz-struct-") as tmp:
+        path = build(c, Path(tmp))
+        t0 = time.process_time()
+        try:
+            loaded = report_parser.decode.load_path(path)
+        except InputError as e:
+            msg = str(e)
+            assert "\n" not in msg and msg.startswith(f"{path}: ") and e.reason, msg
+            return
+        finally:
+            spent = time.process_time() - t0
+            if spent > LOAD_CPU_SECONDS:
+                raise SlowParse(spent, path.stat().st_size, f"loading {path.suffix}")
+    _check(_parse(lambda: report_parser.pipeline.parse_loaded(loaded), loaded.text), loaded.text)
+
+
 def one_input(data: bytes) -> None:
     """The fuzz target: the first byte picks how the rest is read."""
     if not data:
         return
-    mode, rest = data[0] % 3, data[1:]
+    mode, rest = data[0] % 4, data[1:]
     if mode == 0:
         check_bytes(rest)
     elif mode == 1:
         check_text(rest.decode("utf-8", errors="replace"))
-    else:
+    elif mode == 2:
         check_text(text_from_program(rest))
+    else:
+        check_structure(rest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,6 +379,8 @@ def seed_corpus(directory: Path) -> None:
             (directory / f"{name}.{k}.text").write_bytes(b"\x01" + text[i:i + 2000].encode("utf-8"))
         for k in range(3):
             (directory / f"{name}.{k}.prog").write_bytes(b"\x02" + rnd.randbytes(64))
+    for k in range(12):
+        (directory / f"structure.{k}.bin").write_bytes(b"\x03" + rnd.randbytes(128))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +437,7 @@ def run_hypothesis(seconds: float, findings: Findings, *, strict: bool) -> None:
         st.text(max_size=400).map(lambda t: b"\x01" + t.encode("utf-8")),
         notice_soup.map(lambda t: b"\x01" + t.encode("utf-8")),
         mutated_notices(FUZZ_MUTATIONS).map(lambda t: b"\x01" + t.encode("utf-8")),
+        st.binary(min_size=8, max_size=256).map(lambda b: b"\x03" + b),
     )
     deadline = time.monotonic() + seconds
     runs = 0

@@ -17,7 +17,7 @@ if str(ROOT / "scripts") not in sys.path:
 
 from score import metric_key  # noqa: E402  (the scorer's own comparison key)
 
-from report_parser.metrics import Found, extract  # noqa: E402
+from report_parser.metrics import FIGURE_KINDS, Found, extract  # noqa: E402
 from report_parser.numerals import cn_to_number  # noqa: E402
 
 CASES = ROOT / "tests" / "fixtures" / "peer" / "metrics.jsonl"
@@ -64,7 +64,7 @@ def check(case: dict) -> tuple[bool, bool, list[dict]]:
     want = case["expect"]
     keys_ok = [metric_key(m) for m in got] == [metric_key(m) for m in want]
     approx_ok = keys_ok and all(
-        "approx" not in w or (w["kind"] not in ("count", "money", "percent", "ratio", "duration"))
+        "approx" not in w or w["kind"] not in FIGURE_KINDS
         or bool(g.get("approx")) == w["approx"]
         for g, w in zip(got, want, strict=True)
     )

@@ -27,14 +27,14 @@ def good(tmp_path: Path) -> Path:
     notices = bundled_notices()
     for i, p in enumerate(notices):
         shutil.copy(p, (d / "sub" if i % 2 else d) / p.name)
-    (d / "notes.csv").write_text("not,a,notice\n", encoding="utf-8")  # unsupported extension: not walked
-    (d / ".hidden.txt").write_text("hidden\n", encoding="utf-8")
+    (d / "notes.csv").write_text("not,a,notice\n", encoding="utf-8")  # unsupported type: listed, not parsed
+    (d / ".hidden.txt").write_text("hidden\n", encoding="utf-8")  # hidden: listed as skipped
     return d
 
 
 @pytest.fixture
 def mixed(good: Path) -> tuple[Path, dict[str, str]]:
-    """The good folder plus an empty file, a binary .txt, a directory named x.txt and a broken symlink."""
+    """The good folder plus an empty file, a binary .txt, a directory named x.txt (walked) and a broken symlink."""
     (good / "empty.txt").write_bytes(b"")
     (good / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (good / "x.txt").mkdir()
@@ -42,7 +42,6 @@ def mixed(good: Path) -> tuple[Path, dict[str, str]]:
     expected = {
         "empty.txt": "empty",
         "binary.txt": "binary",
-        "x.txt": "directory",
         "dangling.txt": "symbolic link",
     }
     return good, expected
@@ -52,8 +51,10 @@ def run(*args: str) -> int:
     return main(["batch", *map(str, args), "-q"])
 
 
-def read_errors(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+def read_errors(out: Path, kinds: tuple[str, ...] = ("failed",)) -> list[dict]:
+    """The lines of errors.jsonl of the given kinds (failed; unsupported, skipped, duplicate), kind dropped."""
+    lines = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [{k: v for k, v in e.items() if k != "kind"} for e in lines if e["kind"] in kinds]
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
@@ -71,7 +72,7 @@ def test_bad_files_are_recorded_and_the_good_ones_are_in_every_table(mixed, tmp_
     folder, expected = mixed
     out = tmp_path / "out"
     assert run(folder, "-o", out, "-j", "1") == 1
-    assert "4 of 6 files could not be parsed" in capsys.readouterr().err
+    assert "3 of 7 files could not be parsed" in capsys.readouterr().err
     errors = read_errors(out)
     assert [Path(e["file"]).name for e in errors] == sorted(expected)
     for e in errors:
@@ -86,8 +87,13 @@ def test_bad_files_are_recorded_and_the_good_ones_are_in_every_table(mixed, tmp_
     n_warn = tables["warnings"].groupby("doc_id").size().to_dict()
     assert n_warn == {d["source"]["sha256"][:16]: len(d["warnings"]) for d in docs if d["warnings"]}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["counts"] | {"rows": None} == {"files": 6, "parsed": 2, "reused": 0, "failed": 4,
-                                                   "documents": 2, "errors": 4, "rows": None}
+    assert manifest["counts"] | {"rows": None} == {"files": 7, "parsed": 2, "reused": 0, "failed": 3,
+                                                   "unsupported": 1, "skipped": 1, "duplicates": 0,
+                                                   "documents": 2, "errors": 5, "rows": None}
+    others = read_errors(out, ("unsupported", "skipped"))
+    assert [(Path(e["file"]).name, e["reason"]) for e in others] == [
+        (".hidden.txt", "hidden (the name starts with a dot)"),
+        ("notes.csv", "unsupported file type: spreadsheet (.csv)")]
     assert manifest["counts"]["rows"] == {t: len(tables[t]) for t in TABLES}
     assert manifest["options"]["jobs"] == 1 and manifest["schema_version"] and manifest["version"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporaries, no journal left
@@ -148,7 +154,7 @@ def test_an_unexpected_exception_is_an_internal_error_and_the_run_goes_on(good, 
     assert len((out / "documents.jsonl").read_text("utf-8").splitlines()) == len(bundled_notices()) - 1
 
 
-def test_a_crash_while_writing_leaves_the_previous_outputs(mixed, good, tmp_path, monkeypatch):
+def test_a_crash_while_writing_leaves_the_previous_outputs(mixed, good, tmp_path, monkeypatch, capsys):
     folder, _ = mixed
     out = tmp_path / "out"
     assert run(folder, "-o", out, "-j", "1") == 1
@@ -168,8 +174,8 @@ def test_a_crash_while_writing_leaves_the_previous_outputs(mixed, good, tmp_path
     for bad in ("empty.txt", "binary.txt", "dangling.txt"):
         (folder / bad).unlink()
     (folder / "x.txt").rmdir()
-    with pytest.raises(OSError, match="disk full"):
-        run(folder, "-o", out, "-j", "1")
+    assert run(folder, "-o", out, "-j", "1") == 2  # one line, no traceback
+    assert "cannot write the outputs: disk full" in capsys.readouterr().err
     assert all(Path(w).parent == out and Path(w).name.startswith(".") for w in written)  # temporaries in OUTDIR
     assert snapshot(out) == before
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".documents.partial")) == sorted(OUTPUTS)
@@ -243,7 +249,8 @@ def test_run_batch_api_and_tables_equal_frames_of_the_documents(good, tmp_path):
 
     frames = importlib.import_module("report_parser.frames").frames
     result = batch.run_batch([good], tmp_path / "out", jobs=1)
-    assert (result.status, result.documents, result.failed, result.errors) == (0, len(bundled_notices()), 0, [])
+    assert (result.status, result.documents, result.failed) == (0, len(bundled_notices()), 0)
+    assert [e["kind"] for e in result.errors] == ["skipped", "unsupported"]  # .hidden.txt, notes.csv
     docs = [json.loads(line) for line in result.documents_path().read_text("utf-8").splitlines()]
     expected = frames(docs)
     written = result.frames()
@@ -313,8 +320,9 @@ def test_a_worker_that_dies_fails_only_its_own_file(good, tmp_path, monkeypatch)
 
     monkeypatch.setattr(pipeline, "parse_loaded", fatal)  # inherited by the forked workers
     monkeypatch.setattr(batch, "START_METHOD", "fork")
-    for i in range(3):
-        shutil.copy(bundled_notices()[0], good / f"copy{i}.txt")
+    text = bundled_notices()[0].read_text("utf-8")
+    for i in range(3):  # distinct contents: identical files would be parsed once
+        (good / f"copy{i}.txt").write_text(text + f"\n附件{i}\n", encoding="utf-8")
     out = tmp_path / "out"
     assert run(good, "-o", out, "-j", "2") == 1
     [err] = read_errors(out)
@@ -325,7 +333,8 @@ def test_a_worker_that_dies_fails_only_its_own_file(good, tmp_path, monkeypatch)
 def test_no_progress_bar_when_stderr_is_not_a_terminal(good, tmp_path, capsys):
     assert main(["batch", str(good), "-o", str(tmp_path / "out"), "-j", "1"]) == 0
     err = capsys.readouterr().err
-    assert err.splitlines() == [f"report-parser batch: {len(bundled_notices())} documents in {tmp_path / 'out'}"]
+    assert err.splitlines() == [f"report-parser batch: {len(bundled_notices())} documents in {tmp_path / 'out'}"
+                                " (1 unsupported, 1 skipped: see errors.jsonl)"]
 
 
 def test_only_bad_files_still_write_empty_tables(tmp_path):

@@ -223,7 +223,7 @@ def test_batch_urls(server: str, tmp_path: Path) -> None:
     docs = [json.loads(ln) for ln in (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(d["source"]["name"] for d in docs) == [f"{server}/attachment.html", f"{server}/gbk.html"]
     assert {d["source"]["url"] for d in docs} == {f"{server}/gbk.html", f"{server}/files/%E9%80%9A%E6%8A%A5.docx"}
-    assert result.errors == [{"file": f"{server}/missing", "reason": "HTTP 404 Not Found"}]
+    assert result.errors == [{"file": f"{server}/missing", "reason": "HTTP 404 Not Found", "kind": "failed"}]
     assert main(["batch", "-q", "--urls", str(listing), "-o", str(tmp_path / "out2"), "-j", "1"]) == 1
 
 

@@ -68,10 +68,11 @@ def keys(text: str) -> list[tuple]:
 def test_data_is_well_formed() -> None:
     d = load_data()
     list_keys = [
-        "count_units", "count_unit_prefixes", "bare_da_numerals", "duration_units", "duration_units_after_ge",
+        "count_units", "event_units", "measure_units", "count_unit_prefixes", "bare_da_numerals", "duration_units",
+        "duration_units_without_ge", "duration_units_after_ge",
         "money_units", "money_tail", "money_prefix_signs", "multipliers", "approx_prefixes",
         "approx_prefix_blockers", "approx_infixes", "ordinal_prefixes", "ordinal_after", "quote_open",
-        "quote_close", "period_separators", "period_start_tail", "period_end_tail", "year_suffixes",
+        "quote_close", "period_separators", "period_start_tail", "period_end_tail", "date_suffixes", "year_suffixes",
         "month_suffixes", "day_chars", "fixed_terms",
     ]
     for k in list_keys:
@@ -84,13 +85,14 @@ def test_data_is_well_formed() -> None:
         assert isinstance(d[k], dict)
         for unit, words in d[k].items():
             assert unit and isinstance(words, list) and all(isinstance(w, str) and w for w in words), (k, unit)
-    units = set(d["count_units"]) | set(d["duration_units"]) | set(d["money_units"])
+    durations = set(d["duration_units"]) | set(d["duration_units_without_ge"]) | set(d["duration_units_after_ge"])
+    units = set(d["count_units"]) | set(d["event_units"]) | set(d["measure_units"]) | durations | set(d["money_units"])
     assert set(d["unit_blocked_before"]) <= units
-    assert set(d["duration_unit_requires_after"]) <= set(d["duration_units"])
+    assert set(d["duration_unit_requires_after"]) <= set(d["duration_units"]) | set(d["duration_units_without_ge"])
     assert "日" in d["duration_unit_requires_after"]  # the damaged-date check reads it
     assert set(d["money_tail_blocked_before"]) <= set(d["money_tail"])
-    assert set(d["suffix_blocked_before"]) <= set(d["year_suffixes"]) | set(d["month_suffixes"])
-    assert set(d["duration_units_after_ge"]) - set(d["duration_units"]) == {"月"}
+    assert set(d["suffix_blocked_before"]) <= set(d["year_suffixes"] + d["month_suffixes"] + d["date_suffixes"])
+    assert d["duration_units_after_ge"] == ["月"]  # 3个月 is a duration, 3月 a month
     # every fixed term carries a numeral, or it could never hide one
     assert all(any(c in NUMERAL_CHARS for c in t) for t in d["fixed_terms"])
     # approximation cues are the contract's: 约/余/多/近, possibly inside a longer word

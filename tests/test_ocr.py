@@ -94,8 +94,8 @@ def test_only_pages_without_text_layer_are_read_by_ocr(pages: list[Any]) -> None
     assert loaded.encoding == "unicode+ocr"
     assert loaded.text.startswith("第一页是文字层：本页共有12个字。\n")
     assert "关于县委巡察整改进展情况的通报" in loaded.text
-    assert [code for code, _ in loaded.warnings] == ["W502"]
-    assert "1 page," in loaded.warnings[0][1]
+    assert [d.code for d in loaded.warnings] == ["W502"]
+    assert "1 page," in loaded.warnings[0].message()
 
 
 def _make_fixtures() -> Any:
@@ -168,8 +168,9 @@ def test_missing_extra_skips_scanned_pages_with_a_warning(monkeypatch: pytest.Mo
     monkeypatch.setattr(ocr, "available", lambda: False)
     loaded = load_bytes(buf.getvalue(), "mixed.pdf")
     assert loaded.text == "第一页是文字层。\n"
-    assert [code for code, _ in loaded.warnings] == ["W503"]
-    assert "page(s) 2;" in loaded.warnings[0][1] and "report-parser[ocr]" in loaded.warnings[0][1]
+    assert [d.code for d in loaded.warnings] == ["W503"]
+    message = loaded.warnings[0].message()
+    assert "page(s) 2;" in message and "report-parser[ocr]" in message
 
 
 def test_garbage_text_layer_is_unusable() -> None:
@@ -205,7 +206,7 @@ def test_scan_with_a_stamped_text_line_goes_to_ocr(pages: list[Any]) -> None:
     c.save()
     loaded = load_bytes(buf.getvalue(), "stamped.pdf")
     assert loaded.encoding == "ocr"  # the whole page was read, the stamped line with it
-    assert "财务" in loaded.text and [code for code, _ in loaded.warnings] == ["W502"]
+    assert "财务" in loaded.text and [d.code for d in loaded.warnings] == ["W502"]
 
 
 def test_which_pages_need_ocr() -> None:

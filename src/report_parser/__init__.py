@@ -2,8 +2,7 @@
 
 from .models import SCHEMA_VERSION, Document
 from .pipeline import ParseOptions, parse, parse_file
-
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def frames(documents):

@@ -22,7 +22,7 @@ _WORD = regex.compile(r"[\p{Han}A-Za-z0-9０-９]")
 def measure_words(text: str, marker: str | None = None) -> frozenset[str]:
     """The set of jieba words of a measure, without its marker and punctuation; numbers become `#`
     (开展培训3次 and 开展培训5次 are the same boilerplate)."""
-    from .analysis import segmenter
+    from .segment import segmenter
 
     if marker and text.startswith(marker):
         text = text[len(marker):]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from .errors import InputError
 
@@ -65,15 +67,15 @@ def _build_parser(batch: bool = True) -> argparse.ArgumentParser:
 
 
 def _add_review_commands(sub: argparse._SubParsersAction) -> None:
-    from . import export, report, view
+    from . import export, report, view_cli
 
-    for module in (view, report, export):
+    for module in (view_cli, report, export):
         module.add_arguments(sub)
 
 
 def _add_batch_commands(sub: argparse._SubParsersAction) -> None:
     try:
-        from .batch import add_arguments
+        from .batch.cli import add_arguments
     except ImportError:  # the batch layer is optional at import time
         return
     add_arguments(sub)
@@ -81,8 +83,7 @@ def _add_batch_commands(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from .decode import DEFAULT_MAX_BYTES
-    from .fetch import load_input
-    from .pipeline import ParseOptions, parse_loaded
+    from .pipeline import ParseOptions
 
     options = ParseOptions(analyze=args.analyze)
     max_bytes = DEFAULT_MAX_BYTES if args.max_bytes is None else args.max_bytes
@@ -90,26 +91,67 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         print(f"report-parser: --max-bytes must be 0 or more, not {max_bytes}", file=sys.stderr)
         return EXIT_USAGE
     jsonl = args.jsonl or len(args.files) > 1
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    status = EXIT_OK
+    problem = _output_problem(args.output, args.files) if args.output else None
+    if problem:
+        print(f"report-parser: {args.output}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        for f in args.files:
-            try:
-                doc = parse_loaded(load_input(f, max_bytes=max_bytes), options)
-            except InputError as e:
-                print(f"report-parser: {e}", file=sys.stderr)
-                status = EXIT_USAGE
-                continue
-            except Exception as e:  # never a traceback for one bad file
-                log.debug("internal error on %s", f, exc_info=True)
-                print(f"report-parser: {f}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
-                status = EXIT_INTERNAL
-                continue
-            out.write(to_json(doc, pretty=args.pretty and not jsonl))
-            out.write("\n")
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        print(f"report-parser: {args.output}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _parse_into(out, args, options, max_bytes, jsonl)
+    except OSError as exc:  # a full disk, a closed pipe: one line, not a traceback
+        print(f"report-parser: {args.output or '<stdout>'}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         if out is not sys.stdout:
-            out.close()
+            with contextlib.suppress(OSError):
+                out.close()
+
+
+def _output_problem(output: str, inputs: Sequence[str]) -> str | None:
+    """Why `-o OUTPUT` cannot be written without harm: a directory, or one of the inputs (never truncated)."""
+    import os
+
+    if os.path.isdir(output):
+        return "is a directory; -o takes a file name"
+    for f in inputs:
+        try:
+            if os.path.samefile(f, output):
+                return f"is also an input ({f}); refusing to overwrite it"
+        except OSError:
+            continue
+    return None
+
+
+def _parse_into(out: IO[str], args: argparse.Namespace, options: Any, max_bytes: int, jsonl: bool) -> int:
+    from .budget import PARSE_CPU_SECONDS, BudgetExceeded, cpu_budget
+    from .fetch import load_input
+    from .pipeline import parse_loaded
+
+    status = EXIT_OK
+    for f in args.files:
+        try:
+            with cpu_budget(PARSE_CPU_SECONDS, "the parse"):
+                doc = parse_loaded(load_input(f, max_bytes=max_bytes), options)  # a file or a URL
+        except BudgetExceeded as e:
+            print(f"report-parser: {f}: past its budget: {e}; refused", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        except InputError as e:
+            print(f"report-parser: {e}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        except Exception as e:  # never a traceback for one bad file
+            log.debug("internal error on %s", f, exc_info=True)
+            print(f"report-parser: {f}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+            status = EXIT_INTERNAL
+            continue
+        out.write(to_json(doc, pretty=args.pretty and not jsonl))
+        out.write("\n")
+    out.flush()
     return status
 
 

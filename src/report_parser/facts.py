@@ -3,24 +3,21 @@ and round, the headline totals and each problem's stated status. All read on the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import regex
 
 from . import divisions
+from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
 
-_ORG_SUFFIX = ("党总支部委员会", "总支部委员会", "党支部委员会", "支部委员会", "党工作委员会", "工作委员会",
-               "纪律检查委员会", "委员会", "机关党委", "党工委", "党总支", "党支部", "党组", "党委")
+_ORG_TYPES = tuple((suffix, kind) for suffix, kind in load("header.json")["org_types"])
+_ORG_SUFFIX = tuple(suffix for suffix, _ in _ORG_TYPES)
 _PREFIX = regex.compile(r"^(?:中国共产党|中共)")
 # After a 中共 prefix the full forms are written short (contract: key).
-_KEY_TAILS = (("党总支部委员会", "党总支"), ("总支部委员会", "党总支"), ("党支部委员会", "党支部"),
-              ("支部委员会", "党支部"), ("党工作委员会", "党工委"), ("工作委员会", "党工委"),
-              ("纪律检查委员会", "纪委"), ("委员会", "党委"))
+_KEY_TAILS = tuple((suffix, kind) for suffix, kind in _ORG_TYPES if suffix.endswith("委员会"))
 _SPACE = regex.compile(r"\s+")
 _PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
 
@@ -38,15 +35,16 @@ class FactData:
 
 @lru_cache(maxsize=1)
 def data() -> FactData:
-    raw = json.loads(resources.files("report_parser.data").joinpath("facts.json").read_text("utf-8"))
+    raw = load("facts.json")
+    sections = load("sections.json")
     return FactData(
         sectors=tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"]),
         status=tuple((s["status"], regex.compile(s["cue"])) for s in raw["status"]),
         status_label=regex.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
         status_subject=regex.compile(raw["status_subjects"]),
         state_heading=regex.compile(raw["state_heading"]),
-        organising=regex.compile(raw["organising"]),
-        plans=regex.compile(raw["plans"]),
+        organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
+        plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
     )
 
 

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .decode import DEFAULT_MAX_BYTES, Loaded, _size_reason, load_bytes, load_path
 from .errors import InputError
+from .lexicon import alternation, load
 
 TIMEOUT = 30.0  # seconds for each of connecting, reading a chunk, writing; the whole fetch has 4×
 MAX_REDIRECTS = 5
@@ -28,7 +29,9 @@ LINK_ONLY_CHARS = 150
 _URL = re.compile(r"^https?://", re.I)
 # A link text that names a document file: 通报.pdf, 整改情况.docx（56KB）
 _NAMED_FILE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|rtf|odt)(?![A-Za-z0-9])", re.I)
-_TITLE_HINT = re.compile(r"通报|整改|巡察|巡视|报告|情况")
+_HEADER = load("header.json")
+# A link text that reads like a notice's title (the words of data/header.json that mark one).
+_TITLE_HINT = re.compile(alternation(_HEADER["title_end_words"], _HEADER["title_endings"], _HEADER["page_title_hints"]))
 _ATTACHMENT_LINE = re.compile(r"附件|下载|点击|打开|查看|预览|\.(?:pdf|docx?|xlsx?|wps|rtf|odt)\b", re.I)
 
 
@@ -85,7 +88,7 @@ def fetch(url: str, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = TIME
     """GET `url`: redirects followed (at most MAX_REDIRECTS), the body streamed and cut at `max_bytes`."""
     import httpx
 
-    from . import __version__
+    from .version import __version__
 
     shown = name or url
     host = urlsplit(url).hostname or ""

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import regex
 
-# Canonical field name → the labels notices write for it (matched longest first).
-FIELD_LABELS: dict[str, tuple[str, ...]] = {
-    "problem": ("反馈问题", "存在问题", "问题表现", "主要问题", "问题描述", "具体问题", "问题清单", "问题"),
-    "rectification": ("整改落实情况", "整改完成情况", "整改推进情况", "整改措施", "整改举措", "整改情况", "落实情况",
-                      "整改结果", "具体措施", "主要措施"),
-    "progress": ("整改进展", "进展情况", "整改状态", "完成情况", "整改进度"),
-    "leader": ("责任领导", "牵头领导", "分管领导", "责任人"),
-    "unit": ("责任单位", "责任部门", "牵头单位", "责任科室", "配合单位"),
-    "deadline": ("完成时限", "整改时限", "完成时间", "整改期限", "时限要求"),
-}
+from .lexicon import alternation, load
+
+# Canonical field name → the labels notices write for it (data/fields.json; matched longest first).
+FIELD_LABELS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in load("fields.json")["labels"].items()}
 _LABEL_TO_FIELD = {label: name for name, labels in FIELD_LABELS.items() for label in labels}
-_ALT = "|".join(sorted(_LABEL_TO_FIELD, key=len, reverse=True))
+_ALT = alternation(_LABEL_TO_FIELD)
 LABEL_RE = regex.compile(
     rf"(?:(?<=^[\x20\t]{{0,8}})|(?<=[。;!?][\x20\t]{{0,3}})|(?<=\S[\x20\t]{{1,4}}))"
     rf"[\[【]?(?P<label>{_ALT})[\]】]?[\x20\t]*[:]",

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from .metrics import FIGURE_KINDS
+
 # The columns every table starts with, so that tables join (or filter) without lookups.
 KEY_COLUMNS: dict[str, str] = {
     "doc_id": "string",
@@ -28,7 +30,6 @@ TOTAL_SUBJECTS = ("problems_fed_back", "problems_rectified", "problems_partly_re
 SUMMARY_SUBJECTS = TOTAL_SUBJECTS  # the name earlier versions used
 PROBLEM_STATUSES = ("done", "partial", "ongoing", "planned")
 # Metric kinds that quantify (a number of things, an amount, a share); dates and periods don't.
-FIGURE_KINDS = frozenset({"count", "money", "percent", "ratio", "duration"})
 
 _TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "documents": {
@@ -198,95 +199,100 @@ def _subtree_metrics(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return out
 
 
-def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
-    """One document (a Document or its JSON dict) → the rows it contributes to each table."""
-    d = _as_dict(doc)
-    src = d.get("source") or {}
-    issuer = d.get("issuer") or {}
-    insp = d.get("inspection") or {}
-    key = {
-        "doc_id": doc_id(src.get("sha256") or ""),
-        "issuer": issuer.get("name"),
-        "issuer_key": issuer.get("key"),
-        "inspector": insp.get("inspector"),
-        "inspection_start": insp.get("start"),
-        "inspection_end": insp.get("end"),
-        "feedback_date": insp.get("feedback_date"),
+_Anc = tuple[str, str | None, str | None] | None  # (path, title, status) of the nearest problem or category
+
+
+def _node_row(key: dict[str, Any], n: Mapping[str, Any], path: str, parent: str | None) -> dict[str, Any]:
+    s, e = _span(n)
+    return {
+        **key,
+        "path": path,
+        "parent": parent,
+        "depth": path.count("/") + 1,
+        "role": n.get("role"),
+        "marker": n.get("marker"),
+        "style": n.get("style"),
+        "ordinal": n.get("ordinal"),
+        "title": n.get("title"),
+        "status": n.get("status"),
+        "span_start": s,
+        "span_end": e,
+        "n_metrics": len(n.get("metrics") or []),
+        "n_children": len(n.get("children") or []),
     }
-    out: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
-    nodes, measures, metrics = out["nodes"], out["measures"], out["metrics"]
 
-    summary = d.get("summary") or []
-    for m in summary:
-        metrics.append(_metric_row(key, m, None, None))
 
-    # Depth-first, document order; each entry carries its path and its nearest problem and category.
-    Anc = tuple[str, str | None, str | None] | None
-    stack: list[tuple[Mapping[str, Any], str, str | None, Anc, Anc]] = []
-    for i, n in reversed(list(enumerate(d.get("sections") or [], 1))):
+def _item_columns(n: Mapping[str, Any], category: _Anc) -> dict[str, Any]:
+    """The columns a problem's row and a measure's row share: its category, marker, title and status."""
+    return {
+        "category_path": category[0] if category else None,
+        "category": category[1] if category else None,
+        "marker": n.get("marker"),
+        "ordinal": n.get("ordinal"),
+        "title": n.get("title"),
+        "status": n.get("status"),
+    }
+
+
+def _measure_row(key: dict[str, Any], n: Mapping[str, Any], path: str, problem: _Anc, category: _Anc,
+                 ) -> dict[str, Any]:
+    s, e = _span(n)
+    subtree = _subtree_metrics(n)
+    return {
+        **key,
+        "path": path,
+        "problem_path": problem[0] if problem else None,
+        "problem": problem[1] if problem else None,
+        **_item_columns(n, category),
+        "n_metrics": len(subtree),
+        "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
+        "problem_status": problem[2] if problem else None,
+        "text": n.get("text"),
+        "span_start": s,
+        "span_end": e,
+    }
+
+
+def _problem_rows(key: dict[str, Any], n: Mapping[str, Any], path: str, category: _Anc,
+                  out: dict[str, list[dict[str, Any]]]) -> None:
+    """A problem's row and one row per topic area of it."""
+    s, e = _span(n)
+    out["problems"].append(_problem_row(key, n, path, category, s, e))
+    for rank, t in enumerate(n.get("topics") or (), 1):
+        out["topics"].append({**key, "path": path, "problem": n.get("title"), "rank": rank,
+                              "area": t.get("area"), "cues": "、".join(t.get("cues") or ())})
+
+
+def _tree_rows(key: dict[str, Any], sections: list[Mapping[str, Any]], out: dict[str, list[dict[str, Any]]]) -> None:
+    """Node, problem, topic, measure and metric rows of the body: depth first, in document order; each
+    entry carries its path and its nearest problem and category."""
+    stack: list[tuple[Mapping[str, Any], str, str | None, _Anc, _Anc]] = []
+    for i, n in reversed(list(enumerate(sections, 1))):
         stack.append((n, str(i), None, None, None))
     while stack:
         n, path, parent, problem, category = stack.pop()
         role = n.get("role")
-        s, e = _span(n)
-        own = n.get("metrics") or []
-        children = n.get("children") or []
-        nodes.append({
-            **key,
-            "path": path,
-            "parent": parent,
-            "depth": path.count("/") + 1,
-            "role": role,
-            "marker": n.get("marker"),
-            "style": n.get("style"),
-            "ordinal": n.get("ordinal"),
-            "title": n.get("title"),
-            "status": n.get("status"),
-            "span_start": s,
-            "span_end": e,
-            "n_metrics": len(own),
-            "n_children": len(children),
-        })
-        for m in own:
-            metrics.append(_metric_row(key, m, path, role))
+        out["nodes"].append(_node_row(key, n, path, parent))
+        out["metrics"].extend(_metric_row(key, m, path, role) for m in n.get("metrics") or [])
         if role == "problem":
-            out["problems"].append(_problem_row(key, n, path, category, s, e))
-            for rank, t in enumerate(n.get("topics") or (), 1):
-                out["topics"].append({**key, "path": path, "problem": n.get("title"), "rank": rank,
-                                      "area": t.get("area"), "cues": "、".join(t.get("cues") or ())})
+            _problem_rows(key, n, path, category, out)
         if role == "measure":
-            subtree = _subtree_metrics(n)
-            measures.append({
-                **key,
-                "path": path,
-                "problem_path": problem[0] if problem else None,
-                "problem": problem[1] if problem else None,
-                "category_path": category[0] if category else None,
-                "category": category[1] if category else None,
-                "marker": n.get("marker"),
-                "ordinal": n.get("ordinal"),
-                "title": n.get("title"),
-                "status": n.get("status"),
-                "n_metrics": len(subtree),
-                "has_figure": any(m.get("kind") in FIGURE_KINDS for m in subtree),
-                "problem_status": problem[2] if problem else None,
-                "text": n.get("text"),
-                "span_start": s,
-                "span_end": e,
-            })
+            out["measures"].append(_measure_row(key, n, path, problem, category))
         if role == "problem":
             problem = (path, n.get("title"), n.get("status"))
         elif role == "category":
             category = (path, n.get("title"), None)
-        for j, c in reversed(list(enumerate(children, 1))):
+        for j, c in reversed(list(enumerate(n.get("children") or [], 1))):
             stack.append((c, f"{path}/{j}", path, problem, category))
 
-    for w in d.get("warnings") or []:
-        s, e = _span(w)
-        out["warnings"].append({**key, "code": w.get("code"), "message": w.get("message"),
-                                "span_start": s, "span_end": e})
 
-    roles = [r["role"] for r in nodes]
+def _document_row(key: dict[str, Any], d: Mapping[str, Any], out: dict[str, list[dict[str, Any]]],
+                  ) -> dict[str, Any]:
+    src = d.get("source") or {}
+    issuer = d.get("issuer") or {}
+    insp = d.get("inspection") or {}
+    summary = d.get("summary") or []
+    roles = [r["role"] for r in out["nodes"]]
     totals = d.get("totals")
     if totals is None:  # a Document of schema 1.0: the first summary figure of each subject
         totals = {}
@@ -298,7 +304,7 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
     shares = {f"problems_{s}_share": round(statuses.count(s) / len(statuses), 4) if statuses else None
               for s in PROBLEM_STATUSES}
     region = issuer.get("region") or {}
-    out["documents"].append({
+    return {
         **key,
         "name": src.get("name"),
         "sha256": src.get("sha256"),
@@ -318,16 +324,41 @@ def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
         "round": insp.get("round"),
         "coverage": d.get("coverage"),
         "n_sections": len(d.get("sections") or []),
-        "n_nodes": len(nodes),
+        "n_nodes": len(out["nodes"]),
         "n_categories": roles.count("category"),
         "n_problems": roles.count("problem"),
         "n_measures": roles.count("measure"),
-        "n_metrics": len(metrics),
+        "n_metrics": len(out["metrics"]),
         "n_summary_metrics": len(summary),
         "n_warnings": len(out["warnings"]),
         **figures,
         **shares,
-    })
+    }
+
+
+def rows(doc: Any) -> dict[str, list[dict[str, Any]]]:
+    """One document (a Document or its JSON dict) → the rows it contributes to each table."""
+    d = _as_dict(doc)
+    src = d.get("source") or {}
+    issuer = d.get("issuer") or {}
+    insp = d.get("inspection") or {}
+    key = {
+        "doc_id": doc_id(src.get("sha256") or ""),
+        "issuer": issuer.get("name"),
+        "issuer_key": issuer.get("key"),
+        "inspector": insp.get("inspector"),
+        "inspection_start": insp.get("start"),
+        "inspection_end": insp.get("end"),
+        "feedback_date": insp.get("feedback_date"),
+    }
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    out["metrics"].extend(_metric_row(key, m, None, None) for m in d.get("summary") or [])
+    _tree_rows(key, d.get("sections") or [], out)
+    for w in d.get("warnings") or []:
+        s, e = _span(w)
+        out["warnings"].append({**key, "code": w.get("code"), "message": w.get("message"),
+                                "span_start": s, "span_end": e})
+    out["documents"].append(_document_row(key, d, out))
     return out
 
 
@@ -341,12 +372,7 @@ def _problem_row(key: dict[str, Any], n: Mapping[str, Any], path: str, category:
     return {
         **key,
         "path": path,
-        "category_path": category[0] if category else None,
-        "category": category[1] if category else None,
-        "marker": n.get("marker"),
-        "ordinal": n.get("ordinal"),
-        "title": n.get("title"),
-        "status": n.get("status"),
+        **_item_columns(n, category),
         "n_measures": sum(1 for c in children if c.get("role") == "measure"),
         "n_metrics": len(_subtree_metrics(n)),
         **{col: (fields.get(f) or {}).get("text") for f, col in _FIELD_COLUMNS.items()},

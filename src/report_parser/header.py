@@ -7,34 +7,34 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .lexicon import alternation, load, patterns
+from .markers import LINE_MARKER
+
 Span = tuple[int, int]
 
 # Page chrome from web pages: whole lines that belong to the site, not the notice.
+_D = load("header.json")  # the cue words of this module (data/header.json)
+_INDEX_LABELS = alternation(_D["index_labels"], _D["index_labels_inline"])
 _CHROME_LINE = regex.compile(
-    r"^[\x20\t]*[【\[]?(?:(?:您|你)?(?:当前|所在)的?位置|(?:您|你)的位置|首页\s*(?:>|>>|»|/|-)|信息索引号|索引号|发布机构|发文机关|"
-    r"成文日期|公开方式|公开时限|公开范围|主题分类|发文字号|文号|发布日期|发布时间|来源|来源于|作者|编辑|责任编辑|"
-    r"浏览量|浏览次数|阅读量|点击量|访问量|浏览|点击数|字号|【?字体(?:大小)?|分享到?|打印本页|打印|关闭窗口|关闭|朗读|"
-    r"扫一扫|微信|微博|收藏|返回顶部|上一篇|下一篇|相关链接|附件下载|标题|主办单位|承办单位|版权所有|技术支持|"
-    r"网站标识码|网站地图|联系我们|审核|校对)[】\]]?"
+    rf"^[\x20\t]*[【\[]?(?:{patterns(_D['page_labels'])}"
+    rf"|{alternation(_D['page_words'], _D['page_widgets'], _D['page_words_web'], _D['page_labels_inline'])}"
+    rf"|{_INDEX_LABELS})[】\]]?"
     r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S|[\x20\t]*[【\[])[^\n]*$",
     regex.M)
-_CHROME_INLINE = regex.compile(r"(?:发布时间|来源|浏览量|浏览次数|阅读量|点击量|作者)[\x20\t]*:")
+_CHROME_INLINE = regex.compile(
+    rf"(?:{alternation(_D['index_labels_inline'], _D['page_labels_inline'])})[\x20\t]*:")
 
 _WS = regex.compile(r"\s+")
 _ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
-_LEAD_WORDS = regex.compile(r"^(?:[由经对向在于和及与并]|根据|按照|其中|随后|同时|派出|组织)+")
+_LEAD_WORDS = regex.compile(rf"^(?:[由经对向在于和及与并]|{alternation(_D['inspector_lead_words'], ordered=True)})+")
 _SENTENCE_END = regex.compile(r"[。\n!?]")
-_TITLE_WORDS = regex.compile(r"通报|公告|公示|情况报告|情况说明|整改情况|整改进展")
-_BODY_START = regex.compile(r"^\s*(?:根据|按照|依据|为深入|为贯彻|近日|日前|今年|经|\d{4}年|20\d\d|[一二三四五六七八九十]、|1[.、])")
+_TITLE_WORDS = regex.compile(alternation(_D["title_end_words"], _D["title_words"]))
+_BODY_START = regex.compile(
+    rf"^\s*(?:{alternation(_D['body_openers'], ordered=True)}|\d{{4}}年|20\d\d|{LINE_MARKER})")
 
-_ORG_TYPES: tuple[tuple[str, str], ...] = (
-    ("党总支部委员会", "党总支"), ("总支部委员会", "党总支"), ("党支部委员会", "党支部"), ("支部委员会", "党支部"),
-    ("党工作委员会", "党工委"), ("工作委员会", "党工委"), ("纪律检查委员会", "纪委"), ("党委员会", "党委"),
-    ("委员会", "党委"), ("机关党委", "党委"), ("党工委", "党工委"), ("党总支", "党总支"), ("党支部", "党支部"),
-    ("党组", "党组"), ("党委", "党委"), ("部务会", "部务会"), ("支部", "党支部"), ("总支", "党总支"),
-)
-_ORG_ALT = "|".join(regex.escape(s) for s, _ in _ORG_TYPES)
+_ORG_TYPES: tuple[tuple[str, str], ...] = tuple((s, t) for s, t in _D["org_types"])
+_ORG_ALT = alternation([s for s, _ in _ORG_TYPES], ordered=True)
 _ORG_TYPE = dict(_ORG_TYPES)
 # An issuer in a title: the organisation before 关于; in a signature: a short line ending in an org type.
 _TITLE_ISSUER = regex.compile(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
@@ -51,14 +51,11 @@ _INSPECTOR = regex.compile(
     r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于个]{0,10}?)"
     r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
-_KIND_RE = regex.compile(r"提级交叉|交叉|提级|回头看|专项|机动|常规|联动|巡乡带村|政治(?=巡)")
+_KIND_RE = regex.compile(patterns(_D["inspection_kinds"]))
 
 _CONTACT_LABEL = regex.compile(
-    r"(?:联系电话|监督电话|举报电话|举报投诉电话|咨询电话|电子邮箱|电子信箱|邮政信箱|通信地址|通讯地址|联系地址|来信地址|来信请寄)[:\s]")
-_CLOSING = regex.compile(
-    r"(?P<appeal>(?:欢迎|诚恳欢迎|真诚欢迎)(?:广大|社会各界|各界|全体|干部|群众|党员|师生|职工)[^\n。]{0,40}监督"
-    r"|(?:如|若)(?:对[^\n。]{0,30})?有(?:意见|建议|问题)[^\n。]{0,20}(?:反映|反馈|联系))"
-    rf"|{_CONTACT_LABEL.pattern}")
+    rf"(?:{alternation(_D['contact_labels'], _D['address_labels'], ordered=True)})[:\s]")
+_CLOSING = regex.compile(rf"(?P<appeal>{patterns(_D['appeal'])})|{_CONTACT_LABEL.pattern}")
 _ATTACHMENT = regex.compile(r"^[\x20\t]*附件[:\d一二三四五六七八九十]", regex.M)
 _PUBLIC_NOTE = re.compile(r"^[\x20\t]*[(（]此件[^)）\n]{0,12}[)）][\x20\t]*$")
 _PHONE = regex.compile(
@@ -67,8 +64,11 @@ _PHONE = regex.compile(
 # Short service numbers (12388, 12345) count only right after a phone label.
 _HOTLINE = regex.compile(r"(?:电话|热线)[:\x20]*(?P<n>1\d{4})(?!\d)")
 _EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_ADDRESS = regex.compile(r"(?:通信地址|通讯地址|联系地址|来信地址|邮寄地址|来信请寄|来信寄至|信件请寄|邮政信箱|地址)[:\x20]*(?P<a>[^;,。\n]{3,80}?)(?=[;,。\n]|\(?(?:邮编|邮政编码)|$)")
-_POSTCODE = regex.compile(r"(?:邮编|邮政编码)[:\x20]*(?P<p>\d{6})(?!\d)")
+_POSTCODE_LABEL = alternation(_D["postcode_labels"])
+_ADDRESS = regex.compile(
+    rf"(?:{alternation(_D['address_labels'], _D['address_labels_in_block'], ordered=True)})[:\x20]*"
+    rf"(?P<a>[^;,。\n]{{3,80}}?)(?=[;,。\n]|\(?(?:{_POSTCODE_LABEL})|$)")
+_POSTCODE = regex.compile(rf"(?:{_POSTCODE_LABEL})[:\x20]*(?P<p>\d{{6}})(?!\d)")
 
 
 @dataclass(slots=True)
@@ -128,9 +128,7 @@ def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
     return after_label and len(line) <= 40 and "。" not in line and not _TITLE_WORDS.search(line)
 
 
-_BARE_LABEL = regex.compile(
-    r"(?:信息索引号|索引号|发布机构|发文机关|成文日期|公开方式|公开时限|公开范围|主题分类|主题词|发文字号|文号|发布日期|"
-    r"发布时间|生效日期|有效性|所属主题|体裁分类|组配分类|服务对象|来源|作者|编辑|责任编辑)[\x20\t]*:?")
+_BARE_LABEL = regex.compile(rf"(?:{_INDEX_LABELS})[\x20\t]*:?")
 
 
 def _bare_label(line: str) -> bool:
@@ -178,7 +176,13 @@ def find_head(text: str, h: Header) -> None:
         h.body_start = max(pos, h.title[1])
     else:
         h.body_start = min(pos, n) if not title_lines else title_lines[0][0]
-    # Chrome may also repeat the title or follow it (发布时间 lines under the title).
+    _chrome_after_title(text, h)
+
+
+def _chrome_after_title(text: str, h: Header) -> None:
+    """Chrome that repeats the title or follows it (发布时间 lines under the title), from `body_start`;
+    a title after such chrome is the notice's own, the one before it the page's."""
+    n = len(text)
     flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
     after_label = False
     chrome_after = 0
@@ -210,7 +214,7 @@ def find_head(text: str, h: Header) -> None:
     h.body_start = min(h.body_start, n)
 
 
-_TITLE_ENDS = ("通报", "公告", "公示", "报告", "说明", "情况")
+_TITLE_ENDS = (*_D["title_end_words"], *_D["title_endings"])
 
 
 def _title_like(line: str, wrap: bool = False) -> bool:

@@ -12,7 +12,7 @@ import regex
 
 from .formats.table import LedgerTable, is_problem_cell, ledger_data
 from .header import Header, find_tail
-from .markers import Marker, cn_ordinal, find_markers
+from .markers import TABLE_ROW, Marker, cn_ordinal, find_markers
 from .measures import measure_status
 from .normalize import NormText
 from .tree import RawNode, title_stop
@@ -20,7 +20,7 @@ from .tree import RawNode, title_stop
 if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import _Ctx
 
-ROW_STYLE = "table_row"  # the style of a marker taken from a 序号 cell
+ROW_STYLE = TABLE_ROW  # the style of a marker taken from a 序号 cell
 FIELD_ROLES = ("problem", "rectification", "unit", "leader", "deadline", "progress")
 _ROW_ROLES = frozenset({"rectification", "unit", "leader", "deadline", "progress"})
 # least advanced first: a problem whose progress cells disagree takes the least advanced status
@@ -183,20 +183,10 @@ def _paragraph(T: str, s: int, e: int) -> RawNode | None:
     return node
 
 
-def _table_nodes(T: str, t: LedgerTable, to_match: _Offsets, markers: list[Marker],
-                 starts: list[int]) -> list[RawNode]:
-    cells = [_Cell(c.row, c.col, c.rowspan, c.colspan, c.role, to_match(c.start), to_match(c.end))
-             for c in t.cells]
-    cover: dict[tuple[int, int], _Cell] = {}
-    for c in cells:
-        for r in range(c.row, c.row + c.rowspan):
-            for k in range(c.col, c.col + c.colspan):
-                cover.setdefault((r, k), c)
-    col = {}
-    for i, role in enumerate(t.roles):
-        if role:
-            col.setdefault(role, i)
-    pcol, ccol = col["problem"], col.get("category")
+def _problems_and_groups(T: str, t: LedgerTable, cells: list[_Cell], cover: dict[tuple[int, int], _Cell],
+                         pcol: int, ccol: int | None) -> tuple[list[_Problem], list[_Group]]:
+    """The table's problems (a problem cell, merged over its rows) and the groups they fall in (a
+    category cell, or a row of its own naming the rows below)."""
     problems: list[_Problem] = []
     groups: list[_Group] = []
     group: _Group | None = None
@@ -222,6 +212,23 @@ def _table_nodes(T: str, t: LedgerTable, to_match: _Offsets, markers: list[Marke
             groups.append(group)
         elif problems and any(c.role in _ROW_ROLES for c in own):
             problems[-1].last = max(problems[-1].last, r)  # more of the problem above (its cell left empty)
+    return problems, groups
+
+
+def _table_nodes(T: str, t: LedgerTable, to_match: _Offsets, markers: list[Marker],
+                 starts: list[int]) -> list[RawNode]:
+    cells = [_Cell(c.row, c.col, c.rowspan, c.colspan, c.role, to_match(c.start), to_match(c.end))
+             for c in t.cells]
+    cover: dict[tuple[int, int], _Cell] = {}
+    for c in cells:
+        for r in range(c.row, c.row + c.rowspan):
+            for k in range(c.col, c.col + c.colspan):
+                cover.setdefault((r, k), c)
+    col = {}
+    for i, role in enumerate(t.roles):
+        if role:
+            col.setdefault(role, i)
+    problems, groups = _problems_and_groups(T, t, cells, cover, col["problem"], col.get("category"))
     for g in groups:
         seq_col = col.get("seq")
         s = cover.get((g.cell.row, seq_col)) if seq_col is not None else None

@@ -1,8 +1,14 @@
-"""Marker rule table: 一、（一）1.（1）① 一是 第一 … found in the matching text as a flat stream."""
+"""Marker rule table: 一、（一）1.（1）① 一是 第一 … found in the matching text as a flat stream.
+
+`RULES` is the whole marker grammar. Everything else that needs to know what a marker looks like
+is derived from it: the first-character pre-check, the ordinal readings, the pattern for a line
+that opens with a marker (hard-wrap joining, the end of the title block) and the style names of
+the output contract."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import regex
 
@@ -25,55 +31,115 @@ def cn_ordinal(s: str) -> int | None:
     return tens * 10 + ones
 
 
+LAST = 99  # 最后 closes a 首先/其次 list whatever its length
+SEQ_ORDINAL = {"首先": 1, "其次": 2, "再次": 3, "最后": LAST}
+
+Reading = Literal["number", "char", "seq"]
+
+
 @dataclass(frozen=True, slots=True)
 class MarkerRule:
-    """One marker family: its stable style name, pattern and whether it opens measures."""
+    """One marker family: one row of the grammar.
 
-    style: str
-    pattern: str  # must define the group `n` holding the ordinal as written
+    `pattern` is matched on the matching text (full-width ASCII already half-width) and defines
+    the group `n`, the ordinal as written; `first` lists the characters a marker of the family can
+    open with (a regex character-class body); `reading` says how `n` becomes an ordinal (`number`:
+    Arabic or Chinese numerals; `char`: consecutive code points from the first character of
+    `first`, read 1, 2, …; `seq`: 首先/其次/再次/最后); `style` is the
+    output name (families written alike share one); `examples` are the first two markers of a
+    list as a notice writes them, read 1 and 2 (tests/test_markers.py checks every row)."""
+
+    family: str
+    pattern: str
+    first: str
+    reading: Reading
+    examples: tuple[str, str]
+    style: str = ""  # defaults to `family`
     measure: bool = False  # a family that lists actions (一是, 第一，) rather than headings
     line_start_only: bool = False  # too ambiguous to accept in running text
+    part: bool = False  # 第一部分: a heading of the top level, never a measure
+
+    @property
+    def out_style(self) -> str:
+        return self.style or self.family
+
+    def read(self, raw: str) -> int | None:
+        if self.reading == "char":
+            return ord(raw) - ord(self.first[0]) + 1 if len(raw) == 1 else None
+        if self.reading == "seq":
+            return SEQ_ORDINAL.get(raw)
+        return int(raw) if raw.isdigit() else cn_ordinal(raw)
+
+
+def _chars(first: str, count: int) -> str:
+    """The character-class body of `count` consecutive code points from `first`."""
+    return f"{first}-{chr(ord(first) + count - 1)}"
 
 
 _CN = r"[一二三四五六七八九十]{1,3}"
+_CN_FIRST = "一二三四五六七八九十"
 # Ordered: earlier rules win where two could match at one place.
 RULES: tuple[MarkerRule, ...] = (
-    MarkerRule("cn_di_part", rf"第(?P<n>{_CN})(?:部分)"),
-    MarkerRule("cn_di", rf"第(?P<n>{_CN})(?=[,、:]|是)[,、:是]?"),
-    MarkerRule("paren_cn", rf"\((?P<n>{_CN})\)"),
-    MarkerRule("paren_cn_char", r"(?P<n>[㈠-㈩])"),
-    MarkerRule("paren_arabic", r"\((?P<n>\d{1,3})\)"),
-    MarkerRule("paren_arabic_char", r"(?P<n>[⑴-⒇])"),
-    MarkerRule("circled", r"(?P<n>[①-⑳])", measure=True),  # the deepest level: actions, inline or not
-    MarkerRule("cn_shi", rf"(?P<n>{_CN})是(?![否非])", measure=True),
-    MarkerRule("seq", r"(?P<n>首先|其次|再次|最后)(?=,)", measure=True),  # 首先，…其次，…最后，
-    MarkerRule("cn_dun", rf"(?P<n>{_CN})(?:、|\.(?![\d.]))"),
+    MarkerRule("cn_di_part", rf"第(?P<n>{_CN})(?:部分)", "第", "number", ("第一部分", "第二部分"),
+               style="cn_di", part=True),
+    MarkerRule("cn_di", rf"第(?P<n>{_CN})(?=[,、:]|是)[,、:是]?", "第", "number", ("第一，", "第二，"), measure=True),
+    MarkerRule("paren_cn", rf"\((?P<n>{_CN})\)", "(", "number", ("（一）", "（二）")),
+    MarkerRule("paren_cn_char", rf"(?P<n>[{_chars('㈠', 10)}])", _chars("㈠", 10), "char", ("㈠", "㈡"),
+               style="paren_cn"),
+    MarkerRule("paren_arabic", r"\((?P<n>\d{1,3})\)", "(", "number", ("（1）", "（2）")),
+    MarkerRule("paren_arabic_char", rf"(?P<n>[{_chars('⑴', 20)}])", _chars("⑴", 20), "char", ("⑴", "⑵"),
+               style="paren_arabic"),
+    # the deepest level: actions, inline or not
+    MarkerRule("circled", rf"(?P<n>[{_chars('①', 20)}])", _chars("①", 20), "char", ("①", "②"), measure=True),
+    MarkerRule("cn_shi", rf"(?P<n>{_CN})是(?![否非])", _CN_FIRST, "number", ("一是", "二是"), measure=True),
+    # 首先，…其次，…最后，
+    MarkerRule("seq", r"(?P<n>首先|其次|再次|最后)(?=,)", "首其再最", "seq", ("首先，", "其次，"), measure=True),
+    MarkerRule("cn_dun", rf"(?P<n>{_CN})(?:、|\.(?![\d.]))", _CN_FIRST, "number", ("一、", "二、")),
     # 问题3：… — a problem numbered by its label (the unnumbered 问题： is a field, see fields.py)
-    MarkerRule("wenti", rf"问题(?P<n>\d{{1,3}}|{_CN})[:.、]", line_start_only=True),
-    MarkerRule("arabic_dot", r"(?P<n>\d{1,3})(?:\.(?![\d.%])|、(?!\d))"),
-    MarkerRule("arabic_rparen", r"(?P<n>\d{1,2})\)(?![\d%])", line_start_only=True),
+    MarkerRule("wenti", rf"问题(?P<n>\d{{1,3}}|{_CN})[:.、]", "问", "number", ("问题1：", "问题2："),
+               line_start_only=True),
+    MarkerRule("arabic_dot", r"(?P<n>\d{1,3})(?:\.(?![\d.%])|、(?!\d))", "0-9", "number", ("1.", "2.")),
+    # ⒈⒉⒊: one character for 1. 2. 3., written like them
+    MarkerRule("arabic_dot_char", rf"(?P<n>[{_chars('⒈', 20)}])", _chars("⒈", 20), "char", ("⒈", "⒉"),
+               style="arabic_dot"),
+    MarkerRule("arabic_rparen", r"(?P<n>\d{1,2})\)(?![\d%])", "0-9", "number", ("1）", "2）"),
+               line_start_only=True),
 )
 
-# Families that share a style name in the output: `⑴` is written like `（1）`, `㈠` like `（一）`.
-STYLE_ALIASES = {"paren_cn_char": "paren_cn", "paren_arabic_char": "paren_arabic", "cn_di_part": "cn_di"}
+# A row of a ledger table numbered in its 序号 cell (ledger.py): a style of the output no rule finds in text.
+TABLE_ROW = "table_row"
+STYLES: tuple[str, ...] = (*dict.fromkeys(r.out_style for r in RULES), TABLE_ROW)  # the output names
+_RULE_BY_FAMILY = {r.family: r for r in RULES}
 
-LAST = 99  # 最后 closes a 首先/其次 list whatever its length
-SEQ_ORDINAL = {"首先": 1, "其次": 2, "再次": 3, "最后": LAST}
-_CHAR_ORDINAL = {
-    **{chr(0x3220 + i): i + 1 for i in range(10)},  # ㈠-㈩
-    **{chr(0x2474 + i): i + 1 for i in range(20)},  # ⑴-⒇
-    **{chr(0x2460 + i): i + 1 for i in range(20)},  # ①-⑳
-}
+
+def _alternation(group: bool) -> str:
+    """Every rule's pattern as one alternation; with `group`, each family and its ordinal named."""
+    if group:
+        return "|".join(f"(?P<{r.family}>{r.pattern.replace('(?P<n>', f'(?P<n_{r.family}>')})" for r in RULES)
+    return "|".join(r.pattern.replace("(?P<n>", "(?:") for r in RULES)
+
 
 # Where a marker may stand: at the start of a line, or in running text after a sentence or clause
 # break. `\x20{0,8}` allows indentation and blanked artefacts (`**`, `[bookmark…]`).
 _BOUNDARY = r"(?:(?<=^[\x20\t]{0,40})|(?<=[。!?;:,、)”\"][\x20\t]{0,16})|(?<=\S[\x20\t]{1,16}))"
-_ALT = "|".join(f"(?P<{r.style}>{r.pattern.replace('(?P<n>', f'(?P<n_{r.style}>')})" for r in RULES)
 # Every marker starts with one of these characters: checking it first lets the engine skip the
 # boundary look-behinds at almost every position of the text.
-_FIRST = r"(?=[第问首其再最(一二三四五六七八九十㈠-㈩⑴-⒇①-⑳0-9])"
-MARKER_RE = regex.compile(rf"{_FIRST}{_BOUNDARY}(?:{_ALT})", regex.M | regex.V0)
-_RULE_BY_STYLE = {r.style: r for r in RULES}
+_FIRST = "(?=[" + "".join(dict.fromkeys(r.first for r in RULES)) + "])"
+MARKER_RE = regex.compile(rf"{_FIRST}{_BOUNDARY}(?:{_alternation(True)})", regex.M | regex.V0)
+
+# A line (of the matching text) that opens with a marker of any row: such a line starts a new
+# item, so hard-wrap joining never runs it into the line before, and it ends the title block.
+LINE_MARKER = rf"(?:{_alternation(False)})"
+LINE_MARKER_RE = regex.compile(rf"[\x20\t]*{LINE_MARKER}", regex.V0)
+
+# A line that opens like a numbering marker of a shape no row knows (【一】 一） Ⅱ. A、 ❶ ㉑):
+# read as text, and named in a W203 warning so a new style is noticed rather than lost.
+_ROMAN = "Ⅰ-Ⅻⅰ-ⅻ"
+_STRAY = regex.compile(
+    rf"^[\x20\t]*(?P<m>[(\[【〔<《][\x20\t]*(?:{_CN}|\d{{1,3}}|[{_ROMAN}]|[A-Za-z])[\x20\t]*[)\]】〕>》]"
+    rf"|(?:{_CN}|[{_ROMAN}]|[A-Za-z])[)\]】〕](?![A-Za-z\d])"
+    rf"|[{_ROMAN}A-Za-z](?:\.(?![A-Za-z\d])|、)"
+    r"|[❶-❿➀-➓⓵-⓾⓫-⓴㉑-㉟㊱-㊿⒜-⒵ⓐ-ⓩ])", regex.M | regex.V0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,20 +168,12 @@ def find_markers(text: str) -> list[Marker]:
     """Every place a marker could stand, in text order; the tree decides which to accept."""
     out: list[Marker] = []
     for m in MARKER_RE.finditer(text):
-        style = m.lastgroup
-        if style is None or style.startswith("n_"):
+        family = m.lastgroup
+        if family is None or family.startswith("n_"):
             # lastgroup names the innermost group that closed last; find the family group instead
-            style = next(r.style for r in RULES if m.group(r.style) is not None)
-        rule = _RULE_BY_STYLE[style]
-        raw = m.group(f"n_{style}")
-        if raw in _CHAR_ORDINAL:
-            ordinal = _CHAR_ORDINAL[raw]
-        elif raw in SEQ_ORDINAL:
-            ordinal = SEQ_ORDINAL[raw]
-        elif raw.isdigit():
-            ordinal = int(raw)
-        else:
-            ordinal = cn_ordinal(raw)
+            family = next(r.family for r in RULES if m.group(r.family) is not None)
+        rule = _RULE_BY_FAMILY[family]
+        ordinal = rule.read(m.group(f"n_{family}"))
         if ordinal is None or ordinal == 0:
             continue
         start, end = m.span()
@@ -128,14 +186,24 @@ def find_markers(text: str) -> list[Marker]:
             j -= 1
         after_sentence = ls or (j >= 0 and text[j] in "。!?") or prev in " \t"
         out.append(Marker(
-            family=style,
-            style=STYLE_ALIASES.get(style, style),
+            family=family,
+            style=rule.out_style,
             ordinal=ordinal,
             start=start,
             end=end,
             line_start=ls,
             after_sentence=after_sentence,
-            measure=rule.measure or (style == "cn_di"),
-            part=style == "cn_di_part",
+            measure=rule.measure,
+            part=rule.part,
         ))
+    return out
+
+
+def stray_markers(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of line openings in [start, end) shaped like a marker that no rule matches."""
+    out = []
+    for m in _STRAY.finditer(text, start, end):
+        s = m.start("m")
+        if not LINE_MARKER_RE.match(text, s):
+            out.append((s, m.end("m")))
     return out

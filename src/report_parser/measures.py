@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 import regex
 
-# Cues are matched on the measure's matching text. Planned wins over done only when nothing
-# says the work already happened; a measure that reports results and promises more is ongoing.
-_PLANNED = regex.compile(
-    r"(?<![模草])拟(?![定稿订人制])|将于|(?<!已)将(?=建立|健全|推动|持续|进一步|加强|开展|完善|继续|全面|深入|不断|适时|定期|启动|组织|推进)|计划(?=于|在|对|将|通过|用|开展|召开|组织|年|月|\d)|(?<![招接期等看对])待[^。;]{0,12}(?:时机|条件|后)|正积极谋划|积极谋划|正在谋划|下一步|下步|"
-    r"力争|争取于|预计于|预计在|年底前|月底前|近期将|准备于")
-_ONGOING = regex.compile(
-    r"持续整改|持续推进|持续开展|长期坚持|长期整改|常态化|正在推进|正在整改|正在开展|推进中|整改中|逐步推进|分步推进|"
-    r"稳步推进|有序推进|不断完善|持续加强|持续深化|阶段性成效|基本完成")
-_DONE = regex.compile(
-    r"(?<![未没不])(?:已完成|已经完成|完成了|已整改|整改到位|已全部|已清退|已追缴|已收回|已印发|已出台|已制定|已建立|已修订|已开展|已召开|"
-    r"已落实|已办结|已于|已按|已对|已将|已经|完成整改|全部完成|办结)")
+from .lexicon import alternation, load, patterns
 
-
+# Cues are matched on the measure's matching text (data/measure_status.json). Planned wins over done
+# only when nothing says the work already happened; a measure that reports results and promises more
+# is ongoing.
+_D = load("measure_status.json")
+_NOT = "".join(_D["negations"])
+_PLANNED = regex.compile(patterns(_D["planned"], load("sections.json")["next_step"]))
+_ONGOING = regex.compile(alternation(_D["ongoing"]))
+_DONE = regex.compile(rf"(?<![{_NOT}])(?:{alternation(_D['done'])})")
 # A bare 完成 reports work done unless its own clause puts it in the future (拟于年底前完成).
-_BARE_DONE = regex.compile(r"(?<![未没不])完成(?!时限|时间|率|目标|任务数)")
-_FUTURE_IN_CLAUSE = re.compile(r"(?:拟|将|计划|力争|预计|争取|确保|待|需|要|前|后|内)[^,，。;；]{0,12}$")
+_BARE_DONE = regex.compile(rf"(?<![{_NOT}])完成(?!{alternation(_D['bare_done_blocked_after'])})")
+_FUTURE_IN_CLAUSE = regex.compile(rf"(?:{alternation(_D['future_in_clause'])})[^,，。;；]{{0,12}}$")
 
 
 def _bare_done(text: str) -> bool:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 import regex
 
+from .errors import Code, Diagnostic
+from .lexicon import load
 from .numerals import DIGIT_CHARS, DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
-
-_DATA_PATH = Path(__file__).parent / "data" / "metrics.json"
+from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,21 +29,15 @@ class Found:
     year_inferred: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
-    code: str  # from errors.WARNINGS: W101 year inferred, W102 damaged figure, W103 date out of range
-    message: str
-    start: int
-    end: int
-
-
-def load_data(path: Path = _DATA_PATH) -> dict:
+def load_data() -> dict:
     """The language data (classifiers, cue words, fixed terms) the patterns are built from."""
-    return json.loads(path.read_text(encoding="utf-8"))
+    return dict(load("metrics.json"))
 
 
 _D = load_data()
 # Units of measure (area, length, weight…) whose counts may be fractional: 126.5亩, 42.6公里.
+# The kinds that are amounts (tables count them: has_figure), as against points and stretches of time.
+FIGURE_KINDS = frozenset(k for k, sort in _D["kinds"].items() if sort == "amount")
 _MEASURE_UNITS = frozenset(_D["measure_units"])
 _ONE_SPAN_AFTER = regex.compile(r"以上|以内|之内|内|左右|多|时间|[,。;、)]|$")
 
@@ -89,8 +82,10 @@ def _unit_alt(units: list[str], prefixes: list[str] | None = None) -> str:
     return core
 
 
-_COUNT_UNIT = _unit_alt(_D["count_units"], _D["count_unit_prefixes"])
-_COUNT_UNIT_PLAIN = _unit_alt(_D["count_units"])
+# Classifiers of counts: of things, of events, and units of measure (which may take a fraction).
+_COUNT_UNITS = [*_D["count_units"], *_D["event_units"], *_D["measure_units"]]
+_COUNT_UNIT = _unit_alt(_COUNT_UNITS, _D["count_unit_prefixes"])
+_COUNT_UNIT_PLAIN = _unit_alt(_COUNT_UNITS)
 
 # stdlib re where a pattern needs nothing of `regex`: it compiles these several times faster
 _COUNT = re.compile(
@@ -115,8 +110,8 @@ def _dur_units(units: list[str]) -> str:
 
 _DURATION = regex.compile(
     f"{_NUM}(?P<a1>{_APPROX_IN})?+"
-    f"(?:(?P<ge>个)(?P<a2>{_APPROX_IN})?+(?P<half>半)?+(?P<unit>{_dur_units(_D['duration_units_after_ge'])})"
-    f"|(?P<unit>{_dur_units(_D['duration_units'])}))"
+    f"(?:(?P<ge>个)(?P<a2>{_APPROX_IN})?+(?P<half>半)?+(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_after_ge'])})"
+    f"|(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_without_ge'])}))"
     f"(?P<half2>半)?+(?:(?P<a3>{_APPROX_IN})(?!{_COUNT_UNIT_PLAIN}|{_MULT}))?+"
 )
 
@@ -156,8 +151,8 @@ def _suffix(words: list[str]) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-_YSUF = _suffix(_D["year_suffixes"])
-_MSUF = _suffix(_D["month_suffixes"])
+_YSUF = _suffix(_D["year_suffixes"] + _D["date_suffixes"])
+_MSUF = _suffix(_D["month_suffixes"] + _D["date_suffixes"])
 _SEP = f"{_SP}(?:{_alt(_D['period_start_tail'])})?+{_SP}{_alt(_D['period_separators'])}{_SP}"
 _ENDTAIL = f"(?:{_alt(_D['period_end_tail'])})?+"
 
@@ -246,8 +241,9 @@ _NEXT: dict[str, frozenset[str]] = {
     "percent": frozenset("% 分"),
     "ratio": frozenset("/ 分"),
     "money": _first_chars(_D["money_units"], _D["multipliers"], _D["approx_infixes"], [","]),
-    "duration": _first_chars(_D["duration_units"], _D["duration_units_after_ge"], _D["approx_infixes"], ["个", "半"]),
-    "count": _first_chars(_D["count_units"], _D["count_unit_prefixes"], [_D["bare_da_unit"]],
+    "duration": _first_chars(_D["duration_units"], _D["duration_units_without_ge"], _D["duration_units_after_ge"],
+                             _D["approx_infixes"], ["个", "半"]),
+    "count": _first_chars(_COUNT_UNITS, _D["count_unit_prefixes"], [_D["bare_da_unit"]],
                           _D["approx_infixes"], _D["multipliers"]),
 }
 _DISPATCH: dict[str, tuple[str, ...]] = {}
@@ -298,8 +294,7 @@ def _numeral_places() -> dict[str, tuple[str, ...]]:
             out.setdefault(n[0], []).append(n)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 _UNIT_ONLY = set("百千万亿佰仟萬億")
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FULLWIDTH[0x3000] = 0x20
+_FULLWIDTH = {**HALF_WIDTH, IDEOGRAPHIC_SPACE: 0x20}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -333,7 +328,7 @@ class _Scanner:
         self.n = len(text)
         self.base_year = base_year
         self.found: list[Found] = []
-        self.issues: list[Issue] = []
+        self.issues: list[Diagnostic] = []
         self.ref: tuple[int, int | None, int | None] | None = None
 
     # --- context checks ---------------------------------------------------------------------
@@ -401,8 +396,8 @@ class _Scanner:
         self.found.append(f)
         return True
 
-    def issue(self, code: str, msg: str, s: int, e: int) -> None:
-        self.issues.append(Issue(code, msg, s, e))
+    def issue(self, code: Code, s: int, e: int, **params: object) -> None:
+        self.issues.append(Diagnostic(code, (s, e), params))
 
     # --- main loop ----------------------------------------------------------------------------
     def run(self) -> None:
@@ -468,7 +463,7 @@ class _Scanner:
             d = _DAMAGED.match(t, s)
             if d and self._damaged(d.group()):
                 e = d.end() + 1
-                self.issue("W102", f"damaged date {t[s:e]!r}: digits missing; no figure reported", s, e)
+                self.issue(Code.W102, s, e, text=t[s:e])
                 return e
         return None
 
@@ -598,14 +593,7 @@ class _Scanner:
         return None if v is None else int(v)
 
     def _year_for(self, mo: int, d: int | None) -> int | None:
-        if self.ref is None:
-            return self.base_year
-        ry, rm, rd = self.ref
-        if rm is None:
-            return ry
-        if d is not None and rd is not None:
-            return ry + 1 if (mo, d) < (rm, rd) else ry
-        return ry + 1 if mo < rm else ry
+        return self.base_year if self.ref is None else infer_year(self.ref, mo, d)
 
     def date(self, s: int) -> int | None:
         m = _DATE.match(self.t, s)
@@ -631,7 +619,7 @@ class _Scanner:
             if not self._valid(sy, sm, sd):
                 if not written:
                     return None  # 2019.15: not a date after all
-                self.issue("W103", f"date out of range {text!r}; no figure reported", s, m.end())
+                self.issue(Code.W103, s, m.end(), text=text)
                 return m.end()
             self._emit_date(s, m.end(), (sy, sm, sd), inferred)
             return m.end()
@@ -646,13 +634,13 @@ class _Scanner:
         if not self._valid(sy, sm, sd) or not self._valid(e_y, e_m, e_d):
             if not written:
                 return None
-            self.issue("W103", f"date out of range {text!r}; no figure reported", s, m.end())
+            self.issue(Code.W103, s, m.end(), text=text)
             return m.end()
         start_iso, end_iso = _iso_date(sy, sm, sd), _iso_date(e_y, e_m, e_d)
         shown = self.emit(Found("period", s, m.end(), start_date=start_iso, end_date=end_iso, year_inferred=inferred))
         self.ref = (e_y, e_m, e_d)
         if inferred and shown:
-            self.issue("W101", f"year {sy} inferred from context for {text!r}", s, m.end())
+            self.issue(Code.W101, s, m.end(), year=sy, text=text)
         return m.end()
 
     def _emit_date(self, s: int, e: int, ymd: tuple[int, int | None, int | None], inferred: bool) -> None:
@@ -660,7 +648,7 @@ class _Scanner:
         shown = self.emit(Found("date", s, e, date=_iso_date(y, mo, d), year_inferred=inferred))
         self.ref = (y, mo, d)
         if inferred and shown:
-            self.issue("W101", f"year {y} inferred from context for {self.t[s:e]!r}", s, e)
+            self.issue(Code.W101, s, e, year=y, text=self.t[s:e])
 
     @staticmethod
     def _valid(y: int | None, mo: int | None, d: int | None) -> bool:
@@ -677,6 +665,23 @@ class _Scanner:
         return not (mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)))
 
 
+def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
+               after_end: bool = False) -> int:
+    """The year of a month (and day) written without one, from the dated point `ref` before it:
+    that point's year, or the next when the month/day comes earlier in the year.
+
+    With `after_end`, a point known only to its month or year stands for its last day: the date
+    is the first such day after a period that ends then."""
+    ry, rm, rd = ref
+    if after_end:
+        rm, rd = rm or 12, rd or 31
+    if rm is None:
+        return ry
+    if day is not None and rd is not None:
+        return ry + 1 if (month, day) < (rm, rd) else ry
+    return ry + 1 if month < rm else ry
+
+
 def _iso_date(y: int, mo: int | None, d: int | None) -> str:
     if mo is None:
         return f"{y:04d}"
@@ -685,7 +690,7 @@ def _iso_date(y: int, mo: int | None, d: int | None) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Issue]]:
+def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Diagnostic]]:
     """Every figure in `text`, in document order, and the issues met on the way.
 
     `text` is the whole (normalised) notice; offsets index into it. A date written without

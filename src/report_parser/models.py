@@ -6,13 +6,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import Code
+from .lexicon import load
+from .markers import STYLES
+
 SCHEMA_VERSION = "1.1"
 
 Span = tuple[int, int]
 
-MetricKind = Literal["count", "money", "percent", "ratio", "date", "period", "duration"]
+MetricKind = Literal[tuple(load("metrics.json")["kinds"])]  # type: ignore[misc]  # data/metrics.json kinds
 Role = Literal["category", "problem", "measure", "section", "paragraph"]
 Status = Literal["done", "partial", "ongoing", "planned"]
+MarkerStyle = Literal[STYLES]  # type: ignore[valid-type]  # the output names of markers.RULES
 Level = Literal["central", "province", "city", "county", "institution"]
 Sector = Literal["party_committee", "department", "township", "village", "enterprise", "school", "hospital",
                  "judicial", "other"]
@@ -100,7 +105,7 @@ class Topic(_Model):
 class Node(_Model):
     role: Role
     marker: str | None = None
-    style: str | None = None
+    style: MarkerStyle | None = None
     ordinal: int | None = None
     title: str | None = None
     text: str
@@ -123,7 +128,7 @@ class Contact(_Model):
 
 
 class ParseWarning(_Model):
-    code: str
+    code: Code
     message: str
     span: Span | None = None
 

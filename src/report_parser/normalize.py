@@ -7,10 +7,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .markers import LINE_MARKER_RE as _LINE_MARKER
+from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
+
 # Full-width ASCII variants and odd spaces become their plain forms: one character for one,
 # so these substitutions never move an offset.
-_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_WIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x200B: 0x20, 0xFEFF: 0x20, 0x2002: 0x20, 0x2003: 0x20,
+_WIDTH = dict(HALF_WIDTH)
+_WIDTH.update({IDEOGRAPHIC_SPACE: 0x20, 0xA0: 0x20, 0x200B: 0x20, 0xFEFF: 0x20, 0x2002: 0x20, 0x2003: 0x20,
                0x2009: 0x20, 0x2027: 0x00B7})
 # The runs of those characters: translating only them is twice as fast as str.translate over a
 # whole notice, whose characters mostly have no entry.
@@ -32,9 +35,6 @@ _ARTEFACT = re.compile(
 _ARTEFACT_FIRST = "[{*_&#"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = "。；;！!？?：:”\"』」)）】》…"
-_LINE_MARKER = re.compile(
-    r"\s*(?:[一二三四五六七八九十]{1,3}[、是]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]"
-    r"|[①-⑳⑴-⒇]|第[一二三四五六七八九十]{1,3}[,，、部章条])")
 
 
 _LINE_LABEL = re.compile(r"\s*[\[【]?[\u4e00-\u9fff]{2,6}[\]】]?\s*[:：]")

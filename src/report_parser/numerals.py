@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 import regex
 
+from .width import HALF_WIDTH
+
 # Digit characters: lower-case, upper-case (大写), traditional and zero forms.
 DIGITS: dict[str, int] = {
     "零": 0, "〇": 0, "○": 0, "洞": 0,
@@ -26,7 +28,7 @@ BIG_UNITS: dict[str, int] = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10
 UNIT_CHARS = "".join(SMALL_UNITS) + "".join(BIG_UNITS)
 NUMERAL_CHARS = DIGIT_CHARS + UNIT_CHARS
 
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH = HALF_WIDTH
 _APPROX_TAIL = ("余", "多")
 MAX_DIGITS = 20  # longer strings are codes or garbage, not figures
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from os import PathLike
-from typing import Any
+from time import perf_counter
+from typing import Any, NamedTuple
 
 import regex
 
 from . import divisions, facts
 from . import metrics as metrics_mod
+from .budget import MAX_BODY_MARKERS
 from .decode import Loaded
-from .errors import WARNINGS
+from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
-from .markers import find_markers
+from .lexicon import alternation, load, patterns
+from .markers import find_markers, stray_markers
 from .measures import measure_status
 from .models import (
     Contact,
@@ -35,11 +38,11 @@ from .tree import MARKUP, RawNode, build_tree, clean_title, title_stop
 
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
-_SUMMARY_OPEN = re.compile(
-    r"^[\x20\t]*(?:截至|截止|到目前|目前[,，]|总体(?:来看|上)|综上|至此|通过(?:集中)?整改|经过(?:集中)?整改"
-    r"|下一步|下步|今后)", re.M)
+_SECTIONS = load("sections.json")
+_PLANS = alternation([*_SECTIONS["next_step"], *_SECTIONS["later"]])
+_SUMMARY_OPEN = regex.compile(rf"^[\x20\t]*(?:{patterns(_SECTIONS['progress_openers'])}|{_PLANS})", regex.M)
 _DIGIT = regex.compile(r"\d")
-_PLANS_OPEN = regex.compile(r"[\x20\t]*(?:下一步|下步|今后)")
+_PLANS_OPEN = regex.compile(rf"[\x20\t]*(?:{_PLANS})")
 _MONTH_DAY = regex.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
 _LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
 SKIPPED_WARN_MIN = 20  # non-blank characters left out before a gap is named in a warning
@@ -75,14 +78,22 @@ class _Ctx:
         os_, oe = self.nt.orig_span(s, e)
         return {"text": self.nt.original[os_:oe], "span": (os_, oe)}
 
-    def warn(self, code: str, message: str | None = None, span: tuple[int, int] | None = None) -> None:
-        self.warnings.append(ParseWarning(
-            code=code, message=message or WARNINGS[code],
-            span=self.span(*span) if span is not None else None))
+    def report(self, d: Diagnostic, *, original: bool = False) -> None:
+        """Add a warning; its span is in matching-text offsets unless `original`."""
+        span = d.span if original or d.span is None else self.span(*d.span)
+        self.warnings.append(_warning(d, span))
+
+    def warn(self, code: Code, span: tuple[int, int] | None = None, form: str = "default", **params: object) -> None:
+        self.report(Diagnostic(code, span, params, form))
+
+
+def _warning(d: Diagnostic, span: tuple[int, int] | None) -> ParseWarning:
+    """The one place a diagnostic becomes an output warning: the message comes from the catalogue."""
+    return ParseWarning(code=d.code, message=d.message(), span=span)
 
 
 def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> dict[str, Any]:
-    """A Metric as data: validated with the whole Document, in one call (see parse_text)."""
+    """A Metric as data: validated with the whole Document, in one call (see _stage_document)."""
     t = ctx.piece(f.start, f.end)
     unit = f.unit
     if f.kind == "count" and unit:
@@ -110,7 +121,7 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
 
 def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]],
               whole: set[int], collect: list[tuple[metrics_mod.Found, dict[str, Any]]]) -> dict[str, Any]:
-    """A Node as data, validated with the whole Document in one call (see parse_text)."""
+    """A Node as data, validated with the whole Document in one call (see _stage_document)."""
     orig = ctx.nt.orig_text
     t = ctx.piece(n.start, n.end)
     marker = orig(n.marker.start, n.marker.end) if n.marker else None  # exactly as written
@@ -168,11 +179,10 @@ def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float
         k = _nonblank(original[s:e])
         missing += k
         if k >= SKIPPED_WARN_MIN:
-            ctx.warnings.append(ParseWarning(code="W401", message=f"{k} characters in no part of the notice",
-                                             span=(s, e)))
+            ctx.report(Diagnostic(Code.W401, (s, e), {"count": k}), original=True)
     cov = max(0.0, min(1.0, 1 - missing / total))
     if cov < 0.9:
-        ctx.warnings.append(ParseWarning(code="W402", message=f"coverage {cov:.3f}", span=None))
+        ctx.warn(Code.W402, coverage=cov)
     return round(cov, 4)
 
 
@@ -184,6 +194,9 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
                           if m.line_start or (single_line and m.after_sentence and not m.measure)), None)
     if first_heading is not None:
         markers = markers[first_heading:]
+    if len(markers) > MAX_BODY_MARKERS:  # a node budget: the text past it stays in the last item's text
+        markers = markers[:MAX_BODY_MARKERS]
+        ctx.warn(Code.W505, (markers[-1].start, markers[-1].end), limit=f"{MAX_BODY_MARKERS:,}")
     body_start = markers[0].start if markers else h.body_end
     # A closing progress paragraph after the last item (截至目前…) is outside every numbered item.
     tree_end = h.body_end
@@ -203,8 +216,8 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
     roots, tree_issues = build_tree(T, markers, body_start, tree_end, single_line)
     if trailing is not None:
         roots.append(trailing)
-    for ti in tree_issues:
-        ctx.warn(ti.code, ti.message, (ti.start, ti.end))
+    for d in tree_issues:
+        ctx.report(d)
     pre_s, pre_e = h.body_start, roots[0].start if roots else h.body_end
     # trim only what is blank in the original: blanked artefacts stay in the preamble, as written
     while pre_e > pre_s and ctx.blank(pre_e - 1):
@@ -212,7 +225,9 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
     while pre_s < pre_e and ctx.blank(pre_s):
         pre_s += 1
     if not roots and h.body_end > h.body_start:
-        ctx.warn("W204")
+        ctx.warn(Code.W204)
+    for span in stray_markers(T, h.body_start, h.body_end):
+        ctx.warn(Code.W203, span, marker=T[span[0]:span[1]])
     return roots, (pre_s, pre_e), trailing
 
 
@@ -222,7 +237,7 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
     T = ctx.nt.text
     found_facts = find_inspection(T, *preamble)
     if not (found_facts.inspector or found_facts.scheme):
-        ctx.warn("W302", span=preamble if preamble[1] > preamble[0] else None)
+        ctx.warn(Code.W302, preamble if preamble[1] > preamble[0] else None)
         return None, set()
     fact_ids: set[int] = set()
     start = end = feedback = None
@@ -264,15 +279,12 @@ def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.F
         if not _FEEDBACK.search(T, m.end(), stop if stop >= 0 else preamble[1]):
             continue
         month, day = int(m.group("m")), int(m.group("d"))
-        end = period.end_date.split("-")
-        year = int(end[0])
-        if (month, day) < (int(end[1]) if len(end) > 1 else 12, int(end[2]) if len(end) > 2 else 31):
-            year += 1
+        end = [int(x) for x in period.end_date.split("-")] + [None, None]
+        year = metrics_mod.infer_year((end[0], end[1], end[2]), month, day, after_end=True)
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return None
         date = f"{year:04d}-{month:02d}-{day:02d}"
-        ctx.warn("W101", f"feedback date {m.group()} read as {date}, the first such day after the on-site period",
-                 m.span())
+        ctx.warn(Code.W101, m.span(), "feedback", text=m.group(), date=date)
         return date
     return None
 
@@ -369,7 +381,7 @@ def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
 
 
 _CLAUSE_CLOSE = regex.compile(r"[,;:)]")
-_TOTAL_CUE = regex.compile(r"(?:共|合计|累计|总计|共计|先后)[^,;。]{0,12}$")
+_TOTAL_CUE = regex.compile(rf"(?:{alternation(load('summary_subjects.json')['total_cues'])})[^,;。]{{0,12}}$")
 
 
 def _totals(T: str, figures: list[tuple[metrics_mod.Found, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
@@ -431,60 +443,132 @@ def _problem_statuses(T: str, flat: list[RawNode]) -> None:
                 stack.extend(c.children)
 
 
-def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions(),
-               tables: tuple = ()) -> Document:
-    """Parse an already decoded notice; `source` describes where it came from, `tables` the ledger
-    tables written into it (formats.table.LedgerTable), whose rows then make the body."""
-    nt = normalize(original)
-    T = nt.text
-    ctx = _Ctx(nt)
-    if nt.traditional:
-        ctx.warn("W303")
-    if nt.joined_lines:
-        ctx.warn("W304", f"{nt.joined_lines} hard-wrapped line breaks joined for matching")
+@dataclass(slots=True)
+class ParseState:
+    """Everything one parse knows, filled in stage by stage (see STAGES).
 
-    h = Header()
+    Offsets are in the matching text `nt.text` until the `nodes` stage turns them into models
+    with spans into the original."""
+
+    original: str
+    source: Source
+    options: ParseOptions = ParseOptions()
+    tables: tuple = ()  # ledger tables written into the text (formats.table.LedgerTable): their rows are the body
+    nt: NormText | None = None
+    ctx: _Ctx | None = None
+    header: Header = field(default_factory=Header)
+    roots: list[RawNode] = field(default_factory=list)  # the body tree
+    preamble: tuple[int, int] = (0, 0)
+    trailing: RawNode | None = None  # a closing progress paragraph after the last item
+    found: list[metrics_mod.Found] = field(default_factory=list)  # figures not yet placed
+    inspection: Inspection | None = None
+    flat: list[RawNode] = field(default_factory=list)  # the tree, depth first
+    owned: dict[int, list[metrics_mod.Found]] = field(default_factory=dict)  # node id → its figures
+    summary_found: list[metrics_mod.Found] = field(default_factory=list)  # figures outside every item
+    # the body's nodes and figures as plain data: pydantic validates them once, with the Document
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    summary: list[dict[str, Any]] = field(default_factory=list)
+    whole: list[tuple[metrics_mod.Found, dict[str, Any]]] = field(default_factory=list)  # candidate totals
+    title: Title | None = None
+    issuer: Issuer | None = None
+    doc: Document | None = None
+
+    @property
+    def text(self) -> str:
+        """The matching text (after the `normalize` stage)."""
+        assert self.nt is not None, "the normalize stage has not run"
+        return self.nt.text
+
+
+def _stage_normalize(st: ParseState) -> None:
+    """Matching text and offset map; say when script or hard wraps were changed for matching."""
+    st.nt = normalize(st.original)
+    st.ctx = _Ctx(st.nt)
+    if st.nt.traditional:
+        st.ctx.warn(Code.W303)
+    if st.nt.joined_lines:
+        st.ctx.warn(Code.W304, count=st.nt.joined_lines)
+
+
+def _stage_head_and_tail(st: ParseState) -> None:
+    """Page chrome and title at the top; closing, contact, signature and attachments at the end."""
+    T, h = st.text, st.header
     find_head(T, h)
     find_tail(T, h, h.body_start)
     if h.chrome:
-        ctx.warn("W305", f"{len(h.chrome)} line(s) of page chrome dropped", h.chrome[0])
+        st.ctx.warn(Code.W305, h.chrome[0], count=len(h.chrome))
+
+
+def _stage_body(st: ParseState) -> None:
+    """Markers (or a ledger table's rows) → the body tree, the preamble before it and a trailing
+    paragraph after it."""
+    T, h, ctx = st.text, st.header, st.ctx
     ledger = None
-    if tables:
+    if st.tables:
         from .ledger import ledger_body  # only inputs with ledger tables need it (and its table code)
 
-        ledger = ledger_body(T, h, ctx, tables)
-    roots, preamble, trailing = ledger or _body(T, h, ctx)
-    find_issuer(T, h, preamble)
-    if h.title is None:
-        ctx.warn("W301")
+        ledger = ledger_body(T, h, ctx, st.tables)
+    st.roots, st.preamble, st.trailing = ledger or _body(T, h, ctx)
 
-    found, issues = metrics_mod.extract(T)
-    for iss in issues:
-        ctx.warn(iss.code, iss.message, (iss.start, iss.end))
+
+def _stage_issuer_forms(st: ParseState) -> None:
+    """Where the title, preamble and signature name the unit."""
+    find_issuer(st.text, st.header, st.preamble)
+    if st.header.title is None:
+        st.ctx.warn(Code.W301)
+
+
+def _stage_figures(st: ParseState) -> None:
+    """Every figure of the text, less those in chrome, title, contact, signature and attachments."""
+    found, issues = metrics_mod.extract(st.text)
+    for d in issues:
+        st.ctx.report(d)
+    h = st.header
     excluded = [*h.chrome, *(sp for sp in (h.title, h.contact_block, h.signature, h.attachments) if sp)]
-    found = [f for f in found if not _inside(excluded, f.start, f.end)]
-    inspection, fact_ids = _inspection(ctx, preamble, found)
-    found = [f for f in found if id(f) not in fact_ids]
+    st.found = [f for f in found if not _inside(excluded, f.start, f.end)]
 
-    flat = _flatten(roots)
-    outside = [preamble] + ([(trailing.start, trailing.end)] if trailing is not None else [])
-    owned, summary = _assign(found, flat, outside)
-    _set_statuses(T, flat)
-    _problem_statuses(T, flat)
-    # The body's nodes and figures are built as plain data and validated once, with the Document,
-    # by pydantic's compiled validator: the same checks as building each model, a fifth of the time.
-    whole: list[tuple[metrics_mod.Found, dict[str, Any]]] = []
-    whole_ids = _whole_unit_nodes(roots)
-    sections = [_to_model(ctx, r, owned, whole_ids, whole) for r in roots]
-    summary_metrics = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in summary]
-    whole.extend(zip(summary, summary_metrics, strict=True))
 
-    title = None
+def _stage_inspection(st: ParseState) -> None:
+    """Inspection facts from the preamble; the figures they used are facts, not figures."""
+    st.inspection, fact_ids = _inspection(st.ctx, st.preamble, st.found)
+    st.found = [f for f in st.found if id(f) not in fact_ids]
+
+
+def _stage_assign(st: ParseState) -> None:
+    """Each figure to the deepest node holding it; those in the preamble or trailing paragraph to the summary."""
+    st.flat = _flatten(st.roots)
+    outside = [st.preamble] + ([(st.trailing.start, st.trailing.end)] if st.trailing is not None else [])
+    st.owned, st.summary_found = _assign(st.found, st.flat, outside)
+
+
+def _stage_status(st: ParseState) -> None:
+    """Measure status from cue words; problem status from what the problem states for itself."""
+    _set_statuses(st.text, st.flat)
+    _problem_statuses(st.text, st.flat)
+
+
+def _stage_nodes(st: ParseState) -> None:
+    """The tree and the summary as models, spans in the original; subjects of whole-unit figures."""
+    T, ctx = st.text, st.ctx
+    whole_ids = _whole_unit_nodes(st.roots)
+    st.sections = [_to_model(ctx, r, st.owned, whole_ids, st.whole) for r in st.roots]
+    st.summary = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in st.summary_found]
+    st.whole.extend(zip(st.summary_found, st.summary, strict=True))
+
+
+def _stage_unit(st: ParseState) -> None:
+    """Title, issuer (name, aliases, key, sector, region), inspection level and round."""
+    h, ctx = st.header, st.ctx
     if h.title:
         t = ctx.text(*h.title)
-        title = Title(text=t.text, span=t.span, value=MARKUP.sub("", t.text))
-    issuer = _issuer(ctx, h, inspection.inspector if inspection else None)
-    inspection = _level_and_round(ctx, inspection, preamble, h.title, issuer)
+        st.title = Title(text=t.text, span=t.span, value=MARKUP.sub("", t.text))
+    st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
+    st.inspection = _level_and_round(ctx, st.inspection, st.preamble, h.title, st.issuer)
+
+
+def _stage_document(st: ParseState) -> None:
+    """The Document: contact, totals, coverage and the warnings collected on the way."""
+    h, ctx, preamble = st.header, st.ctx, st.preamble
     block = ctx.text(*h.contact_block) if h.contact_block else None
     contact = Contact(
         text=block.text if block else None,
@@ -497,45 +581,100 @@ def parse_text(original: str, source: Source, options: ParseOptions = ParseOptio
     covered = [ctx.span(*s) for s in h.chrome]
     covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.contact_block, h.signature, h.attachments)
                    if sp and sp[1] > sp[0])
-    covered.extend(n["span"] for n in sections)
-
-    doc = Document(
-        source=source,
-        title=title,
-        issuer=issuer,
-        inspection=inspection,
+    covered.extend(n["span"] for n in st.sections)
+    coverage = _coverage(st.original, covered, ctx)  # adds W401/W402: before the warnings are handed over
+    # the nodes and figures built as data are validated here, in one call of pydantic's compiled
+    # validator: the same checks as building each model in turn, in a fraction of the time
+    st.doc = Document(
+        source=st.source,
+        title=st.title,
+        issuer=st.issuer,
+        inspection=st.inspection,
         preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
-        summary=summary_metrics,
-        totals=_totals(T, whole),
-        sections=sections,
+        summary=st.summary,
+        totals=_totals(st.text, st.whole),
+        sections=st.sections,
         closing=ctx.text(*h.closing) if h.closing else None,
         signature=ctx.text(*h.signature) if h.signature else None,
         attachments=ctx.text(*h.attachments) if h.attachments else None,
         chrome=[ctx.text(*s) for s in h.chrome],
         contact=contact,
         warnings=ctx.warnings,
-        coverage=_coverage(original, covered, ctx),
+        coverage=coverage,
     )
-    if options.analyze:
+
+
+def _stage_analyze(st: ParseState) -> None:
+    """Subjects, keywords and topics with jieba, when the options ask for them."""
+    if st.options.analyze:
         from .analysis import analyze  # jieba is loaded only when asked for
 
-        doc = analyze(doc)
-    return doc
+        st.doc = analyze(st.doc)
 
 
-def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions()) -> Document:
+class Stage(NamedTuple):
+    name: str
+    run: Callable[[ParseState], None]
+
+
+# The parse, in order: each stage reads what the ones before it left in the state and adds its own.
+STAGES: tuple[Stage, ...] = (
+    Stage("normalize", _stage_normalize),
+    Stage("head_and_tail", _stage_head_and_tail),
+    Stage("body", _stage_body),
+    Stage("issuer_forms", _stage_issuer_forms),
+    Stage("figures", _stage_figures),
+    Stage("inspection", _stage_inspection),
+    Stage("assign", _stage_assign),
+    Stage("status", _stage_status),
+    Stage("nodes", _stage_nodes),
+    Stage("unit", _stage_unit),
+    Stage("document", _stage_document),
+    Stage("analyze", _stage_analyze),
+)
+
+
+def run_stages(state: ParseState, stages: Iterable[Stage] = STAGES,
+               on_stage: Callable[[str, float], None] | None = None) -> ParseState:
+    """Run `stages` in order over `state`; `on_stage(name, seconds)` is called after each."""
+    for stage in stages:
+        t0 = perf_counter()
+        stage.run(state)
+        if on_stage is not None:
+            on_stage(stage.name, perf_counter() - t0)
+    return state
+
+
+def parse_text(original: str, source: Source, options: ParseOptions = ParseOptions(),
+               tables: tuple = (), timings: dict[str, float] | None = None) -> Document:
+    """Parse an already decoded notice; `source` describes where it came from, `tables` the ledger
+    tables written into it (formats.table.LedgerTable), whose rows then make the body.
+
+    `timings`, when given, gets the seconds each stage took added to its entry (by stage name)."""
+    on_stage = None
+    if timings is not None:
+        def on_stage(name: str, seconds: float) -> None:
+            timings[name] = timings.get(name, 0.0) + seconds
+    state = run_stages(ParseState(original, source, options, tables), on_stage=on_stage)
+    assert state.doc is not None
+    return state.doc
+
+
+def parse_loaded(loaded: Loaded, options: ParseOptions = ParseOptions(),
+                 timings: dict[str, float] | None = None) -> Document:
     """Parse text that `decode` loaded from a file or bytes."""
     source = Source(name=loaded.name, sha256=loaded.sha256, encoding=loaded.encoding, format=loaded.format,
                     chars=len(loaded.text), text=loaded.text if loaded.extracted else None, url=loaded.url)
-    doc = parse_text(loaded.text, source, options, loaded.tables)
-    for code, message in reversed(loaded.warnings):
-        doc.warnings.insert(0, ParseWarning(code=code, message=message, span=None))
+    doc = parse_text(loaded.text, source, options, loaded.tables, timings)
+    for d in reversed(loaded.warnings):  # found while decoding (W502 OCR, W503 pages skipped): no span
+        doc.warnings.insert(0, _warning(d, None))
     if "+replace" in loaded.encoding:
-        doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+        doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
     return doc
 
 
-def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptions()) -> Document:
+def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptions(),
+          timings: dict[str, float] | None = None) -> Document:
     """Parse a notice given as a string."""
     # surrogatepass: a str decoded with surrogateescape (or from JSON) may hold lone surrogates
     try:
@@ -546,15 +685,18 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
     if clean is not text:
         # not valid Unicode: spans index the text with U+FFFD in their place (same length), kept in source.text
         source = Source(name=name, sha256=sha, encoding="str+replace", format="txt", chars=len(text), text=clean)
-        doc = parse_text(clean, source, options)
-        doc.warnings.insert(0, ParseWarning(code="W501", message=WARNINGS["W501"], span=None))
+        doc = parse_text(clean, source, options, timings=timings)
+        doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
         return doc
     source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
-    return parse_text(text, source, options)
+    return parse_text(text, source, options, timings=timings)
 
 
-def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions()) -> Document:
-    """Parse a notice file (plain text in any common encoding, .docx, .html, .pdf, a scan, .doc…) or URL."""
+def parse_file(path: str | PathLike[str], options: ParseOptions = ParseOptions(),
+               timings: dict[str, float] | None = None) -> Document:
+    """Parse a notice file (plain text in any common encoding, .docx, .html, .pdf, a scan, .doc…) or URL.
+
+    `timings`: see parse_text (decoding is not a stage and is not timed)."""
     from .fetch import load_input
 
-    return parse_loaded(load_input(path), options)
+    return parse_loaded(load_input(path), options, timings)

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from .lexicon import load
+
 if TYPE_CHECKING:
-    from .analysis import Segmenter
+    from .segment import Segmenter
 
 Tok = tuple[str, str]
 
@@ -15,33 +17,26 @@ Tok = tuple[str, str]
 _BREAK = regex.compile(r"[，,。；;：:！!？?、\n（(）)]")
 MAX_REACH = 40  # characters looked at on either side of a figure
 
+_D = load("subjects.json")  # the word tables (data/subjects.json)
 # Nominal parts of speech (jieba's ICTCLAS tags): nouns, names, verbal nouns, fixed expressions, abbreviations.
-NOMINAL = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nl", "ng", "vn", "an", "j", "l", "g"})
+NOMINAL = frozenset(_D["nominal_tags"])
 # Modifiers that may stand inside a noun phrase before its head: adjectives, distinguishing words.
-MODIFIER = frozenset({"a", "b", "z"})
-VERB = frozenset({"v", "vd", "vi", "vg", "vq", "vx", "vf", "vl"})
+MODIFIER = frozenset(_D["modifier_tags"])
+VERB = frozenset(_D["verb_tags"])
 # Suffixes that make a category of the words before them (智库类项目, 示范型课程).
-SUFFIXES = frozenset({"类", "型", "级", "式"})
+SUFFIXES = frozenset(_D["category_suffixes"])
 # Words that make the verb after them a modifier (新谋划包装项目, 无法执行项目, 未完成定量指标).
-PARTICIPLE_PREFIX = frozenset({"新", "未", "无法", "尚未", "待", "新增"})
+PARTICIPLE_PREFIX = frozenset(_D["participle_prefixes"])
 # The end of an enumeration (A、B等): what follows is a category, not a verb with its object.
-ENUM_END = frozenset({"等", "等等"})
+ENUM_END = frozenset(_D["enumeration_end"])
 # Verbs that head a predicate: never inside the noun phrase of a figure (X个项目获…, X名教师入选…).
-PREDICATE_VERBS = frozenset({
-    "获", "获得", "获批", "获评", "荣获", "入选", "参加", "参与", "进行", "开展", "实现", "完成", "成立", "落户",
-    "出席", "发表", "上线", "带动", "纳入", "列入", "清理", "受到", "给予", "达到", "涉及", "通过", "是", "为",
-    "有", "被", "占", "对", "在", "到", "赴", "参观", "接受", "投身", "揭牌", "担任", "挂职", "任", "携", "支持",
-    "全部", "均", "已", "将", "实行", "形成", "提出", "制定", "出台", "印发", "召开", "举办", "组织",
-})
+PREDICATE_VERBS = frozenset(_D["predicate_verbs"])
 # Adverbs of quantity between a phrase and its figure (参观展览超320场次, 累计近20万人次): skipped.
-QUANTITY_ADVERBS = frozenset({
-    "共", "共计", "累计", "合计", "总计", "约", "达", "达到", "超", "超过", "逾", "多达", "仅", "只", "各", "分别",
-    "先后", "共有", "又", "再", "全套", "首批", "总体", "了", "均", "总数", "总量",
-})
+QUANTITY_ADVERBS = frozenset([*_D["quantity_adverbs"], *load("summary_subjects.json")["total_cues"]])
 # Nouns that are counted in their own right and end the phrase (4个方面62个问题 → 方面).
-TERMINAL_NOUNS = frozenset({"方面", "领域", "类别", "环节", "批次"})
+TERMINAL_NOUNS = frozenset(_D["terminal_nouns"])
 # Classifiers of events: a bare verb before them is what was counted (宣讲120场, 党员组织关系调动5次).
-EVENT_UNITS = frozenset({"次", "场", "场次", "轮", "期", "批", "批次", "回", "遍", "节次", "学时"})
+EVENT_UNITS = frozenset([*load("metrics.json")["event_units"], *_D["uncounted_event_units"]])
 _OPEN = {"“": "”", "《": "》", "‘": "’", "「": "」", "〈": "〉"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 _NUMBER = regex.compile(r"^[0-9０-９.．%％]+$|^[〇零一二两三四五六七八九十百千万亿]+$")
@@ -241,7 +236,7 @@ def subject_of(text: str, start: int, end: int, unit: str | None = None, *,
        (ellipsis: `177项整改任务，已完成174项` → 整改任务).
     """
     if seg is None:
-        from .analysis import segmenter
+        from .segment import segmenter
 
         seg = segmenter()
     if unit in TERMINAL_NOUNS:  # 6方面: the classifier is the thing counted

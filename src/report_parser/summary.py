@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import regex
+
+from .lexicon import load
 
 _CLAUSE_BREAK = regex.compile(r"[,;。:!?、\n]")
 
@@ -24,7 +24,7 @@ class SubjectRule:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return json.loads(resources.files("report_parser.data").joinpath("summary_subjects.json").read_text("utf-8"))
+    return dict(load("summary_subjects.json"))
 
 
 def total_subjects() -> tuple[str, ...]:

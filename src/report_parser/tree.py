@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import regex
 
+from .errors import Code, Diagnostic
 from .fields import find_fields
+from .lexicon import alternation, load, patterns
 from .markers import LAST, Marker
 
 
@@ -39,14 +39,6 @@ class RawNode:
         return self.role == "measure"
 
 
-@dataclass(frozen=True, slots=True)
-class TreeIssue:
-    code: str
-    message: str
-    start: int
-    end: int
-
-
 MAX_DEPTH = 12  # levels of nesting; real notices use five at most
 
 # Title ends: the first sentence end, the end of the line, or the next marker.
@@ -54,13 +46,12 @@ _TITLE_STOP = regex.compile(r"[。\n]")  # the contract: the first 。 or the li
 _TITLE_SCAN = regex.compile(r"[。\n“”「」『』]")
 _TRIM = " \t\n;,:、。.!?*"
 
-# Top-level headings of a "sections first" notice: the part holding the problems, and the others.
-_PROBLEM_PART = regex.compile(
-    r"(?:反馈|巡视|巡察|指出|交办|具体)?问题.{0,8}(?:整改|落实)|整改(?:落实|完成|进展)?情况|逐条|逐项|整改任务"
-    r"|反馈意见.{0,6}(?:整改|落实)")
-_OTHER_PART = regex.compile(
-    r"组织领导|组织情况|组织开展|工作开展情况|基本情况|总体情况|主要做法|工作举措|下一步|工作打算|今后|打算"
-    r"|巩固.{0,8}成果|长效|思想认识|政治站位|高度重视|深入学习|工作部署|整改工作的?(?:开展|组织|推进)")
+# Top-level headings of a "sections first" notice: the part holding the problems, and the others
+# (data/sections.json; the organising titles are those of facts.json).
+_SECTIONS = load("sections.json")
+_PROBLEM_PART = regex.compile(patterns(_SECTIONS["problem_part"]))
+_OTHER_PART = regex.compile(patterns([load("facts.json")["organising"]], (
+    alternation(w) for w in (_SECTIONS["other_part"], _SECTIONS["next_step"], _SECTIONS["later"]))))
 
 
 MARKUP = regex.compile(r"[*_]{2,}|&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)  # runs, so *__* goes whole
@@ -99,7 +90,7 @@ class _Builder:
     def __init__(self, text: str, single_line: bool) -> None:
         self.text = text
         self.single_line = single_line
-        self.issues: list[TreeIssue] = []
+        self.issues: list[Diagnostic] = []
         self.last_ordinal: dict[str, int] = {}  # last accepted ordinal of each family anywhere
 
     def _acceptable_new(self, m: Marker) -> bool:
@@ -123,6 +114,66 @@ class _Builder:
         first = self.text[node.start:m.start].strip()
         return bool(first) and self.text.startswith(first, m.start)
 
+    @staticmethod
+    def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
+        """(cont, same): the open node `m` continues (its family, the ordinal before), and the
+        innermost open node of its family at all."""
+        same = None
+        for k in range(len(stack) - 1, 0, -1):
+            node = stack[k]
+            if node.family == m.family:
+                same = same if same is not None else k
+                if node.marker.ordinal == m.ordinal - 1 or (m.ordinal == LAST and node.marker.ordinal < LAST):
+                    return k, same
+        return None, same
+
+    def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode]) -> tuple[int, str, bool] | None:
+        """Where `m` opens a node: (depth in the stack, role, whether it continues the list open
+        there), or None when it stays in the text.
+
+        One case per relation of `m` to the open nodes: it continues a list, opens a new family at
+        1, restarts its own family at 1, or skips or repeats an ordinal of an open family (W201,
+        W202), or opens a family at more than 1 (W201)."""
+        cont, same = self._family_on_stack(stack, m)
+        role = "measure" if m.measure and not m.part else "section"
+        top = stack[-1]
+        if cont is not None:
+            listed = stack[cont].role == "measure"  # the rest of an inline list of actions
+            if not (m.line_start or m.measure or m.after_sentence or listed):
+                return None
+            return cont, "measure" if listed else role, True
+        if m.ordinal == 1 and same is None:
+            if top.role == "measure" and (m.measure or not m.line_start):
+                return None  # a list inside an action stays part of that action's text
+            if not self._acceptable_new(m):
+                if top.marker is None or not self._after_clause(m):
+                    return None
+                role = "measure"  # （1）…；（2）… listed inline under a heading: its actions
+            return len(stack), role, False
+        if m.ordinal == 1:
+            # A list restarting at 1 under a node of its own family: a nested list when it
+            # opens a line, a restart of the measures when it lists actions.
+            if m.measure:
+                return same, role, False
+            return (len(stack), role, False) if m.line_start else None
+        if not (m.line_start or (self.single_line and m.after_sentence)):
+            return None
+        if same is None:
+            if self.last_ordinal.get(m.family) != m.ordinal - 1:
+                self.issues.append(Diagnostic(Code.W201, (m.start, m.end),
+                                              {"marker": self.text[m.start:m.end]}, "start"))
+            return len(stack), role, False
+        prev = stack[same].marker.ordinal
+        repeated = stack[same] if self._repeats(stack[same], m) else None
+        code = Code.W202 if m.ordinal <= prev else Code.W201
+        self.issues.append(Diagnostic(code, (m.start, m.end), {"marker": self.text[m.start:m.end], "prev": prev},
+                                      "repeated" if repeated else "default"))
+        if repeated is not None:
+            # the copy takes the original's place: drop the empty first one
+            stack[same - 1].children.remove(repeated)
+            accepted.remove(repeated)
+        return same, role, False
+
     def build(self, markers: list[Marker], start: int, end: int) -> tuple[RawNode, list[RawNode]]:
         root = RawNode(None, start, end)
         stack: list[RawNode] = [root]
@@ -130,66 +181,11 @@ class _Builder:
         for m in markers:
             if m.start < start or m.end > end:
                 continue
-            cont = same = None
-            for k in range(len(stack) - 1, 0, -1):
-                node = stack[k]
-                if node.family == m.family:
-                    same = same if same is not None else k
-                    if node.marker.ordinal == m.ordinal - 1 or (m.ordinal == LAST and node.marker.ordinal < LAST):
-                        cont = k
-                        break
-            role = "measure" if m.measure and not m.part else "section"
-            top = stack[-1]
-            if cont is not None:
-                listed = stack[cont].role == "measure"  # the rest of an inline list of actions
-                if not (m.line_start or m.measure or m.after_sentence or listed):
-                    continue
-                depth = cont
-                if listed:
-                    role = "measure"
-            elif m.ordinal == 1 and same is None:
-                if top.role == "measure" and (m.measure or not m.line_start):
-                    continue  # a list inside an action stays part of that action's text
-                if not self._acceptable_new(m):
-                    if top.marker is None or not self._after_clause(m):
-                        continue
-                    role = "measure"  # （1）…；（2）… listed inline under a heading: its actions
-                depth = len(stack)
-            elif m.ordinal == 1 and same is not None:
-                # A list restarting at 1 under a node of its own family: a nested list when it
-                # opens a line, a restart of the measures when it lists actions.
-                if m.measure:
-                    depth = same
-                elif m.line_start:
-                    depth = len(stack)
-                else:
-                    continue
-            elif same is not None:
-                if not (m.line_start or (self.single_line and m.after_sentence)):
-                    continue
-                prev = stack[same].marker.ordinal
-                repeated = stack[same] if self._repeats(stack[same], m) else None
-                code = "W202" if m.ordinal <= prev else "W201"
-                self.issues.append(TreeIssue(
-                    code, f"{self.text[m.start:m.end]} follows ordinal {prev} of the same family"
-                    + ("; a heading repeated word for word is kept once" if repeated else ""),
-                    m.start, m.end))
-                depth = same
-                if repeated is not None:
-                    # the copy takes the original's place: drop the empty first one
-                    stack[same - 1].children.remove(repeated)
-                    accepted.remove(repeated)
-            else:
-                if not (m.line_start or (self.single_line and m.after_sentence)):
-                    continue
-                if self.last_ordinal.get(m.family) != m.ordinal - 1:
-                    self.issues.append(TreeIssue(
-                        "W201", f"{self.text[m.start:m.end]} opens a list that does not start at 1",
-                        m.start, m.end))
-                depth = len(stack)
-            prev_sibling = stack[cont] if cont is not None else None
-            if depth > MAX_DEPTH:
-                continue  # deeper than any notice nests: the marker stays in its parent's text
+            placed = self._place(m, stack, accepted)
+            if placed is None or placed[0] > MAX_DEPTH:
+                continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
+            depth, role, continues = placed
+            prev_sibling = stack[depth] if continues else None
             while len(stack) > depth:
                 stack.pop().end = m.start
             node = RawNode(m, m.start, end, role=role, ordinal=m.ordinal,
@@ -244,7 +240,7 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
     return moved
 
 
-def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
+def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
     if _is_heading(node):
         heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
@@ -269,7 +265,7 @@ def _apply_fields(text: str, node: RawNode, issues: list[TreeIssue]) -> None:
         node.children = kids
         for name, ls, vs, ve in found:
             if name in node.fields:
-                issues.append(TreeIssue("W205", f"field {name} repeated", ls, ve))
+                issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
                 continue
             node.fields[name] = (vs, ve)
     for c in node.children:
@@ -297,10 +293,9 @@ def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
 
 @lru_cache(maxsize=1)
 def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
-    data = json.loads(resources.files("report_parser").joinpath("data/actions.json").read_text("utf-8"))
-    alt = lambda words: "|".join(sorted(map(regex.escape, words), key=len, reverse=True))  # noqa: E731
-    return (regex.compile(alt(data["problem_cues"])), regex.compile(alt(data["action_verbs"])),
-            regex.compile(alt(data["complaint_cues"])))
+    data = load("actions.json")
+    return (regex.compile(alternation(data["problem_cues"], data["complaint_cues"])),
+            regex.compile(alternation(data["action_verbs"])), regex.compile(alternation(data["complaint_cues"])))
 
 
 # An item that opens by stating what was done or is planned (已…, 拟于…) is an action too.
@@ -421,7 +416,7 @@ def _label_problems(node: RawNode) -> None:
 
 
 def build_tree(text: str, markers: list[Marker], start: int, end: int,
-               single_line: bool = False) -> tuple[list[RawNode], list[TreeIssue]]:
+               single_line: bool = False) -> tuple[list[RawNode], list[Diagnostic]]:
     """The body between `start` and `end` as a tree of RawNodes with roles and titles.
 
     `single_line`: the notice came as one long line, so markers after a sentence end open nodes."""

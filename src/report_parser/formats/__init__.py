@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php"})
 MHTML_EXTENSIONS = frozenset({".mhtml", ".mht"})
@@ -29,6 +30,61 @@ _MIME_HEADER = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class FileType:
+    """A kind of file as the batch walker knows it by name: what it is called and whether it is parsed."""
+
+    label: str
+    suffixes: frozenset[str]
+    supported: bool
+
+
+# The one table of file types by suffix. A folder walk parses files whose suffix is supported, lists the
+# others as unsupported under their label, and sniffs files with a suffix not in the table (a supported
+# document format found by content is parsed). A new format registers its suffixes with `register`.
+FILE_TYPES: dict[str, FileType] = {}
+
+
+def register(label: str, suffixes: tuple[str, ...] | frozenset[str], *, supported: bool = True) -> FileType:
+    """Record a file type; a later registration of a suffix wins (a format module making a type supported)."""
+    ft = FileType(label, frozenset(s.lower() for s in suffixes), supported)
+    for suffix in ft.suffixes:
+        FILE_TYPES[suffix] = ft
+    return ft
+
+
+register("plain text", (".txt", ".text", ".md"))
+register("Word document", (".docx", ".docm", ".dotx", ".dotm"))
+register("web page", tuple(HTML_EXTENSIONS - {".jsp", ".asp", ".aspx", ".php"}))
+register("web archive", tuple(MHTML_EXTENSIONS))
+register("PDF", (".pdf",))
+register("legacy Word document", (".doc", ".dot"))
+register("WPS document", (".wps", ".wpt"))
+register("Excel workbook", (".xlsx",))
+register("spreadsheet", (".xlsm", ".xls", ".et", ".csv", ".ods"), supported=False)
+register("presentation", (".pptx", ".ppt", ".dps", ".odp"), supported=False)
+register("OpenDocument text", (".odt",))
+register("RTF document", (".rtf",))
+register("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff"))
+register("other image", (".gif", ".bmp", ".webp"), supported=False)
+register("archive", (".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar"), supported=False)
+register("audio or video", (".mp3", ".mp4", ".wav", ".avi", ".mov", ".flv", ".wmv"), supported=False)
+register("executable or library", (".exe", ".dll", ".so", ".bin"), supported=False)
+register("data file", (".json", ".xml", ".jsonl", ".parquet", ".db", ".sqlite"), supported=False)
+
+# Kinds `sniff` can give that load_bytes reads (decode.py dispatches on them).
+LOADABLE_KINDS = frozenset({"txt", "html", "mhtml", "docx", "xlsx", "pdf", "doc", "wps", "rtf", "odt"})
+
+
+def supported_suffixes() -> frozenset[str]:
+    return frozenset(s for s, ft in FILE_TYPES.items() if ft.supported)
+
+
+def file_type(name: str | None) -> FileType | None:
+    """The registered type of a file name's suffix, or None when the suffix is not in the table."""
+    return FILE_TYPES.get(extension(name))
+
+
 def extension(name: str | None) -> str:
     """The lower-cased extension of a file name ('' when there is none)."""
     if not name:
@@ -52,17 +108,27 @@ def _head_text(data: bytes, size: int = 4096) -> str:
     return head.decode("latin-1").removeprefix("\xef\xbb\xbf")
 
 
-def _sniff_zip(data: bytes) -> str:
+_SNIFF_READ = 1 << 16  # the sniffer reads at most this much of one zip member
+
+
+def _read_capped(zf: object, member: str) -> bytes:
+    """The first 64 KB of a zip member: a bomb inflates no further than that."""
+    with zf.open(member) as fh:  # type: ignore[attr-defined]
+        return fh.read(_SNIFF_READ)
+
+
+def _sniff_zip(data: bytes | object) -> str:
+    """What a zip package holds; `data` is the bytes or a seekable binary file."""
     import io
     import zipfile
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes | bytearray) else data) as zf:
             names = set(zf.namelist())
             if "word/document.xml" in names:
                 return "docx"
             if "[Content_Types].xml" in names:
-                types = zf.read("[Content_Types].xml").lower()
+                types = _read_capped(zf, "[Content_Types].xml").lower()
                 if any(ct in types for ct in _DOCX_CONTENT_TYPES):
                     return "docx"
             if "xl/workbook.xml" in names:
@@ -70,7 +136,7 @@ def _sniff_zip(data: bytes) -> str:
             if "ppt/presentation.xml" in names:
                 return "pptx"
             if "mimetype" in names:
-                mimetype = zf.read("mimetype")
+                mimetype = _read_capped(zf, "mimetype")
                 if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
                     return "odt"
                 if mimetype.startswith(b"application/vnd.oasis.opendocument"):
@@ -86,6 +152,16 @@ def _sniff_zip(data: bytes) -> str:
     ):
         return "zip-corrupt"
     return "zip"
+
+
+def sniff_file(path: str, name: str | None = None) -> str:
+    """`sniff` for a file on disk, reading only a prefix (and a zip's directory, not its members whole)."""
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+        if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+            fh.seek(0)
+            return _sniff_zip(fh)
+    return sniff(head, name or path)
 
 
 def sniff(data: bytes, name: str | None = None) -> str:

@@ -573,6 +573,9 @@ def _open_document(data: bytes, name: str | None) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from report_parser import budget
+
+    budget.check_package(data, name, ".docx")
     try:
         return docx.Document(io.BytesIO(data))
     except ValueError as exc:

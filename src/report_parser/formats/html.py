@@ -6,32 +6,34 @@ import codecs
 import re
 from typing import Any
 
-from report_parser.errors import InputError
+from report_parser.charset import decode_raw
+from report_parser.errors import Code, InputError
 from report_parser.formats.table import Grid, LedgerTable, TextBuilder, clean
+from report_parser.lexicon import alternation, load
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # Labels that open a chrome block (information index, page meta, widgets, breadcrumbs, site footer).
+_LABELS = load("header.json")
 _CHROME_LABEL = re.compile(
     r"^[\s【\[|]*(?:"
-    r"(?:信息)?索引号|发布机构|发文机关|成文日期|发文日期|发布日期|发布时间|生成日期|公开方式|公开范围|公开时限"
-    r"|主题分类|主题词|体裁分类|组配分类|有效性|文\s*号|来\s*源|作\s*者|编\s*辑|责任编辑|浏览量|浏览次数|阅读量|阅读次数"
-    r"|点击数|点击量|点击率|访问量|访问次数|字\s*号|字\s*体|当前位置|您的位置|您现在的位置|所在位置|分享到|扫一扫"
-    r"|网站标识码|主办单位|主\s*办|承\s*办|协\s*办|技术支持|版权所有|联系我们|网站地图"
-    r")\s*(?:[:：]|$)"
+    + "|".join(r"\s*".join(map(re.escape, w)) for w in sorted(
+        [w for k in ("index_labels", "index_labels_inline", "page_labels_inline", "page_words_web", "web_labels")
+         for w in _LABELS[k]], key=len, reverse=True))
+    + r")\s*(?:[:：]|$)"
 )
 _CHROME_LINE = re.compile(
     r"^(?:"
     r"【?\s*字体\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?\s*】?"
-    r"|【?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|朗读|分享|保存|纠错|我要纠错|上一篇|下一篇|相关链接|相关文章|附件)\s*】?"
+    rf"|【?\s*(?:{alternation(_LABELS['page_widgets'], _LABELS['web_widgets'])})\s*】?"
     r"|首页\s*(?:>|＞|»|›|→|/|\|).*"
     r"|.*(?:ICP备|公网安备|网站标识码).*"
     r")$"
 )
 _CHROME_WIDGET = re.compile(
-    r"分享到|打印本页|关闭窗口|【字体|字体\s*[:：]\s*大|浏览量|浏览次数|阅读次数|点击数"
+    rf"{alternation(_LABELS['web_widget_marks'], _LABELS['page_labels_inline'])}|【字体|字体\s*[:：]\s*大"
 )
 _CHROME_CLASS = re.compile(
     r"(?:^|[\s_-])(?:bread|breadcrumbs?|crumbs?|position|location|curpos|share|bdshare|fenxiang|print|dayin"
@@ -40,7 +42,9 @@ _CHROME_CLASS = re.compile(
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "input", "select",
               "textarea", "nav", "footer", "aside", "svg", "object", "embed")  # fmt: skip
-_TITLE_HINT = re.compile(r"通报|情况|整改|巡察|巡视|公告|公示|报告")
+# words the page title of a notice has (its <title> also names the site)
+_TITLE_HINT = re.compile(alternation(
+    _LABELS["title_end_words"], _LABELS["title_endings"], _LABELS["title_words"], _LABELS["page_title_hints"]))
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—{1,2}|--|\s-\s|–)\s*")
 _BLOCK_TAGS = frozenset(
     {"p", "div", "td", "th", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
@@ -76,10 +80,8 @@ def declared_charset(data: bytes) -> str | None:
 
 def decode_html(data: bytes, name: str | None = None, hint: str | None = None) -> tuple[str, str]:
     """Decode page bytes: BOM, then the declared (or hinted) charset, then plain-text detection."""
-    from report_parser.decode import _decode_raw
-
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
-        return _decode_raw(data, name)
+        return decode_raw(data, name)
     if any(b > 0x7F for b in data[:65536]):
         # valid UTF-8 with Chinese in it is UTF-8, whatever the page claims (mislabelled pages are common;
         # GBK text that happens to be valid UTF-8 is not)
@@ -94,7 +96,7 @@ def decode_html(data: bytes, name: str | None = None, hint: str | None = None) -
             return data.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
             pass
-    text, encoding = _decode_raw(data, name)
+    text, encoding = decode_raw(data, name)
     if encoding.endswith("+replace") and codec and not single_byte:
         # a few bad bytes in a page that declares its charset: trust the declaration
         return data.decode(codec, errors="replace"), codec + "+replace"
@@ -154,6 +156,21 @@ def _prose(el: Any) -> bool:
     return "。" in "".join(el.itertext())
 
 
+def _longer_than(el: Any, limit: int) -> bool:
+    """`_text_len(el) > limit`, reading no more of the text than it takes to know: the check runs once
+    per chrome label, and measuring a large parent in full each time was quadratic."""
+    seen = 0  # characters read from the first non-blank one on
+    for piece in el.itertext():
+        if not seen:
+            piece = piece.lstrip()
+        if not piece:
+            continue
+        before, seen = seen, seen + len(piece)
+        if seen > limit and piece[max(0, limit - before):].strip():
+            return True
+    return False
+
+
 def _chrome_block(node: Any) -> Any:
     """The largest ancestor of a chrome label that is still small and holds no heading."""
     block = node
@@ -161,7 +178,7 @@ def _chrome_block(node: Any) -> Any:
         parent = block.getparent()
         if parent is None or parent.tag in ("body", "html"):
             return block
-        if _text_len(parent) > _MAX_CHROME_CHARS or _has_title(parent) or _prose(parent):
+        if _longer_than(parent, _MAX_CHROME_CHARS) or _has_title(parent) or _prose(parent):
             return block
         block = parent
 
@@ -363,26 +380,50 @@ def take_ledgers(tree: Any) -> list[Grid]:
     return grids
 
 
-def extract_from_text(page: str, name: str | None = None) -> str:
-    """Main text of a decoded HTML page, a paragraph per line, title line first."""
-    return extract_with_tables(page, name)[0]
+# Inline formatting tags: removed (never their text) when a page nests them past the parser's depth limit.
+_INLINE_TAG = re.compile(r"</?(?:font|span|b|i|u|s|strong|em|small|big|sub|sup|a)\b[^>]*>", re.I)
 
 
-def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[LedgerTable, ...]]:
-    """Main text of a decoded HTML page (a paragraph per line, title line first) and its ledger tables."""
+def _too_deep(parser: Any) -> bool:
+    return any("Excessive depth" in str(e.message) for e in parser.error_log)
+
+
+def _parse_page(page: str, name: str | None, repairs: list[Code]) -> Any:
+    """The lxml tree of a page, within the element budget and with no text lost to the depth limit.
+
+    libxml2 stops at 256 levels and drops the rest of the page (a <font> opened and never closed in
+    every paragraph gets there); such a page is parsed again with huge_tree (2048 levels), and if that
+    is not enough its inline formatting tags are removed (W504).
+    """
     import lxml.html
 
-    page = _XML_DECL.sub("", page, count=1)
-    try:
-        tree = lxml.html.document_fromstring(page)
-    except Exception as exc:  # lxml.etree.ParserError on empty documents, ValueError on odd input
-        raise InputError(name, f"unreadable HTML ({type(exc).__name__}: {exc})") from None
-    title = find_title(tree)
-    strip_chrome(tree)
-    grids = take_ledgers(tree)
-    unwrap_layout_tables(tree)
-    _join_heading_lines(tree)
+    from report_parser import budget
 
+    if page.count("<") > 2 * budget.HTML_MAX_ELEMENTS:
+        raise InputError(name, f"HTML page with more than {budget.HTML_MAX_ELEMENTS:,} elements "
+                               "(the element budget); refused")
+    parser = lxml.html.HTMLParser()
+    tree = lxml.html.document_fromstring(page, parser=parser)
+    if _too_deep(parser):
+        parser = lxml.html.HTMLParser(huge_tree=True)
+        tree = lxml.html.document_fromstring(page, parser=parser)
+        if _too_deep(parser):
+            tree = lxml.html.document_fromstring(_INLINE_TAG.sub("", page))
+            repairs.append(Code.W504)
+    elements = sum(1 for _ in tree.iter())
+    if elements > budget.HTML_MAX_ELEMENTS:
+        raise InputError(name, f"HTML page with {elements:,} elements (more than the element budget of "
+                               f"{budget.HTML_MAX_ELEMENTS:,}); refused")
+    return tree
+
+
+def extract_from_text(page: str, name: str | None = None, repairs: list[str] | None = None) -> str:
+    """Main text of a decoded HTML page, a paragraph per line, title line first."""
+    return extract_with_tables(page, name, repairs)[0]
+
+
+def _main_text(tree: Any) -> str | None:
+    """The main text trafilatura finds in the page (None when it fails: it is best effort)."""
     text = None
     try:
         import trafilatura
@@ -401,24 +442,50 @@ def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[
         )
     except Exception:  # trafilatura is best effort; lxml below always works
         text = None
+    return text
+
+
+def _place_title(lines: list[str], title: str) -> None:
+    """The page title first (unless the text already has it near the top), and not again at the end."""
+    squashed_title = _squash(title)
+    if squashed_title not in _squash("".join(lines[:10])):
+        lines.insert(0, title)
+        # pieces of the title that the extractor kept on their own lines
+        while len(lines) > 1 and lines[1] and _squash(lines[1]) in squashed_title:
+            del lines[1]
+    # the title repeated at the very end (from <title> or a related-links box) is chrome
+    while (
+        len(lines) > 1
+        and _squash(lines[-1]) == squashed_title
+        and squashed_title in _squash("".join(lines[:-1]))
+    ):
+        lines.pop()
+
+
+def extract_with_tables(page: str, name: str | None = None,
+                        repairs: list[str] | None = None) -> tuple[str, tuple[LedgerTable, ...]]:
+    """Main text of a decoded HTML page (a paragraph per line, title line first) and its ledger tables;
+    `repairs` gets the warning codes of what had to be repaired."""
+    page = _XML_DECL.sub("", page, count=1)
+    try:
+        tree = _parse_page(page, name, repairs if repairs is not None else [])
+    except InputError:
+        raise
+    except Exception as exc:  # lxml.etree.ParserError on empty documents, ValueError on odd input
+        raise InputError(name, f"unreadable HTML ({type(exc).__name__}: {exc})") from None
+    title = find_title(tree)
+    strip_chrome(tree)
+    grids = take_ledgers(tree)
+    unwrap_layout_tables(tree)
+    _join_heading_lines(tree)
+
+    text = _main_text(tree)
     if not text or not text.strip() or len(set(_PLACEHOLDER_RE.findall(text))) < len(grids):
         text = _fallback_text(tree)
     lines = _clean_lines(text)
 
     if title:
-        squashed_title = _squash(title)
-        if squashed_title not in _squash("".join(lines[:10])):
-            lines.insert(0, title)
-            # pieces of the title that the extractor kept on their own lines
-            while len(lines) > 1 and lines[1] and _squash(lines[1]) in squashed_title:
-                del lines[1]
-        # the title repeated at the very end (from <title> or a related-links box) is chrome
-        while (
-            len(lines) > 1
-            and _squash(lines[-1]) == squashed_title
-            and squashed_title in _squash("".join(lines[:-1]))
-        ):
-            lines.pop()
+        _place_title(lines, title)
     if not grids:
         return ("\n".join(lines) + "\n" if lines else ""), ()
     out = TextBuilder()
@@ -444,27 +511,29 @@ def extract_with_tables(page: str, name: str | None = None) -> tuple[str, tuple[
     return (text if text.strip() else ""), tables
 
 
-def extract_html(data: bytes, name: str | None = None, charset: str | None = None) -> tuple[str, str]:
+def extract_html(data: bytes, name: str | None = None, charset: str | None = None,
+                 repairs: list[str] | None = None) -> tuple[str, str]:
     """(text, encoding) of an HTML page given as bytes."""
-    text, encoding, _tables = extract_html_tables(data, name, charset)
+    text, encoding, _tables = extract_html_tables(data, name, charset, repairs)
     return text, encoding
 
 
 def extract_html_tables(data: bytes, name: str | None = None, charset: str | None = None,
-                        ) -> tuple[str, str, tuple[LedgerTable, ...]]:
+                        repairs: list[str] | None = None) -> tuple[str, str, tuple[LedgerTable, ...]]:
     """(text, encoding, ledger tables) of an HTML page given as bytes."""
     page, encoding = decode_html(data, name, charset)
-    text, tables = extract_with_tables(page, name)
+    text, tables = extract_with_tables(page, name, repairs)
     return text, encoding, tables
 
 
-def extract_mhtml(data: bytes, name: str | None = None) -> tuple[str, str]:
+def extract_mhtml(data: bytes, name: str | None = None, repairs: list[str] | None = None) -> tuple[str, str]:
     """(text, encoding) of the first text/html part of an MHTML (web archive) file."""
-    text, encoding, _tables = extract_mhtml_tables(data, name)
+    text, encoding, _tables = extract_mhtml_tables(data, name, repairs)
     return text, encoding
 
 
-def extract_mhtml_tables(data: bytes, name: str | None = None) -> tuple[str, str, tuple[LedgerTable, ...]]:
+def extract_mhtml_tables(data: bytes, name: str | None = None,
+                         repairs: list[str] | None = None) -> tuple[str, str, tuple[LedgerTable, ...]]:
     """(text, encoding, ledger tables) of the first text/html part of an MHTML file."""
     import email
     import email.policy
@@ -479,5 +548,5 @@ def extract_mhtml_tables(data: bytes, name: str | None = None) -> tuple[str, str
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes) or not payload.strip():
             continue
-        return extract_html_tables(payload, name, part.get_content_charset())
+        return extract_html_tables(payload, name, part.get_content_charset(), repairs)
     raise InputError(name, "MHTML archive without an HTML part")

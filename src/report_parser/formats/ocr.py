@@ -2,7 +2,7 @@
 
 The models ship inside the `rapidocr_onnxruntime` wheel; nothing is fetched at run time. Images
 (.png, .jpg, .tif, multi-page TIFF included) are read with Pillow; PDF pages without a usable text
-layer are rendered with pypdfium2 (see `pdf.extract_pdf_ocr`). Recognised lines become `pdf.Line`s
+layer are rendered with pypdfium2 (see `extract_pdf_ocr`). Recognised lines become `pdf.Line`s
 in PDF points, so that running headers, footers and page numbers are dropped and wrapped lines
 rejoined exactly as for a PDF text layer. All of this is the optional extra `report-parser[ocr]`.
 """
@@ -15,8 +15,17 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from report_parser.errors import WARNINGS, InputError
-from report_parser.formats.pdf import Line, _rows, drop_page_chrome, join_wrapped
+from report_parser.errors import Code, Diagnostic, InputError
+from report_parser.formats.pdf import (
+    _CID,
+    Line,
+    _layout_lines,
+    _needs_ocr,
+    _rows,
+    drop_page_chrome,
+    extract_pdf,
+    join_wrapped,
+)
 
 MISSING = "needs OCR, which is not installed: pip install 'report-parser[ocr]'"
 # Pixels per PDF point at which PDF pages are rendered for OCR: the resolution of the page's scanned
@@ -106,12 +115,12 @@ def even_heights(lines: list[Line]) -> None:
             ln.y0, ln.y1 = mid - usual / 2, mid + usual / 2
 
 
-def confidence_note(pages: list[PageText], ocr_pages: int) -> tuple[str, str]:
+def confidence_note(pages: list[PageText], ocr_pages: int) -> Diagnostic:
     """The W502 warning: how many pages were read by OCR and the mean character confidence."""
     chars = sum(p.chars for p in pages)
     mean = sum(p.score_sum for p in pages) / chars if chars else 0.0
     what = "1 page" if ocr_pages == 1 else f"{ocr_pages} pages"
-    return "W502", f"{WARNINGS['W502'].split(';')[0]}: {what}, mean confidence {mean:.3f}"
+    return Diagnostic(Code.W502, None, {"pages": what, "confidence": mean})
 
 
 def text_of(pages: list[PageText], page_count: int) -> str:
@@ -144,7 +153,7 @@ def _frames(data: bytes, name: str | None) -> list[Any]:
         raise InputError(name, f"unreadable image ({message[:200]})") from None
 
 
-def extract_image(data: bytes, name: str | None = None) -> tuple[str, tuple[tuple[str, str], ...]]:
+def extract_image(data: bytes, name: str | None = None) -> tuple[str, tuple[Diagnostic, ...]]:
     """(text, warnings) of an image file; every frame of a multi-page TIFF is a page."""
     if not available():
         raise InputError(name, f"image file: reading it {MISSING}")
@@ -152,3 +161,80 @@ def extract_image(data: bytes, name: str | None = None) -> tuple[str, tuple[tupl
     if not any(p.lines for p in pages):
         raise InputError(name, "image file: OCR found no text in it")
     return text_of(pages, len(pages)), (confidence_note(pages, len(pages)),)
+
+
+# ---------------------------------------------------------------------------------------------- PDF pages
+
+
+def extract_pdf_ocr(data: bytes, name: str | None = None) -> tuple[str, str, tuple[Diagnostic, ...]]:
+    """(text, encoding, warnings) of a PDF: its text layer, and OCR for the pages without a usable one.
+
+    A page needs OCR when it has images or drawings but no text, or a garbage text layer. When the OCR
+    extra is missing, such pages are skipped with warning W503 if other pages have text; a PDF with no
+    usable text at all is refused with a line naming the extra.
+    """
+    drawn: dict[int, float] = {}
+    lines, pages = _layout_lines(data, name, drawn)
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    need = sorted(p for p in range(1, pages + 1) if _needs_ocr(by_page.get(p, []), drawn.get(p)))
+    if not need:
+        return (*extract_pdf(data, name, _lines=(lines, pages)), ())
+    kept = [ln for ln in lines if ln.page not in need]
+    if not available():
+        if not kept:
+            raise InputError(name, f"scanned PDF (no usable text layer): reading it {MISSING}")
+        text, encoding = extract_pdf(data, name, _lines=(kept, pages))
+        skipped = ", ".join(str(p) for p in need)
+        return text, encoding, (Diagnostic(Code.W503, None, {"pages": skipped, "missing": MISSING}),)
+    read = _ocr_pages(data, need, name)
+    even_heights([ln for p in read for ln in p.lines])
+    merged = sorted(kept + [ln for p in read for ln in p.lines], key=lambda ln: ln.page)
+    if not any(re.sub(r"\s+", "", _CID.sub("", ln.text)) for ln in merged):
+        raise InputError(name, "scanned PDF: OCR found no text on its pages")
+    body = drop_page_chrome(merged, pages)
+    for ln in body:
+        ln.text = _CID.sub("\ufffd", ln.text)
+    text = "\n".join(join_wrapped(body)) + "\n"
+    encoding = "ocr" if not kept else "unicode+ocr"
+    return text, encoding, (confidence_note(read, len(need)),)
+
+
+def _ocr_pages(data: bytes, pages: list[int], name: str | None) -> list[Any]:
+    """OCR the given (1-based) pages, rendered with pypdfium2."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        raise InputError(name, f"scanned PDF: reading it {MISSING}") from None
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise InputError(name, f"corrupt or unreadable PDF (pdfium: {exc})") from None
+    out = []
+    try:
+        for p in pages:
+            page = doc[p - 1]
+            width_pt, _height_pt = page.get_size()
+            image = page.render(scale=_scan_scale(page), grayscale=True).to_pil()
+            out.append(recognise(image, p, width_pt, name))
+            page.close()
+    finally:
+        doc.close()
+    return out
+
+
+def _scan_scale(page: Any) -> float:
+    """Render scale for OCR: the resolution of the largest image on the page, within the OCR module's bounds."""
+    scale, widest = RENDER_SCALE, 0.0
+    try:
+        import pypdfium2.raw as pdfium_c
+
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            left, _bottom, right, _top = obj.get_bounds()
+            width_px, _height_px = obj.get_px_size()
+            if right - left > widest and right - left > 72:
+                widest, scale = right - left, width_px / (right - left)
+    except Exception:  # an odd image object: the default resolution
+        return RENDER_SCALE
+    return min(max(scale, RENDER_SCALE), MAX_RENDER_SCALE)

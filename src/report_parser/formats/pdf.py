@@ -6,12 +6,15 @@ import contextlib
 import io
 import logging
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from report_parser.errors import WARNINGS, InputError
+from report_parser import budget
+from report_parser.budget import BudgetExceeded
+from report_parser.errors import InputError
 
 # A line that is nothing but a page number: `- 2 -`, `—2—`, `第2页`, `第 2 页 共 5 页`, `2/5`, `Page 2 of 5`.
 PAGE_NUMBER = re.compile(
@@ -78,6 +81,107 @@ def _quiet_pdfminer() -> Iterator[None]:
         logger.setLevel(level)
 
 
+class _CappedZlib:
+    """Stands in for the zlib module inside pdfminer.pdftypes while a PDF is read: a stream that inflates
+    past PDF_MAX_STREAM_BYTES raises instead of filling memory (pdfminer inflates streams whole)."""
+
+    error = zlib.error
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+
+    def decompress(self, data: bytes, *args: object) -> bytes:
+        d = zlib.decompressobj()
+        out = d.decompress(data, self.cap + 1)
+        if len(out) > self.cap or d.unconsumed_tail:
+            raise BudgetExceeded(f"a content stream inflates past {self.cap // budget.MB} MB")
+        return out + d.flush()
+
+    def decompressobj(self, *args: object, **kwargs: object) -> _CappedDecompressor:
+        return _CappedDecompressor(zlib.decompressobj(*args, **kwargs), self.cap)  # type: ignore[arg-type]
+
+
+class _CappedDecompressor:
+    def __init__(self, inner: Any, cap: int) -> None:
+        self.inner, self.cap, self.total = inner, cap, 0
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        out = self.inner.decompress(data, self.cap + 1 - self.total)
+        self.total += len(out)
+        if self.total > self.cap:
+            raise BudgetExceeded(f"a content stream inflates past {self.cap // budget.MB} MB")
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@contextlib.contextmanager
+def _capped_streams() -> Iterator[None]:
+    from pdfminer import pdftypes
+
+    real = pdftypes.zlib
+    pdftypes.zlib = _CappedZlib(budget.PDF_MAX_STREAM_BYTES)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        pdftypes.zlib = real
+
+
+def _budgeted_classes() -> tuple[type, type]:
+    """pdfminer's page aggregator and interpreter, counting characters and Form XObject calls."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    class Aggregator(PDFPageAggregator):
+        chars = 0
+        page_chars = 0
+        xobjects = 0
+
+        def begin_page(self, page: Any, ctm: Any) -> None:
+            self.page_chars = self.xobjects = 0
+            super().begin_page(page, ctm)
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            self.chars += 1
+            self.page_chars += 1
+            if self.page_chars > budget.PDF_MAX_PAGE_CHARS:
+                raise BudgetExceeded(f"a page lays out more than {budget.PDF_MAX_PAGE_CHARS:,} characters")
+            if self.chars > budget.PDF_MAX_CHARS:
+                raise BudgetExceeded(f"the document lays out more than {budget.PDF_MAX_CHARS:,} characters")
+            return super().render_char(*args, **kwargs)
+
+    class Interpreter(PDFPageInterpreter):
+        def do_Do(self, xobjid_arg: Any) -> None:  # noqa: N802 - pdfminer's name
+            device = self.device
+            device.xobjects += 1  # type: ignore[attr-defined]
+            if device.xobjects > budget.PDF_MAX_XOBJECT_CALLS:  # type: ignore[attr-defined]
+                raise BudgetExceeded(f"a page draws more than {budget.PDF_MAX_XOBJECT_CALLS:,} Form XObjects "
+                                     "(nested fan-out)")
+            super().do_Do(xobjid_arg)
+
+    return Aggregator, Interpreter
+
+
+def _pages(data: bytes, params: Any) -> Iterator[Any]:
+    """The laid-out pages, as pdfminer's extract_pages gives them, under the page, stream, character,
+    XObject and CPU budgets (pdfminer itself skips content streams that refer to themselves)."""
+    from pdfminer.pdfinterp import PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    aggregator, interpreter = _budgeted_classes()
+    manager = PDFResourceManager(caching=True)
+    device = aggregator(manager, laparams=params)
+    interp = interpreter(manager, device)
+    with _capped_streams(), budget.cpu_budget(budget.PDF_CPU_SECONDS, "reading the PDF"):
+        for n, page in enumerate(PDFPage.get_pages(io.BytesIO(data)), start=1):
+            if n > budget.PDF_MAX_PAGES:
+                raise BudgetExceeded(f"more than {budget.PDF_MAX_PAGES:,} pages")
+            interp.process_page(page)
+            yield device.get_result()
+
+
+
 def _layout_lines(
     data: bytes, name: str | None, drawn: dict[int, float] | None = None
 ) -> tuple[list[Line], int]:
@@ -86,7 +190,6 @@ def _layout_lines(
     Pages with images or vector graphics on them are keys of `drawn` (where a scan or outlined text may be),
     with the share of the page that their largest image covers.
     """
-    from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTCurve, LTImage, LTTextLineHorizontal
 
     try:
@@ -100,7 +203,7 @@ def _layout_lines(
     pages = 0
     try:
         with _quiet_pdfminer():
-            for pages, page in enumerate(extract_pages(io.BytesIO(data), laparams=params), start=1):
+            for pages, page in enumerate(_pages(data, params), start=1):
                 height = page.height or 842.0
                 found: list[Line] = []
                 stack = list(page)
@@ -118,6 +221,10 @@ def _layout_lines(
                             share = item.width * item.height / (page.width * page.height)
                         drawn[pages] = max(drawn.get(pages, 0.0), share)
                 lines.extend(_rows(found))
+    except BudgetExceeded as exc:
+        raise InputError(name, f"PDF past its budget: {exc}; refused") from None
+    except MemoryError:
+        raise InputError(name, "PDF past its budget: out of memory while reading it; refused") from None
     except PDFPasswordIncorrect:
         raise InputError(
             name, "encrypted PDF (a password is required to open it); remove the protection first"
@@ -250,14 +357,14 @@ def join_wrapped(lines: list[Line]) -> list[str]:
 
 def _unusable(lines: list[Line]) -> bool:
     """True when a page's text layer is garbage: mostly unmapped glyphs, U+FFFD or control characters."""
-    from report_parser.decode import _plausible_share
+    from report_parser.charset import plausible_share
 
     text = "".join(re.sub(r"\s+", "", ln.text) for ln in lines)
     cids = len(_CID.findall(text))
     visible = _CID.sub("", text)
     if cids > len(visible):
         return True
-    return len(visible) >= 10 and _plausible_share(visible.replace("\ufffd", "\x00")) < 0.6
+    return len(visible) >= 10 and plausible_share(visible.replace("\ufffd", "\x00")) < 0.6
 
 
 def _needs_ocr(lines: list[Line], drawn: float | None) -> bool:
@@ -269,86 +376,6 @@ def _needs_ocr(lines: list[Line], drawn: float | None) -> bool:
         return True
     chars = sum(len(re.sub(r"\s+", "", ln.text)) for ln in lines if not PAGE_NUMBER.match(ln.text))
     return drawn is not None and drawn >= _SCAN_SHARE and chars < _FEW_CHARS
-
-
-def extract_pdf_ocr(data: bytes, name: str | None = None) -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    """(text, encoding, warnings) of a PDF: its text layer, and OCR for the pages without a usable one.
-
-    A page needs OCR when it has images or drawings but no text, or a garbage text layer. When the OCR
-    extra is missing, such pages are skipped with warning W503 if other pages have text; a PDF with no
-    usable text at all is refused with a line naming the extra.
-    """
-    drawn: dict[int, float] = {}
-    lines, pages = _layout_lines(data, name, drawn)
-    by_page: dict[int, list[Line]] = {}
-    for ln in lines:
-        by_page.setdefault(ln.page, []).append(ln)
-    need = sorted(p for p in range(1, pages + 1) if _needs_ocr(by_page.get(p, []), drawn.get(p)))
-    if not need:
-        return (*extract_pdf(data, name, _lines=(lines, pages)), ())
-    from report_parser.formats import ocr
-
-    kept = [ln for ln in lines if ln.page not in need]
-    if not ocr.available():
-        if not kept:
-            raise InputError(name, f"scanned PDF (no usable text layer): reading it {ocr.MISSING}")
-        text, encoding = extract_pdf(data, name, _lines=(kept, pages))
-        skipped = ", ".join(str(p) for p in need)
-        return text, encoding, (("W503", f"{WARNINGS['W503']}: page(s) {skipped}; {ocr.MISSING}"),)
-    read = _ocr_pages(data, need, name)
-    ocr.even_heights([ln for p in read for ln in p.lines])
-    merged = sorted(kept + [ln for p in read for ln in p.lines], key=lambda ln: ln.page)
-    if not any(re.sub(r"\s+", "", _CID.sub("", ln.text)) for ln in merged):
-        raise InputError(name, "scanned PDF: OCR found no text on its pages")
-    body = drop_page_chrome(merged, pages)
-    for ln in body:
-        ln.text = _CID.sub("\ufffd", ln.text)
-    text = "\n".join(join_wrapped(body)) + "\n"
-    encoding = "ocr" if not kept else "unicode+ocr"
-    return text, encoding, (ocr.confidence_note(read, len(need)),)
-
-
-def _ocr_pages(data: bytes, pages: list[int], name: str | None) -> list[Any]:
-    """OCR the given (1-based) pages, rendered with pypdfium2."""
-    from report_parser.formats import ocr
-
-    try:
-        import pypdfium2 as pdfium
-    except ImportError:
-        raise InputError(name, f"scanned PDF: reading it {ocr.MISSING}") from None
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise InputError(name, f"corrupt or unreadable PDF (pdfium: {exc})") from None
-    out = []
-    try:
-        for p in pages:
-            page = doc[p - 1]
-            width_pt, _height_pt = page.get_size()
-            image = page.render(scale=_scan_scale(page), grayscale=True).to_pil()
-            out.append(ocr.recognise(image, p, width_pt, name))
-            page.close()
-    finally:
-        doc.close()
-    return out
-
-
-def _scan_scale(page: Any) -> float:
-    """Render scale for OCR: the resolution of the largest image on the page, within the OCR module's bounds."""
-    from report_parser.formats import ocr
-
-    scale, widest = ocr.RENDER_SCALE, 0.0
-    try:
-        import pypdfium2.raw as pdfium_c
-
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-            left, _bottom, right, _top = obj.get_bounds()
-            width_px, _height_px = obj.get_px_size()
-            if right - left > widest and right - left > 72:
-                widest, scale = right - left, width_px / (right - left)
-    except Exception:  # an odd image object: the default resolution
-        return ocr.RENDER_SCALE
-    return min(max(scale, ocr.RENDER_SCALE), ocr.MAX_RENDER_SCALE)
 
 
 def extract_pdf(

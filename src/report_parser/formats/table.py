@@ -3,11 +3,11 @@ a ledger is written out as, with every cell's span in it (the structure travels 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+
+from report_parser.lexicon import load
 
 # Characters an extracted text must not hold (decode's tidy-up would remove or change them and
 # shift every span): NUL, and CR, which is a line end.
@@ -84,12 +84,22 @@ class Grid:
 
 @lru_cache(maxsize=1)
 def ledger_data() -> dict:
-    return json.loads(resources.files("report_parser").joinpath("data/ledger.json").read_text("utf-8"))
+    return dict(load("ledger.json"))
+
+
+@lru_cache(maxsize=1)
+def column_wordings() -> dict[str, list[str]]:
+    """Each column role's header wordings: the field labels of the same name (fields.json), less those
+    that name another role or none in a ledger's header, then the ledger's own (ledger.json)."""
+    data = ledger_data()
+    labels = load("fields.json")["labels"]
+    skip = set(data["field_labels_not_columns"])
+    return {role: [*(w for w in labels.get(role, ()) if w not in skip), *words] for role, words in data["columns"].items()}
 
 
 @lru_cache(maxsize=1)
 def _wordings() -> tuple[dict[str, str], list[str]]:
-    by_word = {w: role for role, words in ledger_data()["columns"].items() for w in words}
+    by_word = {w: role for role, words in column_wordings().items() for w in words}
     return by_word, sorted(by_word, key=len, reverse=True)
 
 

@@ -60,6 +60,9 @@ def extract_xlsx(data: bytes, name: str | None = None) -> tuple[str, tuple[Ledge
     and the ledger tables among them."""
     import openpyxl
 
+    from report_parser import budget
+
+    budget.check_package(data, name, ".xlsx")  # bombs refused before openpyxl inflates the parts
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:

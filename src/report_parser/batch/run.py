@@ -1,0 +1,362 @@
+"""Running a batch: each file parsed in a worker process under a CPU, memory and wall-clock budget.
+
+A worker takes one file at a time from the parent over a pipe. Before each file it raises its soft
+RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends the parse with an error), and
+it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
+kills a worker whose file passes the wall-clock budget or whose resident memory passes the memory
+budget, lists the file with that reason and starts a fresh worker. Workers die with their parent
+(PR_SET_PDEATHSIG on Linux when forked from it, and a thread that watches the parent's pid).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+
+log = logging.getLogger("report_parser")
+
+# The budget of one file: CPU seconds, resident bytes, wall-clock seconds (the machine may be shared).
+DEFAULT_CPU_SECONDS = 60
+DEFAULT_MEMORY_BYTES = 1 << 30
+DEFAULT_WALL_SECONDS = 180
+_POLL = 0.25  # seconds between the parent's checks of its workers
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    cpu_seconds: float = DEFAULT_CPU_SECONDS
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
+    wall_seconds: float = DEFAULT_WALL_SECONDS
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    path: str
+    analyze: bool
+    max_bytes: int
+
+
+@dataclass(slots=True)
+class Outcome:
+    path: str
+    line: bytes | None = None  # the Document as one line of JSON, UTF-8, no newline
+    tables: dict[str, bytes] | None = None  # its rows of each table, as Arrow IPC streams
+    sha256: str | None = None
+    reason: str | None = None
+
+
+class _CPUBudget(Exception):
+    """Raised in a worker by SIGXCPU: the file used up its CPU seconds."""
+
+
+def _dump_line(data: dict[str, Any]) -> bytes:
+    # the same text as `report-parser parse --jsonl` (cli.to_json); bytes travel between processes as they are
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def work(task: Task) -> Outcome:
+    """Parse one file; never raises: a failure becomes an outcome with a reason."""
+    from report_parser.errors import InputError
+    from report_parser.fetch import load_input
+    from report_parser.frames import arrow_tables, rows
+    from report_parser.pipeline import ParseOptions, parse_loaded
+
+    try:
+        loaded = load_input(task.path, max_bytes=task.max_bytes)  # a file, or a URL from --urls
+        doc = parse_loaded(loaded, ParseOptions(analyze=task.analyze))
+        data = doc.model_dump(mode="json")
+        # the table rows are built here, in the worker, so that the parent only concatenates
+        return Outcome(task.path, _dump_line(data), to_ipc(arrow_tables(rows(data))), loaded.sha256)
+    except InputError as exc:
+        return Outcome(task.path, reason=exc.reason)
+    except _CPUBudget:
+        return Outcome(task.path, reason="CPU time limit exceeded (the file's budget of CPU seconds ran out)")
+    except MemoryError:
+        return Outcome(task.path, reason="memory limit exceeded while parsing")
+    except Exception as exc:  # one bad file never stops the run
+        log.debug("internal error on %s", task.path, exc_info=True)
+        return Outcome(task.path, reason=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def to_ipc(tables: dict[str, Any]) -> dict[str, bytes]:
+    """Arrow tables as IPC stream bytes: pickled as plain bytes, ten times cheaper than pickling the tables."""
+    import pyarrow as pa
+
+    out = {}
+    for name, table in tables.items():
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        out[name] = sink.getvalue().to_pybytes()
+    return out
+
+
+def from_ipc(streams: dict[str, bytes]) -> dict[str, Any]:
+    import pyarrow as pa
+
+    return {name: pa.ipc.open_stream(data).read_all() for name, data in streams.items()}
+
+
+# A tiny notice parsed before forking: the lazily built converters, patterns and schemas are then
+# inherited by every worker instead of being built again in each.
+_WARM_UP = ("中共某县某局党组关于巡察整改情况的通报\n根据县委统一部署，2024年3月1日至5月10日，县委第一巡察组对某局党组"
+            "进行了常规巡察，6月2日反馈了意见。反馈问题5个，已完成整改4个，整改完成率80%。\n一、问题\n"
+            "（一）制度不健全。一是制定制度3项；二是拟于2025年底前完成。\n欢迎广大干部群众监督。联系电话：0415-5110029。\n")
+
+
+def warm_up(analyze: bool) -> None:
+    from report_parser.decode import load_bytes
+    from report_parser.frames import arrow_tables, rows
+    from report_parser.pipeline import ParseOptions, parse_loaded
+
+    try:
+        doc = parse_loaded(load_bytes(_WARM_UP.encode("utf-8"), "warm-up.txt"), ParseOptions(analyze=analyze))
+        arrow_tables(rows(doc.model_dump(mode="json")))
+    except Exception:  # only an optimisation; the real files will tell what is wrong
+        log.debug("warm-up parse failed", exc_info=True)
+
+
+# ---------------------------------------------------------------------------------------------- the worker
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux); elsewhere the pid check does it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _vm_size() -> int:
+    """This process's virtual size in bytes (0 when /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _on_sigxcpu(signum: int, frame: object) -> None:
+    raise _CPUBudget()
+
+
+def _set_cpu_budget(seconds: float) -> None:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _set_memory_budget(nbytes: int) -> None:
+    """RLIMIT_AS at the worker's size at start plus the budget: allocations past it raise MemoryError."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = _vm_size() + nbytes
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the batch's process is gone: started through a fork server, a worker's parent is the
+    server, so the kernel's parent-death signal does not cover it."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def worker_main(conn: Any, limits: Limits, parent: int) -> None:
+    """A worker's loop: receive a Task, send back its Outcome, until None or the parent is gone."""
+    if os.getppid() == parent:
+        _die_with_parent()
+    _watch_parent(parent)
+    signal.signal(signal.SIGXCPU, _on_sigxcpu)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        _set_memory_budget(limits.memory_bytes)
+    except (ValueError, OSError):
+        log.debug("RLIMIT_AS not set", exc_info=True)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            _set_cpu_budget(limits.cpu_seconds)
+        except (ValueError, OSError):
+            log.debug("RLIMIT_CPU not set", exc_info=True)
+        conn.send(work(task))
+
+
+# ---------------------------------------------------------------------------------------------- the parent
+
+
+def mp_context(method: str | None) -> multiprocessing.context.BaseContext:
+    """fork from a single-threaded parent (cheap: workers inherit the loaded parser), else forkserver.
+
+    Forking a process that runs other threads (a Jupyter kernel, a GUI) can deadlock the child; the
+    fork server is a small single-threaded process with the parser preloaded, forked for each worker.
+    """
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if method is None:
+        if "fork" in methods and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["report_parser.pipeline", "report_parser.frames", "pyarrow"])
+    return ctx
+
+
+def _private_memory(pid: int) -> int:
+    """Bytes resident in a worker that are its own: not the pages it still shares with the parent it was
+    forked from (counted in its RSS, though the file did not cost them). 0 when /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return sum(int(line.split()[1]) * 1024 for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class _Worker:
+    """A worker process, its end of the pipe, and the file it is parsing (with when it started)."""
+
+    def __init__(self, ctx: Any, limits: Limits) -> None:
+        parent_conn, child_conn = ctx.Pipe()
+        self.proc = ctx.Process(target=worker_main, args=(child_conn, limits, os.getpid()), daemon=True)
+        self.proc.start()
+        child_conn.close()
+        self.conn = parent_conn
+        self.task: Task | None = None
+        self.started = 0.0
+
+    def give(self, task: Task) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(task)
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.proc.join(2)
+        self.kill()
+
+
+def _death(w: _Worker) -> str:
+    w.proc.join(1)
+    code = w.proc.exitcode
+    if code is not None and code < 0:
+        try:
+            how = f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"killed by signal {-code}"
+    else:
+        how = f"exit status {code}"
+    return f"internal error: the worker process died while parsing this file ({how})"
+
+
+def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
+    """(outcome, whether the worker must be replaced) once a busy worker's file is done, else None."""
+    assert w.task is not None
+    if w.conn.poll():
+        try:
+            return w.conn.recv(), False
+        except (EOFError, OSError):
+            return Outcome(w.task.path, reason=_death(w)), True
+    if not w.proc.is_alive():
+        return Outcome(w.task.path, reason=_death(w)), True
+    elapsed = time.monotonic() - w.started
+    if elapsed > limits.wall_seconds:
+        return Outcome(w.task.path, reason=f"time limit exceeded: no result within {limits.wall_seconds:g} s "
+                                           "(the worker was stopped)"), True
+    # reading smaps costs a walk of the worker's mappings: only for a file that is taking a while
+    if elapsed > _POLL and limits.memory_bytes and _private_memory(w.proc.pid) > limits.memory_bytes:
+        return Outcome(w.task.path, reason=f"memory limit exceeded: over {limits.memory_bytes / 2**20:g} MB "
+                                           "resident (the worker was stopped)"), True
+    return None
+
+
+def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[Outcome], None],
+                 started: Callable[[], None] = lambda: None, method: str | None = None) -> None:
+    """Parse `tasks` in `jobs` worker processes, one file at a time each, emitting outcomes as they come.
+
+    `started` is called once the workers exist (a progress bar may start its monitor thread then).
+    A worker that died or was stopped for its budget is replaced; only its file fails.
+    """
+    import gc
+    from multiprocessing.connection import wait
+
+    ctx = mp_context(method)
+    queue = deque(tasks)
+    workers: list[_Worker] = []
+    gc.freeze()  # forked workers then don't copy the parent's heap page by page when they collect garbage
+    try:
+        workers = [_Worker(ctx, limits) for _ in range(min(jobs, len(tasks)))]
+    finally:
+        gc.unfreeze()
+    started()
+    try:
+        for w in workers:
+            if queue:
+                w.give(queue.popleft())
+        while any(w.task is not None for w in workers):
+            busy = [w for w in workers if w.task is not None]
+            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=_POLL)
+            for i, w in enumerate(workers):
+                if w.task is None:
+                    continue
+                done = _check(w, limits)
+                if done is None:
+                    continue
+                outcome, replace = done
+                if replace:
+                    w.kill()
+                    w = workers[i] = _Worker(ctx, limits)
+                w.task = None
+                emit(outcome)
+                if queue:
+                    w.give(queue.popleft())
+    finally:
+        for w in workers:
+            w.stop()

@@ -1,0 +1,100 @@
+"""Every row of the marker table, checked on its own: found, read, kept through hard wraps and traditional text."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+import regex
+
+import report_parser
+from report_parser.markers import (
+    LINE_MARKER_RE,
+    RULES,
+    STYLES,
+    TABLE_ROW,
+    MarkerRule,
+    find_markers,
+    stray_markers,
+)
+from report_parser.models import MarkerStyle
+from report_parser.normalize import normalize
+
+_TITLE = "中共永宁县水利局党组关于县委巡察整改进展情况的通报\n"
+_PREAMBLE = "根据县委统一部署，2024年3月4日至5月17日，县委第三巡察组对永宁县水利局党组进行了常规巡察。\n"
+_BODIES = ("加强理论学习，落实学习制度，全年开展专题学习12次。", "完善工作机制，推进整改落实，修订制度5项。")
+_WRAP = 20  # the width the hard-wrapped paragraph is broken at
+
+
+def _item_lines(rule: MarkerRule, bodies: tuple[str, str] = _BODIES) -> str:
+    return "".join(f"{ex}{body}\n" for ex, body in zip(rule.examples, bodies, strict=True))
+
+
+def _found(text: str, rule: MarkerRule) -> list[tuple[int, bool]]:
+    return [(m.ordinal, m.line_start) for m in find_markers(text) if m.family == rule.family]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.family for r in RULES])
+def test_row_is_found_and_read(rule: MarkerRule):
+    nt = normalize(_item_lines(rule))
+    assert _found(nt.text, rule) == [(1, True), (2, True)]
+    for ex in rule.examples:
+        head = normalize(ex).text.lstrip()
+        assert regex.match(f"[{rule.first}]", head), f"{ex!r} does not open with a character of `first`"
+        assert LINE_MARKER_RE.match(head), ex
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.family for r in RULES])
+def test_row_survives_hard_wraps(rule: MarkerRule):
+    # a paragraph broken at a fixed width: every line but the last ends mid-sentence, so it is
+    # joined; a marker line after a full-width line must still open its own line
+    prose = ("按照巡察整改工作要求对照反馈意见逐条逐项研究制定整改方案明确整改目标责任分工和完成时限" * 4)[:_WRAP * 7]
+    wrapped = "\n".join(prose[i:i + _WRAP] for i in range(0, len(prose), _WRAP))
+    nt = normalize(_TITLE + wrapped + "\n" + _item_lines(rule))
+    assert nt.joined_lines >= 6
+    assert _found(nt.text, rule) == [(1, True), (2, True)]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.family for r in RULES])
+def test_row_survives_traditional_conversion(rule: MarkerRule):
+    bodies = ("加強理論學習，落實學習製度，全年開展專題學習12次。", "完善工作機制，推進整改落實，修訂製度5項。")
+    nt = normalize(_item_lines(rule, bodies))
+    assert nt.traditional
+    assert _found(nt.text, rule) == [(1, True), (2, True)]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.family for r in RULES])
+def test_row_parses_into_nodes(rule: MarkerRule):
+    text = _TITLE + _PREAMBLE + _item_lines(rule)
+    doc = report_parser.parse(text)
+    nodes = [n for n in doc.walk() if n.marker is not None and n.style == rule.out_style]
+    assert [n.ordinal for n in nodes] == [1, 2]
+    for node, ex in zip(nodes, rule.examples, strict=True):
+        assert ex.startswith(node.marker)
+        assert text[node.span[0]:node.span[1]] == node.text
+    assert not [w for w in doc.warnings if w.code in ("W201", "W202", "W203")]
+
+
+def test_table_is_consistent():
+    assert len({r.family for r in RULES}) == len(RULES)
+    assert set(typing.get_args(MarkerStyle)) == set(STYLES) == {r.out_style for r in RULES} | {TABLE_ROW}
+    for r in RULES:
+        assert "(?P<n>" in r.pattern, r.family
+
+
+@pytest.mark.parametrize("line", ["【一】加强学习", "一）加强学习", "Ⅱ.完善制度", "A、落实责任", "❶建立台账", "(a)健全机制"])
+def test_unknown_marker_shape_is_named(line: str):
+    text = _TITLE + _PREAMBLE + "一、学习方面\n" + line + "，推进整改。\n二、制度方面\n（一）完善制度。\n"
+    nt = normalize(text)
+    assert len(stray_markers(nt.text, 0, len(nt.text))) == 1
+    doc = report_parser.parse(text)
+    w203 = [w for w in doc.warnings if w.code == "W203"]
+    assert len(w203) == 1
+    s, e = w203[0].span
+    assert line.startswith(text[s:e])
+
+
+@pytest.mark.parametrize("line", ["（一）加强学习", "2023年完成整改", "A股上市公司", "3.5万元已追缴", "第一书记"])
+def test_known_or_plain_line_is_not_named(line: str):
+    nt = normalize(line + "。\n")
+    assert stray_markers(nt.text, 0, len(nt.text)) == []
