@@ -136,6 +136,8 @@ def _repairs(encoding: str) -> tuple[Diagnostic, ...]:
 
 def _declared_text(data: bytes, charset: str | None) -> tuple[str, str] | None:
     """Plain text in the charset its server declared, when it decodes cleanly in it; else None."""
+    if not charset:
+        return None  # a file: nothing declared (and the HTML reader is not imported for it)
     from report_parser.formats.html import normalize_charset
 
     codec = normalize_charset(charset)
