@@ -270,9 +270,12 @@ def test_compare_formats(good, tmp_path, capsys, fmt):
     text = capsys.readouterr().out
     tables = batch.read_tables(out)
     units = set(tables["documents"]["issuer"].dropna())
-    cols = ["unit", "feedback_date", "doc_id", "problems", "measures", "measures_per_problem", "quantified_share",
-            "done_share", "ongoing_share", "planned_share", "problems_fed_back", "problems_rectified",
-            "completion_rate"]
+    cols = ["key", "unit", "file", "sector", "level", "region_province", "region_city", "region_county", "round",
+            "feedback_date", "doc_id", "problems", "measures", "measures_per_problem", "quantified_share",
+            "done_share", "ongoing_share", "planned_share", "problems_done_share", "problems_partial_share",
+            "problems_ongoing_share", "problems_fed_back", "problems_rectified", "problems_partly_rectified",
+            "problems_in_progress", "completion_rate", "measures_made", "rules_made", "people_disciplined",
+            "funds_recovered", "clues_handled"]
     if fmt == "json":
         records = json.loads(text)
         assert [list(r) for r in records] == [cols] * len(records)
@@ -290,7 +293,7 @@ def test_compare_formats(good, tmp_path, capsys, fmt):
     else:
         lines = text.splitlines()
         assert lines[0] == "| " + " | ".join(cols) + " |"
-        assert lines[1].startswith("|---|---|---|---:|") and len(lines) == 2 + len(units)
+        assert lines[1].startswith("|---|---|---|---|---|---|---|---|---|---|---|---:|") and len(lines) == 2 + len(units)
         assert all(any(u in line for line in lines) for u in units)
 
 

@@ -206,3 +206,21 @@ def test_page_chrome_never_the_header():
     assert not any("2024-11-28" in f or "2024-05-06" in f for f in figures)
     assert any("责任编辑" in c.text for c in doc.chrome)
     assert doc.signature is not None and doc.signature.text.startswith("中共某县")
+
+
+def test_compare_rows_keyed_by_unit_with_their_files(tmp_path):
+    """The same unit in simplified and traditional characters, with and without 中共, is one key; each
+    row names its file, so an analyst can open it."""
+    from report_parser.batch import compare_table
+
+    simp = ("中共三台县西平镇委员会关于县委巡察整改进展情况的通报\n根据县委统一部署，县委第一巡察组对西平镇党委开展了常规巡察。\n"
+            "截至目前，反馈问题10个，已完成整改8个。\n一、某方面\n1.某问题不到位。整改进展：已完成。\n")
+    trad = ("三臺縣西平鎮黨委關於縣委巡察整改進展情況的通報\n根據縣委統一部署，縣委第二巡察組對西平鎮黨委開展了常規巡察。\n"
+            "一、某方面\n1.某問題不到位。整改進展：持續整改。\n")
+    docs = [report_parser.parse(simp, name="a/2023.txt"), report_parser.parse(trad, name="b/2024.txt")]
+    cmp = compare_table(report_parser.frames(docs))
+    assert cmp["key"].tolist() == ["三台县西平镇党委", "三台县西平镇党委"]
+    assert sorted(cmp["file"]) == ["a/2023.txt", "b/2024.txt"]
+    row = cmp[cmp["file"] == "a/2023.txt"].iloc[0]
+    assert (row["problems_fed_back"], row["problems_rectified"], row["problems_done_share"]) == (10, 8, 1.0)
+    assert row["sector"] == "township" and row["level"] == "county" and row["region_province"] == "四川省"

@@ -93,13 +93,13 @@ def test_compare_as_xlsx_and_csv_with_bom(tables_dir, tmp_path, capsys):
     out = tmp_path / "cmp.xlsx"
     assert main(["compare", str(tables_dir), "--format", "xlsx", "-o", str(out), "--labels", "zh"]) == 0
     ws = load_workbook(out).active
-    assert ws.title == "单位比较" and [c.value for c in ws[1]][:3] == ["单位", "反馈日期", "文档编号"]
+    assert ws.title == "单位比较" and [c.value for c in ws[1]][:3] == ["单位分组键", "单位", "文件"]
     assert main(["compare", str(tables_dir), "--format", "xlsx"]) == 2
     assert "needs -o" in capsys.readouterr().err
     csv = tmp_path / "cmp.csv"
     assert main(["compare", str(tables_dir), "--format", "csv", "-o", str(csv)]) == 0
     raw = csv.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfunit,")
+    assert raw.startswith(b"\xef\xbb\xbfkey,unit,file,")
     assert "中共南开大学委员会" in raw.decode("utf-8-sig")
 
 

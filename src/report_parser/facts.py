@@ -108,6 +108,11 @@ class UnitForms:
     spans: list[Span] = field(default_factory=list)
 
 
+# A unit named by its kind alone (学校党委, 院党委, 局党组), as notices name themselves after the first mention.
+_GENERIC_UNITS = frozenset({"", "学校", "校", "医院", "院", "局", "公司", "集团", "中心", "街道", "镇", "乡", "村",
+                            "社区", "学院", "委", "办", "所", "站", "厂", "单位", "机关", "分局", "支行", "分行"})
+
+
 def same_unit(a: str, b: str) -> bool:
     """Whether two keys name one unit: equal, or one abbreviates the other (区文旅局党组 of
     某区文化和旅游局党组: the shorter's characters in order in the longer, same org type)."""
@@ -119,6 +124,8 @@ def same_unit(a: str, b: str) -> bool:
     if ts != tl:
         return False
     core = _core(short).lstrip("我本")  # 我镇党委, 本局党组: the unit speaking of itself
+    if core in _GENERIC_UNITS:
+        return True  # 学校党委, 局党组: the unit by its kind alone, beside its name
     return len(core) >= 1 and _subsequence(core, _core(long_))
 
 
@@ -239,10 +246,12 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
         st = status_of(_first_clause(text, progress[0], min(progress[1], progress[0] + 24)))
         if st:
             return st
-    for m in _PAREN.finditer(text, start, min(end, title_end + 16)):
-        st = status_of(m.group(1))
-        if st and len(m.group(1)) <= 12:
-            return st
+    # a bracket right after the title, or one that ends the problem's text (…会前沟通。【已完成】)
+    for lo, hi, at_end in ((start, min(end, title_end + 16), False), (max(title_end, end - 20), end, True)):
+        for m in _PAREN.finditer(text, lo, hi):
+            st = status_of(m.group(1))
+            if st and len(m.group(1)) <= 12 and not (at_end and text[m.end():end].strip(" \t\n。;")):
+                return st
     for m in d.status_label.finditer(text, start, end):
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":

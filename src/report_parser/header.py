@@ -23,6 +23,9 @@ _CHROME_LINE = regex.compile(
     regex.M)
 _CHROME_INLINE = regex.compile(
     rf"(?:{alternation(_D['index_labels_inline'], _D['page_labels_inline'])})[\x20\t]*:")
+_FOOTER = regex.compile(alternation(_D["footer_marks"]))
+_PAGE_FOOTER = regex.compile(rf"[\x20\t]*(?:{patterns(_D['page_footers'])})[\x20\t]*")
+_MENU_ITEM = regex.compile(r"[^|｜\n]{1,12}")
 
 _WS = regex.compile(r"\s+")
 _ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
@@ -125,7 +128,16 @@ def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
     value sits on this line, as index tables flatten to."""
     if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
         return True
+    if len(line) < 150 and "。" not in line and (_FOOTER.search(line) or _PAGE_FOOTER.fullmatch(line)
+                                                 or _menu(line)):
+        return True
     return after_label and len(line) <= 40 and "。" not in line and not _TITLE_WORDS.search(line)
+
+
+def _menu(line: str) -> bool:
+    """A site's menu: three or more short items parted by | (首页 | 医院概况 | 新闻中心)."""
+    items = [x.strip() for x in line.replace("｜", "|").split("|")]
+    return len(items) >= 3 and all(_MENU_ITEM.fullmatch(x) for x in items if x) and sum(map(bool, items)) >= 3
 
 
 _BARE_LABEL = regex.compile(rf"(?:{_INDEX_LABELS})[\x20\t]*:?")
@@ -149,6 +161,9 @@ def find_head(text: str, h: Header) -> None:
             continue
         if _chrome(text, s, e, line, after_label):
             after_label = _bare_label(line) and not after_label
+            if title_lines and not _TITLE_WORDS.search("".join(text[a:b] for a, b in title_lines)):
+                h.chrome.extend(title_lines)  # the site's name above its menu, not a title
+                title_lines = []
             h.chrome.append(_strip_span(text, s, e))
             if title_lines:
                 break

@@ -29,7 +29,7 @@ SHAPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
                     "page_title_hints": "words", "body_openers": "words",
                     "org_types": "pairs", "inspection_kinds": "patterns", "inspector_lead_words": "words", "appeal": "patterns",
                     "contact_labels": "words", "address_labels": "words", "address_labels_in_block": "words",
-                    "postcode_labels": "words"},
+                    "postcode_labels": "words", "footer_marks": "words", "page_footers": "patterns"},
     "actions.json": {"problem_cues": "words", "action_verbs": "words", "complaint_cues": "words"},
     "summary_subjects.json": {"subjects": "any", "totals": "any", "total_cues": "words"},
     "facts.json": {"sectors": "any", "status": "any", "status_labels": "pattern", "status_subjects": "pattern",

@@ -7,11 +7,19 @@ import os
 from pathlib import Path
 from typing import Any
 
+# The documents-table columns a comparison row carries as they are (the unit's facts, then its totals).
+_FACTS = ("sector", "level", "region_province", "region_city", "region_county", "round")
+_TOTALS = ("problems_fed_back", "problems_rectified", "problems_partly_rectified", "problems_in_progress",
+           "completion_rate", "measures_made", "rules_made", "people_disciplined", "funds_recovered", "clues_handled")
+_PROBLEM_SHARES = ("problems_done_share", "problems_partial_share", "problems_ongoing_share")
+
 
 def compare_table(source: str | os.PathLike[str] | dict[str, Any]) -> Any:
-    """One row per notice (its unit): problems, measures, quantified and status shares, summary figures.
+    """One row per notice, keyed by its unit (`issuer.key`, so one unit's notices of several years sort
+    together), with the file it came from: the unit's facts, problems, measures, quantified and status
+    shares (of measures and of problems) and the headline totals.
 
-    `source` is a batch output directory or the tables of `report_parser.frames`. Sorted by unit, then
+    `source` is a batch output directory or the tables of `report_parser.frames`. Sorted by key, then
     feedback date. `boilerplate_share` is added when the measures table has `boilerplate_group` values.
     """
     import pandas as pd
@@ -22,45 +30,52 @@ def compare_table(source: str | os.PathLike[str] | dict[str, Any]) -> Any:
     docs, measures = tables["documents"], tables["measures"]
     # groups exist only when analysis ran: an all-empty column means no share to report
     grouped = "boilerplate_group" in measures.columns and bool(measures["boilerplate_group"].notna().any())
-    out_rows = []
     by_doc = dict(tuple(measures.groupby("doc_id", sort=False))) if len(measures) else {}  # one pass, not one per notice
     no_measures = measures.iloc[0:0]
-    for d in docs.itertuples(index=False):
-        m = by_doc.get(d.doc_id, no_measures)
-        n_m = len(m)
-        unit = d.issuer if isinstance(d.issuer, str) else Path(str(d.name)).stem
-        status = m["status"].astype("string")
-
-        def share(mask: Any, n: int = n_m) -> float | None:
-            return round(float(mask.sum()) / n, 4) if n else None
-
-        row = {
-            "unit": unit,
-            "feedback_date": d.feedback_date if isinstance(d.feedback_date, str) else None,
-            "doc_id": d.doc_id,
-            "problems": int(d.n_problems),
-            "measures": n_m,
-            "measures_per_problem": round(n_m / d.n_problems, 2) if d.n_problems else None,
-            "quantified_share": share(m["has_figure"].fillna(False).astype(bool)),
-            "done_share": share(status.eq("done").fillna(False)),
-            "ongoing_share": share(status.eq("ongoing").fillna(False)),
-            "planned_share": share(status.eq("planned").fillna(False)),
-            "problems_fed_back": _num(d.problems_fed_back),
-            "problems_rectified": _num(d.problems_rectified),
-            "completion_rate": _num(d.completion_rate),
-        }
-        if grouped:
-            row["boilerplate_share"] = share(m["boilerplate_group"].notna())
-        out_rows.append(row)
-    cols = ["unit", "feedback_date", "doc_id", "problems", "measures", "measures_per_problem", "quantified_share",
-            "done_share", "ongoing_share", "planned_share", "problems_fed_back", "problems_rectified",
-            "completion_rate"]
+    out_rows = [_row(d._asdict(), by_doc.get(d.doc_id, no_measures), grouped) for d in docs.itertuples(index=False)]
+    cols = ["key", "unit", "file", *_FACTS, "feedback_date", "doc_id", "problems", "measures", "measures_per_problem",
+            "quantified_share", "done_share", "ongoing_share", "planned_share", *_PROBLEM_SHARES, *_TOTALS]
     if grouped:
         cols.append("boilerplate_share")
     table = pd.DataFrame(out_rows, columns=cols)
-    for c in cols[3:]:
+    first_number = cols.index("problems")
+    for c in cols[first_number:]:
         table[c] = table[c].astype("Int64" if c in ("problems", "measures") else "Float64")
-    return table.sort_values(["unit", "feedback_date", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
+    return table.sort_values(["key", "feedback_date", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _text(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _row(d: dict[str, Any], m: Any, grouped: bool) -> dict[str, Any]:
+    """The comparison row of one documents row `d` and its measures `m`."""
+    n_m = len(m)
+    stem = Path(str(d.get("name"))).stem
+    status = m["status"].astype("string")
+
+    def share(mask: Any) -> float | None:
+        return round(float(mask.sum()) / n_m, 4) if n_m else None
+
+    row = {
+        "key": _text(d.get("issuer_key")) or _text(d.get("issuer")) or stem,
+        "unit": _text(d.get("issuer")) or stem,
+        "file": _text(d.get("name")),
+        **{c: _text(d.get(c)) for c in _FACTS},
+        "feedback_date": _text(d.get("feedback_date")),
+        "doc_id": d.get("doc_id"),
+        "problems": int(d.get("n_problems") or 0),
+        "measures": n_m,
+        "measures_per_problem": round(n_m / d["n_problems"], 2) if d.get("n_problems") else None,
+        "quantified_share": share(m["has_figure"].fillna(False).astype(bool)),
+        "done_share": share(status.eq("done").fillna(False)),
+        "ongoing_share": share(status.eq("ongoing").fillna(False)),
+        "planned_share": share(status.eq("planned").fillna(False)),
+        **{c: _num(d.get(c)) for c in (*_PROBLEM_SHARES, *_TOTALS)},
+    }
+    if grouped:
+        row["boilerplate_share"] = share(m["boilerplate_group"].notna())
+    return row
 
 
 def _num(v: Any) -> float | int | None:
