@@ -20,8 +20,9 @@ SRC = ROOT / "src"
 if str(SRC) not in sys.path:
     sys.path.insert(0, str(SRC))  # this checkout's code, installed or not
 
-SOURCES = ("corpora", "tests/fixtures/notices", "tests/fixtures/layouts", "tests/fixtures/formats")
-EXTENSIONS = {".txt", ".docx", ".html", ".htm", ".pdf"}
+SOURCES = ("corpora", "tests/fixtures/notices", "tests/fixtures/compare", "tests/fixtures/layouts",
+           "tests/fixtures/ledger", "tests/fixtures/formats")
+EXTENSIONS = {".txt", ".docx", ".xlsx", ".html", ".htm", ".pdf"}
 LONG_KB = 20  # a notice of this many KB (UTF-8) or more counts as long
 LONG_SHARE = 0.03  # long notices as a share of the documents of a collection
 SIZE_CLASSES = ((0, 1), (1, 3), (3, 10), (10, 30), (30, 100), (100, 10_000))  # KB

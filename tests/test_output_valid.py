@@ -19,8 +19,9 @@ from report_parser.errors import InputError
 from report_parser.models import Document
 from report_parser.pipeline import ParseOptions, parse_loaded
 
-SOURCES = ("corpora", "tests/fixtures/notices", "tests/fixtures/layouts", "tests/fixtures/formats")
-EXTENSIONS = {".txt", ".docx", ".html", ".htm", ".pdf"}
+SOURCES = ("corpora", "tests/fixtures/notices", "tests/fixtures/compare", "tests/fixtures/layouts",
+           "tests/fixtures/ledger", "tests/fixtures/formats")
+EXTENSIONS = {".txt", ".docx", ".xlsx", ".html", ".htm", ".pdf"}
 
 
 def _fixtures() -> list[str]:
