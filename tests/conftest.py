@@ -66,3 +66,18 @@ def check_invariants(doc, source: str) -> None:
 @pytest.fixture(scope="session")
 def scorer():
     return load_scorer()
+
+
+def sample_docx_bytes() -> bytes:
+    """The sample notice as a .docx whose markers are typed text, one paragraph per line."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    for line in SAMPLE.read_text(encoding="utf-8").replace("[bookmark: _GoBack]", "").split("\n"):
+        if line.strip():
+            d.add_paragraph(line.strip())
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 import time
@@ -11,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, sample_docx_bytes
 
 from report_parser import fetch
 from report_parser.batch import run_batch
@@ -26,15 +25,7 @@ TITLE = "中共宽甸满族自治县招商服务中心党组关于县委巡察�
 
 
 def _docx() -> bytes:
-    import docx
-
-    d = docx.Document()
-    for line in SAMPLE.read_text(encoding="utf-8").replace("[bookmark: _GoBack]", "").split("\n"):
-        if line.strip():
-            d.add_paragraph(line.strip())
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
+    return sample_docx_bytes()
 
 
 def _plain_page(charset_in_meta: bool) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, check_invariants
+from conftest import FIXTURES, ROOT, check_invariants, sample_docx_bytes
 
 from report_parser.decode import load_bytes, load_path
 from report_parser.errors import InputError
@@ -22,16 +22,7 @@ SAMPLE = ROOT / "corpora" / "seed" / "kuandian-investment-center-2025.txt"
 
 
 def _plain_docx() -> bytes:
-    """The sample as a .docx whose markers are typed text, one paragraph per line."""
-    import docx
-
-    d = docx.Document()
-    for line in SAMPLE.read_text(encoding="utf-8").replace("[bookmark: _GoBack]", "").split("\n"):
-        if line.strip():
-            d.add_paragraph(line.strip())
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
+    return sample_docx_bytes()
 
 
 def _convert(data: bytes, to: str) -> bytes:

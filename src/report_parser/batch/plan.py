@@ -13,6 +13,8 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from report_parser.decode import display_name
+
 # What happened to a file that is not in the tables; the `kind` of its line in errors.jsonl.
 FAILED, UNSUPPORTED, SKIPPED, DUPLICATE = "failed", "unsupported", "skipped", "duplicate"
 
@@ -36,15 +38,6 @@ class Plan:
 
     def skip(self, path: str, reason: str, kind: str = SKIPPED) -> None:
         self.listed.append(Listed(path, reason, kind))
-
-
-def display_name(path: str) -> str:
-    """The path as valid Unicode text: undecodable bytes of a file name shown as \\xNN escapes."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def raw_name(path: str) -> str | None:
