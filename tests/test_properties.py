@@ -156,10 +156,7 @@ def depth(nodes: list[Node]) -> int:
 # Open bugs pinned by xfail tests in tests/test_regressions.py, as (name, test on a Document that
 # failed a check): the random tests and the fuzzer skip such examples so they keep looking for new
 # bugs. Empty while none is open; add an entry when pinning one, drop it when its test passes.
-KNOWN_BUGS: list[tuple[str, Callable[[Document], bool]]] = [
-    # *[bookmark: …]*: the leftover is blanked, the stars around it meet in title.value (test_regressions)
-    ("stars around a conversion leftover in title.value", lambda doc: doc.title is not None and "**" in doc.title.value),
-]
+KNOWN_BUGS: list[tuple[str, Callable[[Document], bool]]] = []
 
 
 def known_bug(doc: Document) -> str | None:

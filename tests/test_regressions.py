@@ -92,7 +92,7 @@ def test_crowded_preamble_figures_parse_in_linear_time(piece: str) -> None:
 
 # --- markup in titles (fixed in 2719ddc) -------------------------------------------------------
 
-# tree.MARKUP removed `**`, `__` and blanks in one pass, so markup nested in markup (`*__*`, from a
+# tree.MARKUP (now tree.strip_markup) removed `**`, `__` and blanks in one pass, so markup nested in markup (`*__*`, from a
 # converter or a mutation) left a `**` behind in Title.value and in node titles.
 @pytest.mark.parametrize("text", [
     "*__*关于巡察整改情况的通报\n一、问题\n",
@@ -133,11 +133,10 @@ def test_negative_max_bytes_is_a_usage_error(tmp_path, capsys) -> None:
     assert not out and "--max-bytes" in err and len(err.strip().splitlines()) == 1
 
 
-# --- markup around a conversion leftover (found by the fuzz harness, open) ----------------------
+# --- markup around a conversion leftover (found by the fuzz harness) -------------------------------
 
-# `*[bookmark: _GoBack]*` before the title: the bookmark is blanked for matching, and the stars on
-# either side of it end up next to each other in title.value as `**`.
-@pytest.mark.xfail(strict=True, reason="open: stars around a blanked leftover stay in title.value")
+# `*[bookmark: _GoBack]*` before the title: the bookmark was removed and the stars on either side
+# of it met in title.value as `**`; leftovers now go before runs of stars.
 def test_stars_around_a_bookmark_leave_the_title_value() -> None:
     doc = report_parser.parse("*[bookmark: _GoBack]*某局关于巡察整改情况的通报\n正文。\n")
     assert doc.title is not None and "**" not in doc.title.value

@@ -34,7 +34,7 @@ from .models import (
 )
 from .normalize import NormText, normalize
 from .summary import summary_subject, total_subjects
-from .tree import MARKUP, RawNode, build_tree, clean_title, title_stop
+from .tree import RawNode, build_tree, clean_title, strip_markup, title_stop
 
 _SPACE = regex.compile(r"\s+")
 _FEEDBACK = regex.compile(r"反馈")
@@ -561,7 +561,7 @@ def _stage_unit(st: ParseState) -> None:
     h, ctx = st.header, st.ctx
     if h.title:
         t = ctx.text(*h.title)
-        st.title = Title(text=t.text, span=t.span, value=MARKUP.sub("", t.text))
+        st.title = Title(text=t.text, span=t.span, value=strip_markup(t.text))
     st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
     st.inspection = _level_and_round(ctx, st.inspection, st.preamble, h.title, st.issuer)
 

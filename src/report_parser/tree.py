@@ -54,12 +54,19 @@ _OTHER_PART = regex.compile(patterns([load("facts.json")["organising"]], (
     alternation(w) for w in (_SECTIONS["other_part"], _SECTIONS["next_step"], _SECTIONS["later"]))))
 
 
-MARKUP = regex.compile(r"[*_]{2,}|&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)  # runs, so *__* goes whole
+_LEFTOVERS = regex.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:bookmark|comment)[^\]]*\]|\s+", regex.I)
+_STAR_RUNS = regex.compile(r"[*_]{2,}")
+
+
+def strip_markup(raw: str) -> str:
+    """Markup out of a title: leftovers and blanks first, then runs of * and _ (so the stars on either
+    side of a removed leftover, *[bookmark: _GoBack]*, go too; removing a run joins no new one)."""
+    return _STAR_RUNS.sub("", _LEFTOVERS.sub("", raw))
 
 
 def clean_title(raw: str) -> str | None:
     """A heading as written (a label right after the marker stays: 反馈问题：…), without markup."""
-    t = MARKUP.sub("", raw).strip(" \t;；,，:：、。.")
+    t = strip_markup(raw).strip(" \t;；,，:：、。.")
     return t or None
 
 
