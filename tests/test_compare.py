@@ -224,3 +224,9 @@ def test_compare_rows_keyed_by_unit_with_their_files(tmp_path):
     row = cmp[cmp["file"] == "a/2023.txt"].iloc[0]
     assert (row["problems_fed_back"], row["problems_rectified"], row["problems_done_share"]) == (10, 8, 1.0)
     assert row["sector"] == "township" and row["level"] == "county" and row["region_province"] == "四川省"
+
+
+def test_unrecognised_unit_and_level_are_warned_not_guessed():
+    doc = report_parser.parse("关于巡察整改情况的通报\n根据安排，巡察组对有关单位开展了巡察。\n一、某方面\n1.某问题不到位。")
+    assert doc.issuer is None and doc.inspection.level is None
+    assert {"W306", "W307"} <= {w.code for w in doc.warnings}

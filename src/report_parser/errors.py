@@ -36,6 +36,8 @@ class Code(StrEnum):
     W303 = "W303"
     W304 = "W304"
     W305 = "W305"
+    W306 = "W306"
+    W307 = "W307"
     W401 = "W401"
     W402 = "W402"
     W501 = "W501"
@@ -80,6 +82,9 @@ CATALOGUE: Mapping[Code, Entry] = MappingProxyType({
     Code.W304: Entry("hard-wrapped lines joined for matching", {
         "default": "{count} hard-wrapped line breaks joined for matching"}),
     Code.W305: Entry("page chrome dropped", {"default": "{count} line(s) of page chrome dropped"}),
+    Code.W306: Entry("no inspected unit recognised in the title, preamble or signature; issuer is null"),
+    Code.W307: Entry("inspection level not recognised from the inspector or the committee that deployed it", {
+        "default": "inspection level not recognised from {inspector!r}"}),
     Code.W401: Entry("text outside every part of the notice (skipped)", {
         "default": "{count} characters in no part of the notice"}),
     Code.W402: Entry("low coverage: much of the text was not assigned to any part", {

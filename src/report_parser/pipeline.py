@@ -563,7 +563,11 @@ def _stage_unit(st: ParseState) -> None:
         t = ctx.text(*h.title)
         st.title = Title(text=t.text, span=t.span, value=strip_markup(t.text))
     st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
+    if st.issuer is None:
+        ctx.warn(Code.W306)
     st.inspection = _level_and_round(ctx, st.inspection, st.preamble, h.title, st.issuer)
+    if st.inspection is not None and st.inspection.level is None:
+        ctx.warn(Code.W307, inspector=st.inspection.inspector or "")
 
 
 def _stage_document(st: ParseState) -> None:
