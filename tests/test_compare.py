@@ -86,6 +86,7 @@ def test_same_unit_in_traditional_and_simplified_gets_one_key():
     ("某某集团有限公司党委", "enterprise"), ("某村党支部", "village"), ("某街道党工委", "township"),
     ("某某镇党委", "township"), ("七台河市党委", "party_committee"), ("某县党委", "party_committee"),
     ("某县委组织部", "department"), ("某县农业农村局党组", "department"), ("某大学马克思主义学院党委", "school"),
+    ("绵阳市公安局涪城区分局党委", "judicial"), ("共青团岳西县委员会", "other"), ("某县妇联党组", "other"),
 ])
 def test_sector(key, sector):
     assert facts.sector_of(key) == sector
@@ -177,7 +178,8 @@ def test_breakdown_gives_no_total_and_parts_are_not_totals():
 
 
 @pytest.mark.parametrize("text", ["王五华", "六盘水市", "七台河市", "巡察六组", "十项规定", "八项规定", "四张清单",
-                                  "《关于推动工作落实的九项措施》", "五家渠市", "三台县"])
+                                  "《关于推动工作落实的九项措施》", "五家渠市", "三台县", "二类调查", "二级单位",
+                                  "收支两条线"])
 def test_not_figures(text):
     doc = report_parser.parse(f"关于巡察整改情况的通报\n根据县委统一部署开展巡察。\n一、某方面\n1.某问题不到位。{text}有关同志参加。")
     figures = [m.text for n in doc.walk() for m in n.metrics] + [m.text for m in doc.summary]
@@ -230,3 +232,12 @@ def test_unrecognised_unit_and_level_are_warned_not_guessed():
     doc = report_parser.parse("关于巡察整改情况的通报\n根据安排，巡察组对有关单位开展了巡察。\n一、某方面\n1.某问题不到位。")
     assert doc.issuer is None and doc.inspection.level is None
     assert {"W306", "W307"} <= {w.code for w in doc.warnings}
+
+
+def test_region_refined_by_a_later_source_in_the_same_province():
+    doc = report_parser.parse("中共湖北工程学院委员会关于省委巡视整改进展情况的通报\n"
+                              "根据省委统一部署，省委第三巡视组对湖北工程学院党委开展了常规巡视。\n"
+                              "一、某方面\n1.某问题不到位。已整改。\n"
+                              "欢迎广大干部群众监督。通信地址：湖北省孝感市交通大道272号。\n")
+    assert doc.issuer.region.model_dump() == {"province": "湖北省", "city": "孝感市", "county": None}
+    assert doc.inspection.level == "province" and doc.issuer.sector == "school"

@@ -25,6 +25,7 @@ _PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
 @dataclass(frozen=True, slots=True)
 class FactData:
     sectors: tuple[tuple[str, tuple[str, ...]], ...]
+    sector_anywhere: tuple[tuple[str, tuple[str, ...]], ...]
     status: tuple[tuple[str, regex.Pattern], ...]
     status_label: regex.Pattern
     status_subject: regex.Pattern
@@ -39,6 +40,7 @@ def data() -> FactData:
     sections = load("sections.json")
     return FactData(
         sectors=tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"]),
+        sector_anywhere=tuple((s["sector"], tuple(s["words"])) for s in raw["sector_anywhere"]),
         status=tuple((s["status"], regex.compile(s["cue"])) for s in raw["status"]),
         status_label=regex.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
         status_subject=regex.compile(raw["status_subjects"]),
@@ -78,6 +80,9 @@ def sector_of(key: str) -> str | None:
     """The sector of a unit (contract: issuer.sector): the sector word its name ends with; a name that
     is a place (某县, 六盘水市, 某县委) is a local party committee; else the last sector word in it."""
     core = _core(key)
+    for sector, words in data().sector_anywhere:
+        if any(w in core for w in words):
+            return sector
     if core.endswith(_COMMITTEE_TAIL):
         core = core[:-1]
     if not core:

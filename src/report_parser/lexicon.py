@@ -32,7 +32,7 @@ SHAPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
                     "postcode_labels": "words", "footer_marks": "words", "page_footers": "patterns"},
     "actions.json": {"problem_cues": "words", "action_verbs": "words", "complaint_cues": "words"},
     "summary_subjects.json": {"subjects": "any", "totals": "any", "total_cues": "words"},
-    "facts.json": {"sectors": "any", "status": "any", "status_labels": "pattern", "status_subjects": "pattern",
+    "facts.json": {"sectors": "any", "sector_anywhere": "any", "status": "any", "status_labels": "pattern", "status_subjects": "pattern",
                    "state_heading": "pattern", "organising": "pattern", "plans": "pattern"},
     "metrics.json": {k: "words" for k in (
         "count_units", "event_units", "measure_units", "count_unit_prefixes", "bare_da_numerals", "duration_units",

@@ -492,8 +492,8 @@ class _Scanner:
         unit = m.group("unit") or m.group("da")
         if value is None or (value != value.to_integral_value() and unit not in _MEASURE_UNITS):
             return None  # 2.2本, 0.6个: section numbers and ratios, not counts; 126.5亩 is a quantity
-        if self._named(s, m.end(), unit):
-            return m.end()
+        if self._named(s, m.end(), unit) or (num == "二" and not m.group("mult")):
+            return m.end()  # a count of two is written 两 (两类); 二类, 二级 name a rank
         start, approx = self._start_with_prefix(s)
         approx = approx or bool(m.group("a1") or m.group("a2"))
         self.emit(Found("count", start, m.end(), _out(value), unit, approx))

@@ -343,13 +343,24 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     sources = [" ".join(forms[i] for i in [best, *others]), inspector or ""]
     if h.address:
         sources.append(T[h.address[0]:h.address[1]])
-    for src in sources:
-        found = divisions.resolve(divisions.find_places(src))
-        if found:
-            region = Region(**found)
-            break
+    region = _region(sources)
     return Issuer(name=t.text, org_type=org_type_of(forms[best]), span=t.span, aliases=aliases, key=key,
                   sector=facts.sector_of(key), region=region)
+
+
+def _region(sources: list[str]) -> Region | None:
+    """The unit's place from the first source that names one (its name, the inspector, the address); a
+    name that gives only the province (湖北工程学院) takes the city and county from a later source in it."""
+    found: dict[str, str | None] | None = None
+    for src in sources:
+        got = divisions.resolve(divisions.find_places(src))
+        if not got:
+            continue
+        if found is None or (got.get("province") == found.get("province") and got.get("city")):
+            found = got
+        if found.get("city"):
+            break
+    return Region(**found) if found else None
 
 
 def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[int, int],
