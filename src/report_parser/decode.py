@@ -209,12 +209,13 @@ def display_name(name: str) -> str:
         return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def _special_kind(mode: int) -> str:
+def special_kind(mode: int, other: str = "special file") -> str:
+    """What a file that is not a regular one is: FIFO, socket, character or block device, else `other`."""
     for test, what in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
                        (stat.S_ISBLK, "block device")):
         if test(mode):
             return what
-    return "special file"
+    return other
 
 
 def _read_special(name: str, mode: int, max_bytes: int) -> bytes:
@@ -233,7 +234,7 @@ def _read_special(name: str, mode: int, max_bytes: int) -> bytes:
         while total <= max_bytes:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise InputError(name, f"{_special_kind(mode)} gave no end of input within "
+                raise InputError(name, f"{special_kind(mode)} gave no end of input within "
                                        f"{SPECIAL_READ_SECONDS:g} s; not a regular file")
             if not poller.poll(left * 1000):
                 continue

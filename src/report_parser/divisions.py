@@ -156,7 +156,7 @@ def find_places(text: str) -> list[Place]:
     return out
 
 
-_MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
+MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
 _RANK = {"county": 2, "city": 1, "province": 0}
 
 
@@ -192,8 +192,8 @@ def resolve(places: list[Place]) -> dict[str, str | None] | None:
         return {"province": None, "city": d.name if d.level == "city" else None,
                 "county": d.name if d.level == "county" else None}
     city = d.city
-    if d.level == "province" and d.name in _MUNICIPALITIES:
+    if d.level == "province" and d.name in MUNICIPALITIES:
         city = d.name
     return {"province": d.province if d.level != "province" else d.name,
-            "city": city if d.level != "province" or d.name in _MUNICIPALITIES else None,
+            "city": city if d.level != "province" or d.name in MUNICIPALITIES else None,
             "county": d.name if d.level == "county" else None}

@@ -3,7 +3,7 @@ and round, the headline totals and each problem's stated status. All read on the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
@@ -106,13 +106,6 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-@dataclass(slots=True)
-class UnitForms:
-    """The unit's names found in the notice, in matching-text spans, primary first."""
-
-    spans: list[Span] = field(default_factory=list)
-
-
 # A unit named by its kind alone (学校党委, 院党委, 局党组), as notices name themselves after the first mention.
 _GENERIC_UNITS = frozenset({"", "学校", "校", "医院", "院", "局", "公司", "集团", "中心", "街道", "镇", "乡", "村",
                             "社区", "学院", "委", "办", "所", "站", "厂", "单位", "机关", "分局", "支行", "分行"})
@@ -179,10 +172,6 @@ _CITY_COMMITTEE = regex.compile(r"州委|盟委|地委")
 _COUNTY_COMMITTEE = regex.compile(r"县委|区委|旗委")
 
 
-def _municipal(name: str) -> bool:
-    return name in divisions._MUNICIPALITIES
-
-
 def inspection_level(inspector: str | None, scheme: str | None, preamble: str, round_text: str | None,
                      unit_region: dict | None) -> str | None:
     """Who ran the inspection (contract: inspection.level), from the inspector's name, else the
@@ -199,12 +188,13 @@ def inspection_level(inspector: str | None, scheme: str | None, preamble: str, r
         if _CITY_COMMITTEE.search(src):
             return "city"
         if "市委" in src:
-            places = divisions.find_places(src)
-            city = next((d for p in places for d in p.candidates), None)
-            if scheme == "巡视" or (city is not None and _municipal(city.province or "")):
-                return "province" if scheme == "巡视" or city is None or city.level != "county" else "county"
+            if scheme == "巡视":
+                return "province"  # only a municipality's 市委 runs 巡视
+            city = next((d for p in divisions.find_places(src) for d in p.candidates), None)
             if city is not None:
-                return "county" if city.level == "county" else "city"
+                if city.level == "county":
+                    return "county"  # a county-level city's 市委, or a municipality's district
+                return "province" if city.province in divisions.MUNICIPALITIES else "city"
             if unit_region and str(unit_region.get("county") or "").endswith("市"):
                 return "county"  # the unit is in a county-level city: its 市委 is a county-level committee
             return "city"
@@ -212,8 +202,6 @@ def inspection_level(inspector: str | None, scheme: str | None, preamble: str, r
             return "county"
         if src is inspector and _INSTITUTION.search(src):
             return "institution"
-    if inspector and scheme == "巡视" and not _LEVEL_WORDS.search(inspector):
-        return None
     return None
 
 

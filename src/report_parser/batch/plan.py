@@ -13,7 +13,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from report_parser.decode import display_name
+from report_parser.decode import display_name, special_kind
 
 # What happened to a file that is not in the tables; the `kind` of its line in errors.jsonl.
 FAILED, UNSUPPORTED, SKIPPED, DUPLICATE = "failed", "unsupported", "skipped", "duplicate"
@@ -47,14 +47,6 @@ def raw_name(path: str) -> str | None:
         return None
     except UnicodeEncodeError:
         return os.fsencode(path).hex()
-
-
-def _special_kind(mode: int) -> str:
-    for test, what in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
-                       (stat.S_ISBLK, "block device")):
-        if test(mode):
-            return what
-    return "not a regular file"
 
 
 def _inside(path: str, root: str) -> bool:
@@ -128,7 +120,7 @@ def _entry(entry: os.DirEntry[str], root_real: str, out_real: str, stack: list[s
         else:
             stack.append(path)
     elif not stat.S_ISREG(st.st_mode):
-        plan.skip(path, f"special file ({_special_kind(st.st_mode)}); never opened")
+        plan.skip(path, f"special file ({special_kind(st.st_mode, 'not a regular file')}); never opened")
     elif _classify(path, plan):
         yield path
 
@@ -149,7 +141,7 @@ def _named(p: str, out_real: str, plan: Plan) -> Iterator[str]:
         if stat.S_ISREG(mode):
             yield p
         else:
-            plan.skip(p, f"special file ({_special_kind(mode)}); never opened", FAILED)
+            plan.skip(p, f"special file ({special_kind(mode, 'not a regular file')}); never opened", FAILED)
     elif _has_magic(p):
         import glob
 
