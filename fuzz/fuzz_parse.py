@@ -427,8 +427,11 @@ def run_atheris(argv: list[str], findings: Findings, *, strict: bool, keep_going
     atheris.Fuzz()
 
 
-def run_hypothesis(seconds: float, findings: Findings, *, strict: bool) -> None:
+def run_hypothesis(seconds: float, findings: Findings, *, strict: bool, seed: int | None = None) -> None:
+    """Random inputs for `seconds`; with `seed`, the same inputs in the same order on every run (each
+    round of examples seeded seed, seed + 1, …), so a check run in CI cannot fail on luck."""
     from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as seeded
     from hypothesis import strategies as st
     from test_properties import mutated_notices, notice_soup
 
@@ -460,9 +463,12 @@ def run_hypothesis(seconds: float, findings: Findings, *, strict: bool) -> None:
             last_failing = data  # the last one is the shrunk example hypothesis replays at the end
             raise
 
+    rounds = 0
     while time.monotonic() < deadline:
+        run = batch if seed is None else seeded(seed + rounds)(batch)
+        rounds += 1
         try:
-            batch()
+            run()
         except Exception as exc:  # hypothesis shrank a new failure: keep the minimal input
             findings.record(exc, last_failing)
             print("".join(traceback.format_exception(exc))[-3000:], file=sys.stderr)
@@ -491,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strict", action="store_true", help="stop on bugs already pinned by regression tests too")
     ap.add_argument("--findings", type=Path, default=None, help="directory to save failing inputs in")
     ap.add_argument("--replay", nargs="+", metavar="FILE", help="run saved inputs once and exit")
+    ap.add_argument("--seed", type=int, default=None,
+                    help="hypothesis engine: the same inputs on every run (for CI); without it, new ones each run")
     ours, rest = ap.parse_known_args(argv[1:])
     if ours.replay:
         return replay(ours.replay)
@@ -508,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
             flags.append(f"-max_total_time={int(seconds)}")
         run_atheris([argv[0], *flags], findings, strict=ours.strict, keep_going=ours.keep_going)
         return 0  # libFuzzer exits the process itself; a crash leaves crash-<sha1> in the working directory
-    run_hypothesis(seconds or 60.0, findings, strict=ours.strict)
+    run_hypothesis(seconds or 60.0, findings, strict=ours.strict, seed=ours.seed)
     print(findings.summary(), file=sys.stderr)
     return 1 if findings.seen else 0
 

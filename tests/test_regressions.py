@@ -141,3 +141,14 @@ def test_stars_around_a_bookmark_leave_the_title_value() -> None:
     doc = report_parser.parse("*[bookmark: _GoBack]*某局关于巡察整改情况的通报\n正文。\n")
     assert doc.title is not None and "**" not in doc.title.value
 
+
+
+# --- a library's multi-line message in a refusal (found by the fuzz harness) ------------------------
+
+# lxml's XMLSyntaxError for a NUL byte inside word/document.xml spans two lines; the refusal quoted it
+# as it was, so the one-line error had a line break in it.
+def test_refusal_quoting_a_multiline_library_message_stays_one_line() -> None:
+    from report_parser.errors import InputError
+
+    e = InputError("s.docx", "corrupt .docx (XMLSyntaxError: Invalid character: Char 0x0\nout of allowed range, line 1)")
+    assert "\n" not in str(e) and e.reason.endswith("line 1)") and str(e).startswith("s.docx: corrupt")

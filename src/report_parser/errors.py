@@ -13,8 +13,9 @@ class InputError(Exception):
 
     def __init__(self, name: str | None, reason: str) -> None:
         self.name = name or "<input>"
-        self.reason = reason
-        super().__init__(f"{self.name}: {reason}")
+        # one line whatever the reason quotes: a library's message may span several (lxml's does)
+        self.reason = " ".join(reason.split())
+        super().__init__(f"{self.name}: {self.reason}")
 
 
 class Code(StrEnum):
