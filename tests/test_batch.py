@@ -244,6 +244,31 @@ def test_two_processes_give_the_same_outputs_as_one(mixed, tmp_path, monkeypatch
     assert json.loads((two / "manifest.json").read_text("utf-8"))["options"]["jobs"] == 2
 
 
+def test_rows_packed_by_the_workers_come_back_in_document_order(tmp_path, monkeypatch):
+    """Workers send the rows of several files at once (and the rest when asked at the end): with packs of
+    two files, two workers and files of very different sizes, every table still equals the tables built
+    from the documents themselves, in the documents' order."""
+    import importlib
+
+    from report_parser.batch import run as batch_run
+
+    frames = importlib.import_module("report_parser.frames").frames
+    monkeypatch.setattr(batch_run, "PACK_FILES", 2)
+    monkeypatch.setattr(batch, "START_METHOD", "fork")  # the patched pack size is inherited
+    folder = tmp_path / "in"
+    folder.mkdir()
+    notices = bundled_notices()
+    for i in range(7):  # each copy ends with its number: identical files would be parsed once
+        src = notices[i % len(notices)]
+        (folder / f"{i}-{src.name}").write_text(src.read_text("utf-8") + f"\n{i}\n", encoding="utf-8")
+    result = batch.run_batch([folder], tmp_path / "out", jobs=2)
+    assert (result.documents, result.failed) == (7, 0)
+    docs = [json.loads(line) for line in result.documents_path().read_text("utf-8").splitlines()]
+    expected = frames(docs)
+    for t, frame in result.frames().items():
+        pd.testing.assert_frame_equal(frame, expected[t])
+
+
 def test_run_batch_api_and_tables_equal_frames_of_the_documents(good, tmp_path):
     import importlib
 

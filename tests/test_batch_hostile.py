@@ -12,11 +12,13 @@ import time
 from pathlib import Path
 
 import hostile
+import pandas as pd
 import pytest
 from conftest import ROOT
 
 from report_parser import batch
 from report_parser.cli import main
+from report_parser.frames import frames
 
 needs_fork = pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
                                 reason="needs forked workers (the patched parser is inherited)")
@@ -177,14 +179,20 @@ def test_a_file_past_its_budget_is_listed_and_the_batch_goes_on(tmp_path: Path, 
     d.mkdir()
     for i in range(3):
         (d / f"n{i}.txt").write_text(hostile.NOTICE + f"附件{i}\n", encoding="utf-8")
-    (d / "evil.txt").write_text(hostile.NOTICE + "附件evil\n", encoding="utf-8")
+    # last in the order: the worker it stops still holds the rows of the file it parsed before
+    (d / "z-evil.txt").write_text(hostile.NOTICE + "附件evil\n", encoding="utf-8")
     out = tmp_path / "out"
     start = time.monotonic()
     assert run(d, "-o", out, "-j", "2", *option) == 1
     assert time.monotonic() - start < 25
     [e] = [e for e in errors_by_name(out).values() if e["kind"] == "failed"]
     assert e["file"].endswith("evil.txt") and words in e["reason"], e
-    assert len((out / "documents.jsonl").read_text("utf-8").splitlines()) == 3
+    docs = [json.loads(x) for x in (out / "documents.jsonl").read_text("utf-8").splitlines()]
+    assert len(docs) == 3
+    # the rows the stopped worker held are not lost: the tables hold every parsed document's rows
+    expected = frames(docs)
+    for t, frame in batch.read_tables(out).items():
+        pd.testing.assert_frame_equal(frame, expected[t])
 
 
 def test_workers_die_with_their_parent(tmp_path: Path) -> None:

@@ -412,7 +412,7 @@ def arrow_schema(table: str) -> Any:
 
 
 def arrow_tables(part: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Rows of one document (as returned by `rows`) → a pyarrow Table per table: what batch workers send back."""
+    """Rows of one or more documents (as returned by `rows`, or several concatenated) → a pyarrow Table per table."""
     import pyarrow as pa
 
     return {t: pa.Table.from_pylist(part.get(t, []), schema=arrow_schema(t)) for t in TABLES}

@@ -27,7 +27,7 @@ from .plan import (
     plan_inputs,
     raw_name,
 )
-from .run import Limits, Outcome, Task, run_parallel, warm_up, work
+from .run import Limits, Outcome, Packed, Task, run_parallel, warm_up, work
 from .write import (
     DOCUMENTS_JSONL,
     ERRORS_JSONL,
@@ -110,15 +110,18 @@ class _Run:
 
     journal: Any
     lines: dict[str, bytes] = field(default_factory=dict)
-    parts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    packs: list[Packed] = field(default_factory=list)  # table rows of parsed files, packed by the workers
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     bar: Any = None
 
     def emit(self, o: Outcome) -> None:
+        if o.packed is not None:
+            self.packs.append(o.packed)
+        if not o.path:
+            return  # a worker's last rows, sent at the end of the run
         name = display_name(o.path)
         if o.line is not None:
             self.lines[name] = o.line
-            self.parts[name] = o.tables or {}
             self.journal.write(o.line + b"\n")
             self.journal.flush()
         else:
@@ -229,7 +232,7 @@ def _run_locked(plan: Plan, out: Path, paths: Sequence[Any], *, jobs: int, analy
         if e["file"] not in current and e["file"] not in state.lines:
             state.errors.setdefault(e["file"], {"kind": FAILED, **e})
     order = sorted(state.lines)
-    tables = build_tables(state.lines, state.parts, order, analyze)
+    tables = build_tables(state.lines, state.packs, order, analyze)
     error_list = [state.errors[f] for f in sorted(state.errors)]
     this_run = [e for name, e in state.errors.items() if name in current]
     listed = {k: sum(1 for e in this_run if e["kind"] == k) for k in (FAILED, UNSUPPORTED, SKIPPED, DUPLICATE)}

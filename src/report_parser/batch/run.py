@@ -47,13 +47,29 @@ class Task:
     max_bytes: int
 
 
+# A worker sends the table rows of this many parsed files at once: building and sending Arrow tables
+# costs about as much for 32 files as for one, and the parent then concatenates a few dozen parts.
+PACK_FILES = 32
+FLUSH = "flush"  # the parent's request for the rows a worker still holds (at the end of the run)
+
+
+@dataclass(slots=True)
+class Packed:
+    """The table rows of several files a worker parsed, as Arrow IPC streams of all their rows."""
+
+    paths: list[str]  # the files, in the order of their rows
+    counts: dict[str, list[int]]  # per table, the rows of each file of `paths`
+    streams: dict[str, bytes]  # per table, an Arrow IPC stream of the rows of all `paths`
+
+
 @dataclass(slots=True)
 class Outcome:
-    path: str
+    path: str  # "" for the reply to FLUSH, which only carries `packed`
     line: bytes | None = None  # the Document as one line of JSON, UTF-8, no newline
-    tables: dict[str, bytes] | None = None  # its rows of each table, as Arrow IPC streams
     sha256: str | None = None
     reason: str | None = None
+    rows: dict[str, list[dict[str, Any]]] | None = None  # its table rows: kept by the worker, not sent
+    packed: Packed | None = None  # the rows of this and the worker's earlier files, every PACK_FILES files
 
 
 class _CPUBudget(Exception):
@@ -69,7 +85,7 @@ def work(task: Task) -> Outcome:
     """Parse one file; never raises: a failure becomes an outcome with a reason."""
     from report_parser.errors import InputError
     from report_parser.fetch import load_input
-    from report_parser.frames import arrow_tables, rows
+    from report_parser.frames import rows
     from report_parser.pipeline import ParseOptions, parse_loaded
 
     try:
@@ -77,7 +93,7 @@ def work(task: Task) -> Outcome:
         doc = parse_loaded(loaded, ParseOptions(analyze=task.analyze))
         data = doc.model_dump(mode="json")
         # the table rows are built here, in the worker, so that the parent only concatenates
-        return Outcome(task.path, _dump_line(data), to_ipc(arrow_tables(rows(data))), loaded.sha256)
+        return Outcome(task.path, _dump_line(data), loaded.sha256, rows=rows(data))
     except InputError as exc:
         return Outcome(task.path, reason=exc.reason)
     except _CPUBudget:
@@ -100,6 +116,37 @@ def to_ipc(tables: dict[str, Any]) -> dict[str, bytes]:
             writer.write_table(table)
         out[name] = sink.getvalue().to_pybytes()
     return out
+
+
+class Packer:
+    """A worker's rows of the files it parsed since it last sent them, packed into one Packed."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.counts: dict[str, list[int]] = {}
+
+    def add(self, path: str, part: dict[str, list[dict[str, Any]]]) -> None:
+        self.paths.append(path)
+        for t, r in part.items():
+            self.rows.setdefault(t, []).extend(r)
+            self.counts.setdefault(t, [0] * (len(self.paths) - 1)).append(len(r))
+        for c in self.counts.values():  # a table the part had no key for
+            if len(c) < len(self.paths):
+                c.append(0)
+
+    def take(self) -> Packed | None:
+        """The rows held, packed (None when there are none); the packer is empty after."""
+        from report_parser.frames import arrow_tables
+
+        if not self.paths:
+            return None
+        packed = Packed(self.paths, self.counts, to_ipc(arrow_tables(self.rows)))
+        self.clear()
+        return packed
+
+    def clear(self) -> None:
+        self.paths, self.rows, self.counts = [], {}, {}
 
 
 def from_ipc(streams: dict[str, bytes]) -> dict[str, Any]:
@@ -206,6 +253,7 @@ def worker_main(conn: Any, limits: Limits, parent: int) -> None:
         _set_memory_budget(limits.memory_bytes)
     except (ValueError, OSError):
         log.debug("RLIMIT_AS not set", exc_info=True)
+    packer = Packer()
     while True:
         try:
             task = conn.recv()
@@ -217,7 +265,25 @@ def worker_main(conn: Any, limits: Limits, parent: int) -> None:
             _set_cpu_budget(limits.cpu_seconds)
         except (ValueError, OSError):
             log.debug("RLIMIT_CPU not set", exc_info=True)
-        conn.send(work(task))
+        if isinstance(task, str):  # FLUSH
+            conn.send(Outcome("", packed=_take(packer)))
+            continue
+        outcome = work(task)
+        if outcome.rows is not None:
+            packer.add(task.path, outcome.rows)
+            outcome.rows = None
+        if len(packer.paths) >= PACK_FILES:
+            outcome.packed = _take(packer)
+        conn.send(outcome)
+
+
+def _take(packer: Packer) -> Packed | None:
+    """The packer's rows, or None when packing them fails (the parent then builds them from the files' JSON)."""
+    try:
+        return packer.take()
+    except (_CPUBudget, MemoryError):
+        packer.clear()
+        return None
 
 
 # ---------------------------------------------------------------------------------------------- the parent
@@ -357,6 +423,18 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
                 emit(outcome)
                 if queue:
                     w.give(queue.popleft())
+        for w in workers:
+            _flush(w, limits, emit)
     finally:
         for w in workers:
             w.stop()
+
+
+def _flush(w: _Worker, limits: Limits, emit: Callable[[Outcome], None]) -> None:
+    """Ask an idle worker for the rows it still holds; if it does not answer, the parent builds them itself."""
+    try:
+        w.conn.send(FLUSH)
+        if w.conn.poll(limits.wall_seconds):
+            emit(w.conn.recv())
+    except (EOFError, OSError):
+        log.debug("no rows from a worker at the end of the run", exc_info=True)

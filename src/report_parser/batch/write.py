@@ -299,23 +299,42 @@ def _with_boilerplate(measures: Any, documents: list[dict[str, Any]]) -> Any:
     return measures.set_column(i, measures.schema.field(i), pa.array(values, type=pa.int64()))
 
 
-def build_tables(lines: dict[str, bytes], parts: dict[str, dict[str, Any]], order: list[str],
-                 analyze: bool) -> dict[str, Any]:
-    """One pyarrow Table per output table, documents in `order`; rows of reused documents rebuilt from JSON."""
+def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], analyze: bool) -> dict[str, Any]:
+    """One pyarrow Table per output table, documents in `order`: their rows from the workers' packs
+    (run.Packed), or built here from their JSON line (reused documents, a worker that died holding rows)."""
     import pyarrow as pa
 
     from report_parser.frames import arrow_schema, arrow_tables, rows
 
-    from .run import from_ipc
+    from .plan import display_name
+    from .run import Packer, from_ipc
 
+    wanted = set(order)
+    pieces: dict[str, list[Any]] = {t: [arrow_schema(t).empty_table()] for t in OUTPUT_TABLES}
+    where: dict[str, dict[str, tuple[int, int]]] = {t: {} for t in OUTPUT_TABLES}  # name → (first row, rows)
+
+    def add(names: list[str], counts: dict[str, list[int]], tables: dict[str, Any]) -> None:
+        for t in OUTPUT_TABLES:
+            at = sum(len(x) for x in pieces[t])
+            for name, n in zip(names, counts.get(t) or [0] * len(names), strict=True):
+                if name in wanted:
+                    where[t].setdefault(name, (at, n))
+                at += n
+            pieces[t].append(tables[t])
+
+    for p in packs:
+        add([display_name(x) for x in p.paths], p.counts, from_ipc(p.streams))
+    rest = Packer()
     for name in order:
-        if name not in parts:
-            parts[name] = arrow_tables(rows(json.loads(lines[name])))
-        elif any(isinstance(v, bytes) for v in parts[name].values()):
-            parts[name] = from_ipc(parts[name])
-    # one chunk per column: Parquet writes a table of thousands of one-document chunks three times slower
-    tables = {t: pa.concat_tables([arrow_schema(t).empty_table(), *(parts[n][t] for n in order)]).combine_chunks()
-              for t in OUTPUT_TABLES}
+        if name not in where[OUTPUT_TABLES[0]]:
+            rest.add(name, rows(json.loads(lines[name])))
+    if rest.paths:
+        add(rest.paths, rest.counts, arrow_tables(rest.rows))
+    tables = {}
+    for t in OUTPUT_TABLES:
+        index = [i for name in order for i in range(where[t][name][0], sum(where[t][name]))]
+        # one chunk per column: Parquet writes a table of many small chunks three times slower
+        tables[t] = pa.concat_tables(pieces[t]).take(pa.array(index, type=pa.int64())).combine_chunks()
     if analyze and tables["measures"].num_rows:
         tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
     return tables
