@@ -343,14 +343,20 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
 def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: dict[str, Any],
                   error_list: list[dict[str, str]], manifest: dict[str, Any]) -> None:
     """Write every output to a temporary file, then rename them all; the manifest, with their hashes, last."""
+    from concurrent.futures import ThreadPoolExecutor
+
     staged = Staged(out)
+    names = [DOCUMENTS_JSONL, *(f"{t}.parquet" for t in OUTPUT_TABLES), ERRORS_JSONL]
     try:
-        staged.binary(DOCUMENTS_JSONL, lambda fh: fh.writelines(lines[n] + b"\n" for n in order))
-        for t in OUTPUT_TABLES:
-            staged.parquet(f"{t}.parquet", tables[t])
-        staged.text(ERRORS_JSONL, lambda fh: fh.writelines(
-            json.dumps(e, ensure_ascii=False) + "\n" for e in error_list))
-        manifest["sha256"] = dict(staged.hashes)
+        # written side by side: Parquet encoding, hashing and fsync release the GIL
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            jobs = [pool.submit(staged.binary, DOCUMENTS_JSONL, lambda fh: fh.writelines(lines[n] + b"\n" for n in order)),
+                    *(pool.submit(staged.parquet, f"{t}.parquet", tables[t]) for t in OUTPUT_TABLES),
+                    pool.submit(staged.text, ERRORS_JSONL, lambda fh: fh.writelines(
+                        json.dumps(e, ensure_ascii=False) + "\n" for e in error_list))]
+            for job in jobs:
+                job.result()  # the first error, raised here
+        manifest["sha256"] = {name: staged.hashes[name] for name in names}
         staged.text(MANIFEST, lambda fh: fh.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"))
         staged.commit()  # the manifest comes last: it vouches for the files before it
     except OSError as exc:
