@@ -179,14 +179,17 @@ def test_a_file_past_its_budget_is_listed_and_the_batch_goes_on(tmp_path: Path, 
     d.mkdir()
     for i in range(3):
         (d / f"n{i}.txt").write_text(hostile.NOTICE + f"附件{i}\n", encoding="utf-8")
-    # last in the order: the worker it stops still holds the rows of the file it parsed before
-    (d / "z-evil.txt").write_text(hostile.NOTICE + "附件evil\n", encoding="utf-8")
+    # first in the order: the file given to its worker after it goes to another worker; last: the worker
+    # it stops still holds the rows of the file it parsed before
+    for name in ("a-evil.txt", "z-evil.txt"):
+        (d / name).write_text(hostile.NOTICE + f"附件{name}\n", encoding="utf-8")
     out = tmp_path / "out"
     start = time.monotonic()
     assert run(d, "-o", out, "-j", "2", *option) == 1
     assert time.monotonic() - start < 25
-    [e] = [e for e in errors_by_name(out).values() if e["kind"] == "failed"]
-    assert e["file"].endswith("evil.txt") and words in e["reason"], e
+    failed = [e for e in errors_by_name(out).values() if e["kind"] == "failed"]
+    assert sorted(e["file"].rsplit("/", 1)[-1] for e in failed) == ["a-evil.txt", "z-evil.txt"]
+    assert all(words in e["reason"] for e in failed), failed
     docs = [json.loads(x) for x in (out / "documents.jsonl").read_text("utf-8").splitlines()]
     assert len(docs) == 3
     # the rows the stopped worker held are not lost: the tables hold every parsed document's rows

@@ -1,6 +1,7 @@
 """Running a batch: each file parsed in a worker process under a CPU, memory and wall-clock budget.
 
-A worker takes one file at a time from the parent over a pipe. Before each file it raises its soft
+A worker gets files from the parent over a pipe, two at a time (the one it parses and the next, so it
+never waits for the parent), and sends back rows of the tables every few dozen files. Before each file it raises its soft
 RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends the parse with an error), and
 it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
 kills a worker whose file passes the wall-clock budget or whose resident memory passes the memory
@@ -31,6 +32,7 @@ DEFAULT_CPU_SECONDS = 60
 DEFAULT_MEMORY_BYTES = 1 << 30
 DEFAULT_WALL_SECONDS = 180
 _POLL = 0.25  # seconds between the parent's checks of its workers
+_IN_FLIGHT = 2  # files given to a worker at a time: the one it parses and the next
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +323,8 @@ def _private_memory(pid: int) -> int:
 
 
 class _Worker:
-    """A worker process, its end of the pipe, and the file it is parsing (with when it started)."""
+    """A worker process, its end of the pipe, and the files given to it: it parses them in order, the
+    first now (since `started`); the next is already in its pipe, so it never waits for the parent."""
 
     def __init__(self, ctx: Any, limits: Limits) -> None:
         parent_conn, child_conn = ctx.Pipe()
@@ -329,12 +332,24 @@ class _Worker:
         self.proc.start()
         child_conn.close()
         self.conn = parent_conn
-        self.task: Task | None = None
+        self.tasks: deque[Task] = deque()
         self.started = 0.0
 
+    @property
+    def task(self) -> Task | None:
+        """The file being parsed now."""
+        return self.tasks[0] if self.tasks else None
+
     def give(self, task: Task) -> None:
-        self.task, self.started = task, time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(task)
         self.conn.send(task)
+
+    def done(self) -> None:
+        """The current file is back: the next one given started just now."""
+        self.tasks.popleft()
+        self.started = time.monotonic()
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -402,27 +417,32 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
     finally:
         gc.unfreeze()
     started()
+
+    def fill(w: _Worker) -> None:
+        while queue and len(w.tasks) < _IN_FLIGHT:
+            w.give(queue.popleft())
+
     try:
         for w in workers:
-            if queue:
-                w.give(queue.popleft())
-        while any(w.task is not None for w in workers):
-            busy = [w for w in workers if w.task is not None]
+            fill(w)
+        while any(w.tasks for w in workers):
+            busy = [w for w in workers if w.tasks]
             wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=_POLL)
             for i, w in enumerate(workers):
-                if w.task is None:
+                if not w.tasks:
                     continue
                 done = _check(w, limits)
                 if done is None:
                     continue
                 outcome, replace = done
-                if replace:
+                if replace:  # only the current file failed: the ones queued behind it go to the others
+                    queue.extendleft(reversed(list(w.tasks)[1:]))
                     w.kill()
                     w = workers[i] = _Worker(ctx, limits)
-                w.task = None
+                else:
+                    w.done()
                 emit(outcome)
-                if queue:
-                    w.give(queue.popleft())
+                fill(w)
         for w in workers:
             _flush(w, limits, emit)
     finally:
