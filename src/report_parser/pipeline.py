@@ -22,7 +22,6 @@ from .lexicon import alternation, load, patterns
 from .markers import find_markers, stray_markers
 from .measures import measure_status
 from .models import (
-    Contact,
     Document,
     Inspection,
     Issuer,
@@ -60,7 +59,8 @@ class _Ctx:
 
     def __init__(self, nt: NormText) -> None:
         self.nt = nt
-        self.warnings: list[ParseWarning] = []
+        # as data, like the body's nodes: validated with the Document (see _stage_document)
+        self.warnings: list[dict[str, Any]] = []
 
     def span(self, s: int, e: int) -> tuple[int, int]:
         return self.nt.orig_span(s, e)
@@ -81,27 +81,28 @@ class _Ctx:
     def report(self, d: Diagnostic, *, original: bool = False) -> None:
         """Add a warning; its span is in matching-text offsets unless `original`."""
         span = d.span if original or d.span is None else self.span(*d.span)
-        self.warnings.append(_warning(d, span))
+        self.warnings.append({"code": d.code, "message": d.message(), "span": span})
 
     def warn(self, code: Code, span: tuple[int, int] | None = None, form: str = "default", **params: object) -> None:
         self.report(Diagnostic(code, span, params, form))
 
 
 def _warning(d: Diagnostic, span: tuple[int, int] | None) -> ParseWarning:
-    """The one place a diagnostic becomes an output warning: the message comes from the catalogue."""
+    """A diagnostic found outside the stages as an output warning: the message comes from the catalogue."""
     return ParseWarning(code=d.code, message=d.message(), span=span)
 
 
 def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> dict[str, Any]:
     """A Metric as data: validated with the whole Document, in one call (see _stage_document)."""
-    t = ctx.piece(f.start, f.end)
+    nt = ctx.nt
+    span = nt.orig_span(f.start, f.end)
     unit = f.unit
-    if f.kind == "count" and unit:
+    if unit and f.kind == "count":
         # the classifier as written (個, not the 个 it was matched as)
-        i = ctx.nt.text.rfind(unit, f.start, f.end)
+        i = nt.text.rfind(unit, f.start, f.end)
         if i >= 0:
-            unit = ctx.nt.orig_text(i, i + len(unit))
-    return {"kind": f.kind, "text": t["text"], "span": t["span"], "value": f.value, "unit": unit,
+            unit = nt.orig_text(i, i + len(unit))
+    return {"kind": f.kind, "text": nt.original[span[0]:span[1]], "span": span, "value": f.value, "unit": unit,
             "approx": f.approx, "date": f.date, "start": f.start_date, "end": f.end_date, "subject": subject}
 
 
@@ -122,26 +123,27 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
 def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]],
               whole: set[int], collect: list[tuple[metrics_mod.Found, dict[str, Any]]]) -> dict[str, Any]:
     """A Node as data, validated with the whole Document in one call (see _stage_document)."""
-    orig = ctx.nt.orig_text
-    t = ctx.piece(n.start, n.end)
-    marker = orig(n.marker.start, n.marker.end) if n.marker else None  # exactly as written
+    nt = ctx.nt
+    span = nt.orig_span(n.start, n.end)
+    marker = n.marker
     title = n.title
     if title is not None:
         # report the title as written: the original text of the heading, markup removed
-        start = n.title_start if n.title_start is not None else n.marker.end if n.marker else n.start
-        title = clean_title(orig(start, n.title_end))
+        start = n.title_start if n.title_start is not None else marker.end if marker else n.start
+        title = clean_title(nt.orig_text(start, n.title_end))
+    found = owned.get(id(n))
     return {
         "role": n.role,
-        "marker": marker,
-        "style": n.marker.style if n.marker else None,
+        "marker": nt.orig_text(marker.start, marker.end) if marker else None,  # exactly as written
+        "style": marker.style if marker else None,
         "ordinal": n.ordinal,
         "title": title,
-        "text": t["text"],
-        "span": t["span"],
+        "text": nt.original[span[0]:span[1]],
+        "span": span,
         "status": n.status,
-        "fields": {k: ctx.piece(*v) for k, v in n.fields.items()},
-        "metrics": _node_metrics(ctx, owned.get(id(n), []), id(n) in whole, collect),
-        "children": [_to_model(ctx, c, owned, whole, collect) for c in n.children],
+        "fields": {k: ctx.piece(*v) for k, v in n.fields.items()} if n.fields else {},
+        "metrics": _node_metrics(ctx, found, id(n) in whole, collect) if found else [],
+        "children": [_to_model(ctx, c, owned, whole, collect) for c in n.children] if n.children else [],
     }
 
 
@@ -584,35 +586,38 @@ def _stage_unit(st: ParseState) -> None:
 def _stage_document(st: ParseState) -> None:
     """The Document: contact, totals, coverage and the warnings collected on the way."""
     h, ctx, preamble = st.header, st.ctx, st.preamble
-    block = ctx.text(*h.contact_block) if h.contact_block else None
-    contact = Contact(
-        text=block.text if block else None,
-        span=block.span if block else None,
-        phones=[ctx.text(*p) for p in h.phones],
-        emails=[ctx.text(*p) for p in h.emails],
-        address=ctx.text(*h.address) if h.address else None,
-        postcode=ctx.text(*h.postcode) if h.postcode else None,
-    )
-    covered = [ctx.span(*s) for s in h.chrome]
+    piece = ctx.piece
+    block = ctx.span(*h.contact_block) if h.contact_block else None
+    contact = {
+        "text": st.original[block[0]:block[1]] if block else None,
+        "span": block,
+        "phones": [piece(*p) for p in h.phones],
+        "emails": [piece(*p) for p in h.emails],
+        "address": piece(*h.address) if h.address else None,
+        "postcode": piece(*h.postcode) if h.postcode else None,
+    }
+    chrome = [piece(*s) for s in h.chrome]
+    covered = [c["span"] for c in chrome]
     covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.contact_block, h.signature, h.attachments)
                    if sp and sp[1] > sp[0])
     covered.extend(n["span"] for n in st.sections)
     coverage = _coverage(st.original, covered, ctx)  # adds W401/W402: before the warnings are handed over
-    # the nodes and figures built as data are validated here, in one call of pydantic's compiled
-    # validator: the same checks as building each model in turn, in a fraction of the time
+    # the parts built as data (nodes, figures, texts, contact, warnings) are validated here, in one
+    # call of pydantic's compiled validator: the same checks as building each model in turn, in a
+    # fraction of the time
     st.doc = Document(
         source=st.source,
         title=st.title,
         issuer=st.issuer,
         inspection=st.inspection,
-        preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
+        preamble=piece(*preamble) if preamble[1] > preamble[0] else None,
         summary=st.summary,
         totals=_totals(st.text, st.whole),
         sections=st.sections,
-        closing=ctx.text(*h.closing) if h.closing else None,
-        signature=ctx.text(*h.signature) if h.signature else None,
-        attachments=ctx.text(*h.attachments) if h.attachments else None,
-        chrome=[ctx.text(*s) for s in h.chrome],
+        closing=piece(*h.closing) if h.closing else None,
+        signature=piece(*h.signature) if h.signature else None,
+        attachments=piece(*h.attachments) if h.attachments else None,
+        chrome=chrome,
         contact=contact,
         warnings=ctx.warnings,
         coverage=coverage,
