@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from .markers import LINE_MARKER_RE as _LINE_MARKER
 from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
@@ -108,8 +109,21 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _may_convert() -> re.Pattern[str]:
+    """A character without which t2s leaves a text unchanged (data/t2s_chars.txt, written from
+    OpenCC's dictionaries by scripts/t2s_chars.py), any character beyond the BMP, or a lone surrogate
+    (which the conversion replaces); most notices have none, and one scan for them costs a fraction
+    of the conversion."""
+    lines = resources.files("report_parser").joinpath("data", "t2s_chars.txt").read_text(encoding="utf-8")
+    chars = "".join(ln for ln in lines.splitlines() if not ln.startswith("#"))
+    return re.compile("[" + "".join(re.escape(c) for c in chars if c <= "\uffff") + "\ud800-\udfff\U00010000-\U0010ffff]")
+
+
 def _to_simplified(text: str) -> tuple[str, bool]:
     """Traditional → simplified, one character for one; lines whose length would change keep theirs."""
+    if not _may_convert().search(text):
+        return text, False
     try:
         conv = _t2s().convert(text)
     except UnicodeEncodeError:  # OpenCC takes UTF-8 only; lone surrogates can't be encoded
