@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Every parse the tests run validates its whole output against the models (assemble.check): the
+# parser builds its output without validation, and this is what shows it builds it right. Set
+# before report_parser is imported; worker processes inherit it.
+os.environ["REPORT_PARSER_CHECK_OUTPUT"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from .markers import LINE_MARKER_RE as _LINE_MARKER
 from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
@@ -15,13 +16,22 @@ from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
 _WIDTH = dict(HALF_WIDTH)
 _WIDTH.update({IDEOGRAPHIC_SPACE: 0x20, 0xA0: 0x20, 0x200B: 0x20, 0xFEFF: 0x20, 0x2002: 0x20, 0x2003: 0x20,
                0x2009: 0x20, 0x2027: 0x00B7})
-# The runs of those characters: translating only them is twice as fast as str.translate over a
-# whole notice, whose characters mostly have no entry.
-_WIDE_RUN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH)) + "]+")
+# The full-width punctuation of every Chinese notice is replaced with str.replace, one pass each
+# (str.translate over a whole notice, whose characters mostly have no entry, is ten times slower);
+# the rarer ones are looked for in one scan and replaced only when present.
+_WIDTH_STR = {chr(k): chr(v) for k, v in _WIDTH.items()}
+_COMMON_WIDE = "，：；（）"
+_RARE_WIDE = re.compile("[" + "".join(re.escape(c) for c in sorted(_WIDTH_STR) if c not in _COMMON_WIDE) + "]")
 
 
-def _narrow(m: re.Match[str]) -> str:
-    return m.group().translate(_WIDTH)
+def _narrow(text: str) -> str:
+    """`text.translate(_WIDTH)`, faster: one character for one, so no offset moves."""
+    for c in _COMMON_WIDE:
+        text = text.replace(c, _WIDTH_STR[c])
+    if _RARE_WIDE.search(text):
+        for c in set(_RARE_WIDE.findall(text)):
+            text = text.replace(c, _WIDTH_STR[c])
+    return text
 
 # Conversion leftovers and markup that must never reach a title or heading; blanked to spaces.
 _ARTEFACT = re.compile(
@@ -42,7 +52,11 @@ _LINE_LABEL = re.compile(r"\s*[\[【]?[\u4e00-\u9fff]{2,6}[\]】]?\s*[:：]")
 
 @dataclass(frozen=True, slots=True)
 class NormText:
-    """The original text and its matching form; offsets in `text` map back via `orig_span`."""
+    """The original text and its matching form; offsets in `text` map back via `orig_span`.
+
+    Most notices have no hard wraps to join: `text` then has the original's offsets and every
+    mapping is the identity. Otherwise `index` holds the original offset of each position of
+    `text` (and of its end), computed once for the whole text."""
 
     original: str
     text: str
@@ -50,24 +64,42 @@ class NormText:
     shifts: tuple[int, ...] = ()  # characters deleted before each break (cumulative)
     traditional: bool = False
     joined_lines: int = 0
+    index: tuple[int, ...] = ()  # original offset of text[i], i ≤ len(text); empty for the identity
 
     def to_orig(self, i: int) -> int:
         """Original offset of the character at `text[i]` (or of the end, for i == len)."""
         if not self.breaks:
             return i
+        if self.index and 0 <= i < len(self.index):
+            return self.index[i]
         k = bisect_right(self.breaks, i) - 1
         return i + (self.shifts[k] if k >= 0 else 0)
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Half-open original span of the half-open matching span [start, end)."""
+        if not self.breaks:
+            return (start, end) if end > start else (start, start)
         if end <= start:
             o = self.to_orig(start)
             return o, o
         return self.to_orig(start), self.to_orig(end - 1) + 1
 
     def orig_text(self, start: int, end: int) -> str:
+        if not self.breaks:
+            return self.original[start:end]
         s, e = self.orig_span(start, end)
         return self.original[s:e]
+
+
+def _index(size: int, breaks: list[int], shifts: list[int]) -> tuple[int, ...]:
+    """to_orig of every position 0…size, from the breaks and their cumulative shifts."""
+    out: list[int] = []
+    lo, shift = 0, 0
+    for b, sh in zip(breaks, shifts, strict=True):
+        out.extend(range(lo + shift, b + shift))
+        lo, shift = b, sh
+    out.extend(range(lo + shift, size + 1 + shift))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -77,10 +109,26 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _may_convert() -> re.Pattern[str]:
+    """A character without which t2s leaves a text unchanged (data/t2s_chars.txt, written from
+    OpenCC's dictionaries by scripts/t2s_chars.py), any character beyond the BMP, or a lone surrogate
+    (which the conversion replaces); most notices have none, and one scan for them costs a fraction
+    of the conversion."""
+    lines = resources.files("report_parser").joinpath("data", "t2s_chars.txt").read_text(encoding="utf-8")
+    chars = "".join(ln for ln in lines.splitlines() if not ln.startswith("#"))
+    return re.compile("[" + "".join(re.escape(c) for c in chars if c <= "\uffff") + "\ud800-\udfff\U00010000-\U0010ffff]")
+
+
 def _to_simplified(text: str) -> tuple[str, bool]:
     """Traditional → simplified, one character for one; lines whose length would change keep theirs."""
-    text = _SURROGATE.sub("\ufffd", text)  # OpenCC takes UTF-8 only; lone surrogates can't be encoded
-    conv = _t2s().convert(text)
+    if not _may_convert().search(text):
+        return text, False
+    try:
+        conv = _t2s().convert(text)
+    except UnicodeEncodeError:  # OpenCC takes UTF-8 only; lone surrogates can't be encoded
+        text = _SURROGATE.sub("\ufffd", text)
+        conv = _t2s().convert(text)
     if conv == text:
         return text, False
     if len(conv) == len(text):
@@ -94,15 +142,37 @@ def _to_simplified(text: str) -> tuple[str, bool]:
     return "\n".join(out), True
 
 
-def _blank(m: re.Match[str]) -> str:
-    return " " * (m.end() - m.start())
+def _blank_artefacts(text: str) -> str:
+    """`_ARTEFACT.sub` with every match blanked to spaces, trying the pattern only where one of the
+    characters every artefact starts with stands (they are rare: a scan of the whole text by the
+    pattern costs more than finding them)."""
+    starts: list[int] = []
+    for c in _ARTEFACT_FIRST:
+        i = text.find(c)
+        while i >= 0:
+            starts.append(i)
+            i = text.find(c, i + 1)
+    if not starts:
+        return text
+    out: list[str] = []
+    done = 0  # text before this is in `out`
+    for i in sorted(starts):
+        if i < done:
+            continue  # inside the artefact just blanked
+        m = _ARTEFACT.match(text, i)  # with re.M, ^ still matches only at a line start
+        if m is not None:
+            out.append(text[done:i])
+            out.append(" " * (m.end() - i))
+            done = m.end()
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _wrap_width(lines: list[str]) -> int | None:
     """The fixed width a hard-wrapped text was broken at, or None when lines end naturally.
 
     Hard wrapping shows as many lines that stop mid-sentence at (nearly) the same length."""
-    body = [ln.strip() for ln in lines if ln.strip()]
+    body = [s for s in map(str.strip, lines) if s]
     # headings end without punctuation by nature: only running lines count as evidence
     open_ends = [ln for ln in body if len(ln) >= 12 and ln[-1] not in _SENTENCE_END and not _LINE_MARKER.match(ln)]
     if len(open_ends) < 6 or len(open_ends) < 0.3 * len(body):
@@ -145,10 +215,9 @@ def _join_wraps(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 def normalize(original: str) -> NormText:
     """Build the matching form of `original`; every character of it maps back to the original."""
-    text = _WIDE_RUN.sub(_narrow, original)  # = original.translate(_WIDTH)
+    text = _narrow(original)  # = original.translate(_WIDTH)
     text, traditional = _to_simplified(text)
-    if any(c in text for c in _ARTEFACT_FIRST):  # every artefact starts with one of these
-        text = _ARTEFACT.sub(_blank, text)
+    text = _blank_artefacts(text)
     joined, deletions = _join_wraps(text)
     if not deletions:
         return NormText(original, text, traditional=traditional)
@@ -157,4 +226,5 @@ def normalize(original: str) -> NormText:
         total += count
         breaks.append(pos)
         shifts.append(total)
-    return NormText(original, joined, tuple(breaks), tuple(shifts), traditional, len(deletions))
+    return NormText(original, joined, tuple(breaks), tuple(shifts), traditional, len(deletions),
+                    _index(len(joined), breaks, shifts))

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from os import PathLike
 from time import perf_counter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import regex
 
 from . import divisions, facts
 from . import metrics as metrics_mod
+from .assemble import CHECK_OUTPUT, check, trusted
 from .budget import MAX_BODY_MARKERS
 from .decode import Loaded
 from .errors import Code, Diagnostic
@@ -22,10 +23,13 @@ from .lexicon import alternation, load, patterns
 from .markers import find_markers, stray_markers
 from .measures import measure_status
 from .models import (
+    SCHEMA_VERSION,
     Contact,
     Document,
     Inspection,
     Issuer,
+    Metric,
+    Node,
     ParseWarning,
     Region,
     Source,
@@ -73,36 +77,38 @@ class _Ctx:
         os_, oe = self.nt.orig_span(s, e)
         return Text(text=self.nt.original[os_:oe], span=(os_, oe))
 
-    def piece(self, s: int, e: int) -> dict[str, Any]:
-        """A Text as data (the body's nodes and figures are built as data and validated once, at the end)."""
+    def piece(self, s: int, e: int) -> Text:
+        """A Text built as the parser's own output, without validation (see assemble.trusted)."""
         os_, oe = self.nt.orig_span(s, e)
-        return {"text": self.nt.original[os_:oe], "span": (os_, oe)}
+        return trusted(Text, {"text": self.nt.original[os_:oe], "span": (os_, oe)})
 
     def report(self, d: Diagnostic, *, original: bool = False) -> None:
         """Add a warning; its span is in matching-text offsets unless `original`."""
         span = d.span if original or d.span is None else self.span(*d.span)
-        self.warnings.append(_warning(d, span))
+        self.warnings.append(trusted(ParseWarning, {"code": d.code, "message": d.message(), "span": span}))
 
     def warn(self, code: Code, span: tuple[int, int] | None = None, form: str = "default", **params: object) -> None:
         self.report(Diagnostic(code, span, params, form))
 
 
 def _warning(d: Diagnostic, span: tuple[int, int] | None) -> ParseWarning:
-    """The one place a diagnostic becomes an output warning: the message comes from the catalogue."""
+    """A diagnostic found outside the stages as an output warning: the message comes from the catalogue."""
     return ParseWarning(code=d.code, message=d.message(), span=span)
 
 
-def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> dict[str, Any]:
-    """A Metric as data: validated with the whole Document, in one call (see _stage_document)."""
-    t = ctx.piece(f.start, f.end)
+def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> Metric:
+    """A Metric, built without validation (see assemble.trusted): its values are the extractor's."""
+    nt = ctx.nt
+    span = nt.orig_span(f.start, f.end)
     unit = f.unit
-    if f.kind == "count" and unit:
+    if unit and f.kind == "count":
         # the classifier as written (個, not the 个 it was matched as)
-        i = ctx.nt.text.rfind(unit, f.start, f.end)
+        i = nt.text.rfind(unit, f.start, f.end)
         if i >= 0:
-            unit = ctx.nt.orig_text(i, i + len(unit))
-    return {"kind": f.kind, "text": t["text"], "span": t["span"], "value": f.value, "unit": unit,
-            "approx": f.approx, "date": f.date, "start": f.start_date, "end": f.end_date, "subject": subject}
+            unit = nt.orig_text(i, i + len(unit))
+    return trusted(Metric, {"kind": f.kind, "text": nt.original[span[0]:span[1]], "span": span, "value": f.value,
+                            "unit": unit, "approx": f.approx, "date": f.date, "start": f.start_date,
+                            "end": f.end_date, "subject": subject})
 
 
 def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
@@ -120,33 +126,36 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
 
 
 def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]],
-              whole: set[int], collect: list[tuple[metrics_mod.Found, dict[str, Any]]]) -> dict[str, Any]:
-    """A Node as data, validated with the whole Document in one call (see _stage_document)."""
-    orig = ctx.nt.orig_text
-    t = ctx.piece(n.start, n.end)
-    marker = orig(n.marker.start, n.marker.end) if n.marker else None  # exactly as written
+              whole: set[int], collect: list[tuple[metrics_mod.Found, Metric]]) -> Node:
+    """A Node, built without validation (see assemble.trusted), its fields in the model's order."""
+    nt = ctx.nt
+    span = nt.orig_span(n.start, n.end)
+    marker = n.marker
     title = n.title
     if title is not None:
         # report the title as written: the original text of the heading, markup removed
-        start = n.title_start if n.title_start is not None else n.marker.end if n.marker else n.start
-        title = clean_title(orig(start, n.title_end))
-    return {
+        start = n.title_start if n.title_start is not None else marker.end if marker else n.start
+        title = clean_title(nt.orig_text(start, n.title_end))
+    found = owned.get(id(n))
+    return trusted(Node, {
         "role": n.role,
-        "marker": marker,
-        "style": n.marker.style if n.marker else None,
+        "marker": nt.orig_text(marker.start, marker.end) if marker else None,  # exactly as written
+        "style": marker.style if marker else None,
         "ordinal": n.ordinal,
         "title": title,
-        "text": t["text"],
-        "span": t["span"],
+        "text": nt.original[span[0]:span[1]],
+        "span": span,
         "status": n.status,
-        "fields": {k: ctx.piece(*v) for k, v in n.fields.items()},
-        "metrics": _node_metrics(ctx, owned.get(id(n), []), id(n) in whole, collect),
-        "children": [_to_model(ctx, c, owned, whole, collect) for c in n.children],
-    }
+        "fields": {k: ctx.piece(*v) for k, v in n.fields.items()} if n.fields else {},
+        "metrics": _node_metrics(ctx, found, id(n) in whole, collect) if found else [],
+        "children": [_to_model(ctx, c, owned, whole, collect) for c in n.children] if n.children else [],
+        "keywords": None,
+        "topics": None,
+    })
 
 
 def _node_metrics(ctx: _Ctx, found: list[metrics_mod.Found], whole: bool,
-                  collect: list[tuple[metrics_mod.Found, dict[str, Any]]]) -> list[dict[str, Any]]:
+                  collect: list[tuple[metrics_mod.Found, Metric]]) -> list[Metric]:
     """A node's figures; those of a node speaking for the whole unit get their subject and are
     collected as candidate totals."""
     if not whole:
@@ -395,34 +404,34 @@ _CLAUSE_CLOSE = regex.compile(r"[,;:)]")
 _TOTAL_CUE = regex.compile(rf"(?:{alternation(load('summary_subjects.json')['total_cues'])})[^,;。]{{0,12}}$")
 
 
-def _totals(T: str, figures: list[tuple[metrics_mod.Found, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str, Metric]:
     """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
     breakdown of people disciplined with no stated total give none (contract: totals)."""
     wanted = set(total_subjects())
-    ranked = sorted(figures, key=lambda x: x[0].start)
-    parts = {id(f) for f, _ in ranked if _is_part(T, f.start)}
+    # a figure with no subject is neither a total nor one of the people disciplined
+    ranked = [(f, m, _sentence_start(T, f.start))
+              for f, m in sorted(figures, key=lambda x: x[0].start) if m.subject is not None]
+    parts = {id(f) for f, _, sent in ranked if _is_part(T, f.start, sent)}
     people: dict[int, int] = {}
-    for f, m in ranked:
-        if m["subject"] == "people_disciplined" and id(f) not in parts:
-            k = _sentence_start(T, f.start)
-            people[k] = people.get(k, 0) + 1
-    out: dict[str, dict[str, Any]] = {}
-    for f, m in ranked:
-        subject = m["subject"]
-        if subject not in wanted or subject in out or m["kind"] not in ("count", "money", "percent"):
+    for f, m, sent in ranked:
+        if m.subject == "people_disciplined" and id(f) not in parts:
+            people[sent] = people.get(sent, 0) + 1
+    out: dict[str, Metric] = {}
+    for f, m, sent in ranked:
+        subject = m.subject
+        if subject not in wanted or subject in out or m.kind not in ("count", "money", "percent"):
             continue
         if id(f) in parts:
             continue
-        sent = _sentence_start(T, f.start)
         if subject == "people_disciplined" and people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
             continue  # 政务处分0人、批评教育6人: a breakdown with no stated total
-        out[subject] = m
+        out[subject] = trusted(Metric, dict(m.__dict__))  # its own copy, as validation made it
     return out
 
 
-def _is_part(T: str, pos: int) -> bool:
-    """A figure inside a 其中… clause: a part of the figure before it (其中镇本级19个), not a total."""
-    sent = _sentence_start(T, pos)
+def _is_part(T: str, pos: int, sent: int) -> bool:
+    """A figure inside a 其中… clause: a part of the figure before it (其中镇本级19个), not a total.
+    `sent` is where the figure's sentence starts."""
     part = T.rfind("其中", sent, pos)
     if part < 0:
         return False
@@ -433,7 +442,8 @@ def _is_part(T: str, pos: int) -> bool:
 
 
 def _sentence_start(T: str, pos: int) -> int:
-    return max(T.rfind(c, 0, pos) for c in "。\n;!?") + 1
+    return max(T.rfind("。", 0, pos), T.rfind("\n", 0, pos), T.rfind(";", 0, pos), T.rfind("!", 0, pos),
+               T.rfind("?", 0, pos)) + 1
 
 
 def _problem_statuses(T: str, flat: list[RawNode]) -> None:
@@ -476,10 +486,9 @@ class ParseState:
     flat: list[RawNode] = field(default_factory=list)  # the tree, depth first
     owned: dict[int, list[metrics_mod.Found]] = field(default_factory=dict)  # node id → its figures
     summary_found: list[metrics_mod.Found] = field(default_factory=list)  # figures outside every item
-    # the body's nodes and figures as plain data: pydantic validates them once, with the Document
-    sections: list[dict[str, Any]] = field(default_factory=list)
-    summary: list[dict[str, Any]] = field(default_factory=list)
-    whole: list[tuple[metrics_mod.Found, dict[str, Any]]] = field(default_factory=list)  # candidate totals
+    sections: list[Node] = field(default_factory=list)
+    summary: list[Metric] = field(default_factory=list)
+    whole: list[tuple[metrics_mod.Found, Metric]] = field(default_factory=list)  # candidate totals
     title: Title | None = None
     issuer: Issuer | None = None
     doc: Document | None = None
@@ -584,39 +593,44 @@ def _stage_unit(st: ParseState) -> None:
 def _stage_document(st: ParseState) -> None:
     """The Document: contact, totals, coverage and the warnings collected on the way."""
     h, ctx, preamble = st.header, st.ctx, st.preamble
-    block = ctx.text(*h.contact_block) if h.contact_block else None
-    contact = Contact(
-        text=block.text if block else None,
-        span=block.span if block else None,
-        phones=[ctx.text(*p) for p in h.phones],
-        emails=[ctx.text(*p) for p in h.emails],
-        address=ctx.text(*h.address) if h.address else None,
-        postcode=ctx.text(*h.postcode) if h.postcode else None,
-    )
-    covered = [ctx.span(*s) for s in h.chrome]
+    piece = ctx.piece
+    block = ctx.span(*h.contact_block) if h.contact_block else None
+    contact = trusted(Contact, {
+        "text": st.original[block[0]:block[1]] if block else None,
+        "span": block,
+        "phones": [piece(*p) for p in h.phones],
+        "emails": [piece(*p) for p in h.emails],
+        "address": piece(*h.address) if h.address else None,
+        "postcode": piece(*h.postcode) if h.postcode else None,
+    })
+    chrome = [piece(*s) for s in h.chrome]
+    covered = [c.span for c in chrome]
     covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.contact_block, h.signature, h.attachments)
                    if sp and sp[1] > sp[0])
-    covered.extend(n["span"] for n in st.sections)
+    covered.extend(n.span for n in st.sections)
     coverage = _coverage(st.original, covered, ctx)  # adds W401/W402: before the warnings are handed over
-    # the nodes and figures built as data are validated here, in one call of pydantic's compiled
-    # validator: the same checks as building each model in turn, in a fraction of the time
-    st.doc = Document(
-        source=st.source,
-        title=st.title,
-        issuer=st.issuer,
-        inspection=st.inspection,
-        preamble=ctx.text(*preamble) if preamble[1] > preamble[0] else None,
-        summary=st.summary,
-        totals=_totals(st.text, st.whole),
-        sections=st.sections,
-        closing=ctx.text(*h.closing) if h.closing else None,
-        signature=ctx.text(*h.signature) if h.signature else None,
-        attachments=ctx.text(*h.attachments) if h.attachments else None,
-        chrome=[ctx.text(*s) for s in h.chrome],
-        contact=contact,
-        warnings=ctx.warnings,
-        coverage=coverage,
-    )
+    # the parser's own values, built without validation (see assemble.trusted), every field in order
+    st.doc = trusted(Document, {
+        "schema_version": SCHEMA_VERSION,
+        "source": st.source,
+        "title": st.title,
+        "issuer": st.issuer,
+        "inspection": st.inspection,
+        "preamble": piece(*preamble) if preamble[1] > preamble[0] else None,
+        "summary": st.summary,
+        "totals": _totals(st.text, st.whole),
+        "sections": st.sections,
+        "closing": piece(*h.closing) if h.closing else None,
+        "signature": piece(*h.signature) if h.signature else None,
+        "attachments": piece(*h.attachments) if h.attachments else None,
+        "chrome": chrome,
+        "contact": contact,
+        "warnings": ctx.warnings,
+        "coverage": coverage,
+        "keywords": None,
+    })
+    if CHECK_OUTPUT:
+        check(st.doc)
 
 
 def _stage_analyze(st: ParseState) -> None:

@@ -1,0 +1,53 @@
+"""data/t2s_chars.txt: normalize skips OpenCC's t2s conversion of a text with none of these
+characters, so every character the conversion can change must be in it."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+
+import pytest
+from conftest import ROOT, bundled_notices
+
+from report_parser.normalize import _may_convert, _t2s, normalize
+
+RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # CJK ext. A, unified, compatibility
+
+
+def _listed() -> set[str]:
+    text = (ROOT / "src" / "report_parser" / "data" / "t2s_chars.txt").read_text(encoding="utf-8")
+    return set("".join(ln for ln in text.splitlines() if not ln.startswith("#")))
+
+
+def test_every_character_t2s_changes_is_listed() -> None:
+    chars = [chr(c) for lo, hi in RANGES for c in range(lo, hi + 1)]
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    assert len(converted) == len(chars)
+    changed = {c for c, s in zip(chars, converted, strict=True) if s != c}
+    assert len(changed) > 2000
+    assert changed <= _listed()
+
+
+def test_a_text_with_none_of_them_is_its_own_simplified_form() -> None:
+    for path in bundled_notices():
+        text = path.read_text(encoding="utf-8")
+        if _may_convert().search(text) is None:
+            assert _t2s().convert(text) == text, path.name
+
+
+def test_phrases_that_change_only_a_common_character_are_caught() -> None:
+    # 覆 stays 覆 on its own but 反覆 becomes 反复: the phrase's changed character is listed
+    assert _t2s().convert("覆") == "覆" and _t2s().convert("反覆") == "反复"
+    assert normalize("他反覆强调").text == "他反复强调"
+    assert normalize("全面覆盖").text == "全面覆盖"
+
+
+def test_the_file_is_what_the_script_writes_from_the_installed_opencc() -> None:
+    spec = importlib.util.spec_from_file_location("t2s_chars", ROOT / "scripts" / "t2s_chars.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    try:
+        chars = mod.changing_chars()
+    except (OSError, subprocess.CalledProcessError) as e:
+        pytest.skip(f"opencc_dict, which reads OpenCC's dictionaries, is not available: {e}")
+    assert set(chars) == _listed()
