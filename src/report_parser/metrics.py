@@ -11,7 +11,7 @@ import regex
 
 from .errors import Code, Diagnostic
 from .lexicon import load
-from .numerals import DIGIT_CHARS, DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
+from .numerals import DIGIT_CHARS, DIGITS, MAX_DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
 from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
 
 
@@ -252,12 +252,26 @@ for _name in _READINGS:
         _DISPATCH[_c] = (*_DISPATCH.get(_c, ()), _name)
 for _c in ":-月日":  # clock times, phone numbers, damaged dates
     _DISPATCH.setdefault(_c, ())
+# The runs `at` may read, found in one scan: a currency sign; a maximal run (nothing of a run just
+# before it) followed by a character of _DISPATCH or the end of the text; a dotted run opening
+# with a year (2019.9.6). Every other run is skipped as `run` skips it run by run. The pattern
+# opens with one character class, which stdlib `re` scans for fast; lookbehinds then tell the runs apart.
+_NEXT_CLASS = "[" + "".join(re.escape(c) for c in sorted(_DISPATCH)) + "]"
+_CAND = re.compile(
+    f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
+    f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9])"
+    f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
+    f"|(?<={_CN})(?<!{_CN}{_CN}){_CN}*+(?={_NEXT_CLASS}|\\Z))"
+)
+# A resumption point inside or right after a run: the next run is found the slow way (see `run`).
+_RUN_CHARS = frozenset(f"0123456789.{NUMERAL_CHARS}")
 _FIXED = re.compile(_alt(_D["fixed_terms"]))
 _FIXED_MAX = max(len(t) for t in _D["fixed_terms"])
 # No fixed term holds an Arabic digit or a dot: none can overlap an Arabic run, which is then not
 # looked up (most runs are Arabic).
 _FIXED_ARABIC = any(c in "0123456789." for t in _D["fixed_terms"] for c in t)
 _APPROX_PREFIXES = sorted(_D["approx_prefixes"], key=len, reverse=True)
+_APPROX_LAST = frozenset(p[-1] for p in _APPROX_PREFIXES)  # a cue ends right before the figure
 _APPROX_BLOCKERS = tuple(_D["approx_prefix_blockers"])
 _ORDINAL = tuple(_D["ordinal_prefixes"])
 _ORDINAL_AFTER = tuple(_D["ordinal_after"])
@@ -305,6 +319,26 @@ def _out(d: Decimal) -> int | float:
     return float(d)
 
 
+def _whole(num: str, mult: str | None) -> int | None:
+    """Plain digits times their multiplier, as _value then _out read them, without the Decimal; None
+    for any other numeral (and a multiplier `multiplier` cannot read), which takes the general path."""
+    if not (num.isascii() and num.isdigit()) or len(num) > MAX_DIGITS:
+        return None
+    if not mult:
+        return int(num)
+    k = multiplier(mult)
+    return None if k is None else int(num) * k
+
+
+def _year(x: str | None) -> int | None:
+    """A year read digit by digit (cn_digits), plain digits without its general path."""
+    if x is None:
+        return None
+    if x.isascii() and x.isdigit() and len(x) <= MAX_DIGITS:
+        return int(x)
+    return cn_digits(x)
+
+
 def _cn_ok(num: str, *, allow_one: bool = False, money: bool = False) -> bool:
     """Whether a numeral, as written, is safe to read as a quantity in running text."""
     if num[0].isdigit():
@@ -330,11 +364,14 @@ class _Scanner:
         self.found: list[Found] = []
         self.issues: list[Diagnostic] = []
         self.ref: tuple[int, int | None, int | None] | None = None
+        self.titles = _TITLE_OPEN in text  # else no figure is inside a document title
 
     # --- context checks ---------------------------------------------------------------------
     def _approx_prefix(self, s: int) -> str:
         """The approximation cue written right before s (近10次, 约3万元), unless it ends another word (节约)."""
         t = self.t
+        if not s or t[s - 1] not in _APPROX_LAST:
+            return ""
         for p in _APPROX_PREFIXES:
             if s >= len(p) and t.startswith(p, s - len(p)):
                 if len(p) == 1 and t[max(0, s - 2) : s] in _APPROX_BLOCKERS:
@@ -351,6 +388,8 @@ class _Scanner:
 
     def _in_title(self, s: int) -> bool:
         """Inside a 《…》 document title: figures there are part of a name."""
+        if not self.titles:
+            return False
         t = self.t
         o = t.rfind(_TITLE_OPEN, max(0, s - _TITLE_MAX), s)
         if o < 0 or t.find(_TITLE_CLOSE, o, s) >= 0:
@@ -404,16 +443,23 @@ class _Scanner:
         t, n = self.t, self.n
         pos = 0
         while True:
-            m = _START.search(t, pos)
-            if m is None:
-                return
-            s = m.start()
-            run_end = _RUN.match(t, s).end()
-            # most runs are followed by no unit and start no date: skipped here as `at` would skip them
-            if (run_end < n and t[run_end] not in _DISPATCH and t[s] not in _SIGNS
-                    and not ("." in t[s:run_end] and _YEAR_DOT.match(t, s))):
-                pos = run_end
-                continue
+            if pos < n and t[pos] in _RUN_CHARS:
+                # resuming at a run character: the run starts here even when one runs on before it
+                m = _START.search(t, pos)
+                if m is None:
+                    return
+                s = m.start()
+                run_end = _RUN.match(t, s).end()
+                # most runs are followed by no unit and start no date: skipped as `at` would skip them
+                if (run_end < n and t[run_end] not in _DISPATCH and t[s] not in _SIGNS
+                        and not ("." in t[s:run_end] and _YEAR_DOT.match(t, s))):
+                    pos = run_end
+                    continue
+            else:
+                m = _CAND.search(t, pos)
+                if m is None:
+                    return
+                s, run_end = m.span()
             end = self.at(s, run_end)
             pos = end if end is not None and end > s else run_end
 
@@ -442,7 +488,9 @@ class _Scanner:
                 return None
             if prev in "-/.:" and s > 1 and t[s - 2].isascii() and t[s - 2].isalnum():
                 return None
-            c = _CLOCK.match(t, s) or _PHONE.match(t, s) or _SHORT_YEAR.match(t, s)
+            # each needs its character after the run (12:30, 0411-1234567, 15年3月), or 11 digits (13912345678)
+            c = ((nxt == ":" and _CLOCK.match(t, s)) or ((nxt == "-" or run_end - s >= 11) and _PHONE.match(t, s))
+                 or (nxt == "年" and _SHORT_YEAR.match(t, s)))
             if c:
                 return c.end()
         elif self._quoted_term(s, run_end):
@@ -483,21 +531,24 @@ class _Scanner:
         m = _COUNT.match(self.t, s)
         if not m:
             return None
-        num = m.group("num")
-        if m.group("da") and (num not in _BARE_DA or m.group("a1") or m.group("mult") or m.group("a2")):
+        num, a1, mult, a2, unit, da = m.group("num", "a1", "mult", "a2", "unit", "da")
+        if da and (num not in _BARE_DA or a1 or mult or a2):
             return None
-        if not _cn_ok(num):
+        if not (num[0].isdigit() or _cn_ok(num)):
             return None
-        value = self._value(num, m.group("mult"))
-        unit = m.group("unit") or m.group("da")
-        if value is None or (value != value.to_integral_value() and unit not in _MEASURE_UNITS):
-            return None  # 2.2本, 0.6个: section numbers and ratios, not counts; 126.5亩 is a quantity
-        if self._named(s, m.end(), unit) or (num == "二" and not m.group("mult")):
-            return m.end()  # a count of two is written 两 (两类); 二类, 二级 name a rank
+        unit = unit or da
+        value = _whole(num, mult)
+        if value is None:
+            d = self._value(num, mult)
+            if d is None or (d != d.to_integral_value() and unit not in _MEASURE_UNITS):
+                return None  # 2.2本, 0.6个: section numbers and ratios, not counts; 126.5亩 is a quantity
+            value = _out(d)
+        e = m.end()
+        if ((unit == "组" or unit in _RULE_UNITS) and self._named(s, e, unit)) or (num == "二" and not mult):
+            return e  # a count of two is written 两 (两类); 二类, 二级 name a rank
         start, approx = self._start_with_prefix(s)
-        approx = approx or bool(m.group("a1") or m.group("a2"))
-        self.emit(Found("count", start, m.end(), _out(value), unit, approx))
-        return m.end()
+        self.emit(Found("count", start, e, value, unit, approx or bool(a1 or a2)))
+        return e
 
     def duration(self, s: int) -> int | None:
         m = _DURATION.match(self.t, s)
@@ -582,11 +633,9 @@ class _Scanner:
 
     # --- dates --------------------------------------------------------------------------------
     @staticmethod
-    def _part(x: str | None, *, year: bool = False) -> int | None:
+    def _part(x: str | None) -> int | None:
         if x is None:
             return None
-        if year:
-            return cn_digits(x)
         if x.isdigit() and x.isascii():
             return int(x)  # as cn_to_decimal reads plain digits, without the Decimal
         v = cn_to_decimal(x)
@@ -599,32 +648,25 @@ class _Scanner:
         m = _DATE.match(self.t, s)
         if not m:
             return None
-        g = m.group
-        sy = self._part(g("sy"), year=True)
-        sm, sd = self._part(g("sm")), self._part(g("sd"))
-        ey = self._part(g("ey"), year=True)
-        em, ed = self._part(g("em")), self._part(g("ed"))
-        is_period = any(g(k) is not None for k in ("ey", "em", "ed"))
-        text = m.group()
+        sy_, sm_, sd_, ey_, em_, ed_ = m.group("sy", "sm", "sd", "ey", "em", "ed")
+        part = self._part
+        sy, sm, sd = _year(sy_), part(sm_), part(sd_)
+        e = m.end()
         inferred = False
         if sy is None:
             if sm is None:
                 return None
             sy = self._year_for(sm, sd)
             if sy is None:
-                return m.end()  # no context: no figure for a date without its year
+                return e  # no context: no figure for a date without its year
             inferred = True
-        written = any(c in text for c in "年月日号")
-        if not is_period:
+        if ey_ is None and em_ is None and ed_ is None:
             if not self._valid(sy, sm, sd):
-                if not written:
-                    return None  # 2019.15: not a date after all
-                self.issue(Code.W103, s, m.end(), text=text)
-                return m.end()
-            self._emit_date(s, m.end(), (sy, sm, sd), inferred)
-            return m.end()
+                return self._invalid(s, e)  # 2019.15: not a date after all
+            self._emit_date(s, e, (sy, sm, sd), inferred)
+            return e
         # the end inherits what it leaves out
-        e_y, e_m, e_d = ey, em, ed
+        e_y, e_m, e_d = _year(ey_), part(em_), part(ed_)
         if e_y is None:
             e_y = sy
             if e_m is None and e_d is not None:
@@ -632,16 +674,21 @@ class _Scanner:
             if e_m is not None and sm is not None and (e_m, e_d or 0) < (sm, sd or 0):
                 e_y += 1
         if not self._valid(sy, sm, sd) or not self._valid(e_y, e_m, e_d):
-            if not written:
-                return None
-            self.issue(Code.W103, s, m.end(), text=text)
-            return m.end()
+            return self._invalid(s, e)
         start_iso, end_iso = _iso_date(sy, sm, sd), _iso_date(e_y, e_m, e_d)
-        shown = self.emit(Found("period", s, m.end(), start_date=start_iso, end_date=end_iso, year_inferred=inferred))
+        shown = self.emit(Found("period", s, e, start_date=start_iso, end_date=end_iso, year_inferred=inferred))
         self.ref = (e_y, e_m, e_d)
         if inferred and shown:
-            self.issue(Code.W101, s, m.end(), year=sy, text=text)
-        return m.end()
+            self.issue(Code.W101, s, e, year=sy, text=self.t[s:e])
+        return e
+
+    def _invalid(self, s: int, e: int) -> int | None:
+        """A date that reads as no valid day: an issue when written with 年月日号, else no date (2019.15)."""
+        text = self.t[s:e]
+        if not any(c in text for c in "年月日号"):
+            return None
+        self.issue(Code.W103, s, e, text=text)
+        return e
 
     def _emit_date(self, s: int, e: int, ymd: tuple[int, int | None, int | None], inferred: bool) -> None:
         y, mo, d = ymd
