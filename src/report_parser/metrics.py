@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 import regex
 
@@ -15,7 +17,9 @@ from .numerals import DIGIT_CHARS, DIGITS, MAX_DIGITS, NUMERAL_CHARS, cn_digits,
 from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
 
 
-@dataclass(frozen=True, slots=True)
+# Treated as immutable and hashable as before, but not frozen: a frozen dataclass sets each field
+# through object.__setattr__, which made building one cost five times as much (one per figure).
+@dataclass(slots=True, unsafe_hash=True)
 class Found:
     kind: str  # count money percent ratio date period duration
     start: int  # offsets into the `text` passed to extract (half-open)
@@ -310,6 +314,7 @@ def _numeral_places() -> dict[str, tuple[str, ...]]:
 _UNIT_ONLY = set("百千万亿佰仟萬億")
 _FULLWIDTH = {**HALF_WIDTH, IDEOGRAPHIC_SPACE: 0x20}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
 _DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -388,8 +393,6 @@ class _Scanner:
 
     def _in_title(self, s: int) -> bool:
         """Inside a 《…》 document title: figures there are part of a name."""
-        if not self.titles:
-            return False
         t = self.t
         o = t.rfind(_TITLE_OPEN, max(0, s - _TITLE_MAX), s)
         if o < 0 or t.find(_TITLE_CLOSE, o, s) >= 0:
@@ -430,7 +433,7 @@ class _Scanner:
 
     # --- emit ---------------------------------------------------------------------------------
     def emit(self, f: Found) -> bool:
-        if self._in_title(f.start):
+        if self.titles and self._in_title(f.start):
             return False
         self.found.append(f)
         return True
@@ -470,8 +473,9 @@ class _Scanner:
         if ch in _SIGNS:
             return self.money(s)
         nxt = t[run_end] if run_end < self.n else ""
-        dotted = "." in t[s:run_end] and _YEAR_DOT.match(t, s) is not None  # 2019.9.6, 1999.08
-        readings = _DISPATCH.get(nxt)
+        # 2019.9.6, 1999.08: the run holds the dot after a year
+        dotted = run_end > s + 4 and t[s + 4] == "." and _YEAR_DOT.match(t, s) is not None
+        readings = _READ.get(nxt)
         if readings is None and not dotted:
             return None
         arabic = ch.isascii() and ch.isdigit()
@@ -488,9 +492,10 @@ class _Scanner:
                 return None
             if prev in "-/.:" and s > 1 and t[s - 2].isascii() and t[s - 2].isalnum():
                 return None
-            # each needs its character after the run (12:30, 0411-1234567, 15年3月), or 11 digits (13912345678)
+            # each needs its character after the run (12:30, 0411-1234567, 15年3月), or 11 digits (13912345678);
+            # a short year is two digits
             c = ((nxt == ":" and _CLOCK.match(t, s)) or ((nxt == "-" or run_end - s >= 11) and _PHONE.match(t, s))
-                 or (nxt == "年" and _SHORT_YEAR.match(t, s)))
+                 or (nxt == "年" and run_end - s == 2 and _SHORT_YEAR.match(t, s)))
             if c:
                 return c.end()
         elif self._quoted_term(s, run_end):
@@ -503,11 +508,11 @@ class _Scanner:
             r = self.date(s)
             if r is not None:
                 return r
-        for name in readings or ():
-            r = getattr(self, name)(s)
+        for read in readings or ():
+            r = read(self, s)
             if r is not None:
                 return r
-        if arabic:
+        if arabic and nxt in _DAMAGED_NEXT:
             d = _DAMAGED.match(t, s)
             if d and self._damaged(d.group()):
                 e = d.end() + 1
@@ -524,6 +529,8 @@ class _Scanner:
 
     # --- readings -----------------------------------------------------------------------------
     def _start_with_prefix(self, s: int) -> tuple[int, bool]:
+        if not s or self.t[s - 1] not in _APPROX_LAST:
+            return s, False
         p = self._approx_prefix(s)
         return s - len(p), bool(p)
 
@@ -531,7 +538,7 @@ class _Scanner:
         m = _COUNT.match(self.t, s)
         if not m:
             return None
-        num, a1, mult, a2, unit, da = m.group("num", "a1", "mult", "a2", "unit", "da")
+        num, a1, mult, a2, unit, da = _COUNT_FIELDS(m.groups())
         if da and (num not in _BARE_DA or a1 or mult or a2):
             return None
         if not (num[0].isdigit() or _cn_ok(num)):
@@ -554,10 +561,11 @@ class _Scanner:
         m = _DURATION.match(self.t, s)
         if not m:
             return None
-        num = m.group("num")
-        half = bool(m.group("half") or m.group("half2"))
+        num, half_, half2, a1, a2, a3, unit = _DURATION_FIELDS(m.groups())
+        half = bool(half_ or half2)
+        e = m.end()
         # 一年以上, 一年内, 用时一年。: a span of one; 一年 before other words (一年一度) is not
-        one = bool(_ONE_SPAN_AFTER.match(self.t, m.end()))
+        one = bool(_ONE_SPAN_AFTER.match(self.t, e))
         if not _cn_ok(num, allow_one=half or one):
             return None
         value = self._value(num, None)
@@ -568,26 +576,25 @@ class _Scanner:
                 return None
             value += Decimal("0.5")
         start, approx = self._start_with_prefix(s)
-        approx = approx or bool(m.group("a1") or m.group("a2") or m.group("a3"))
-        self.emit(Found("duration", start, m.end(), _out(value), m.group("unit"), approx))
-        return m.end()
+        approx = approx or bool(a1 or a2 or a3)
+        self.emit(Found("duration", start, e, _out(value), unit, approx))
+        return e
 
     def money(self, s: int) -> int | None:
         m = _MONEY.match(self.t, s)
         if not m:
             return None
-        num = m.group("num")
-        if m.group("sign") is None and not _cn_ok(num, money=True):
+        num, sign, mult, jiao, fen, a1, a2 = _MONEY_FIELDS(m.groups())
+        if sign is None and not _cn_ok(num, money=True):
             return None
-        value = self._value(num, m.group("mult"))
+        value = self._value(num, mult)
         if value is None:
             return None
-        for g, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
-            x = m.group(g)
+        for x, scale in ((jiao, _TENTH), (fen, _HUNDREDTH)):
             if x:
                 value += (Decimal(x) if x.isdigit() else Decimal(DIGITS[x])) * scale
         start, approx = self._start_with_prefix(s)
-        approx = approx or bool(m.group("a1") or m.group("a2"))
+        approx = approx or bool(a1 or a2)
         self.emit(Found("money", start, m.end(), _out(value), "元", approx))
         return m.end()
 
@@ -648,7 +655,7 @@ class _Scanner:
         m = _DATE.match(self.t, s)
         if not m:
             return None
-        sy_, sm_, sd_, ey_, em_, ed_ = m.group("sy", "sm", "sd", "ey", "em", "ed")
+        sy_, sm_, sd_, ey_, em_, ed_ = _DATE_FIELDS(m.groups())
         part = self._part
         sy, sm, sd = _year(sy_), part(sm_), part(sd_)
         e = m.end()
@@ -710,6 +717,26 @@ class _Scanner:
         if not 1 <= d <= _DAYS[mo]:
             return False
         return not (mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)))
+
+
+def _fields(p: re.Pattern | regex.Pattern, *names: str) -> Callable[[tuple], tuple]:
+    """The named groups of a match of p, from its groups(): one call, where group(name) in `regex`
+    costs several times as much (a name written more than once in p is one group)."""
+    assert len(names) > 1  # itemgetter of one index gives the item, not a tuple
+    return itemgetter(*(p.groupindex[n] - 1 for n in names))
+
+
+_COUNT_FIELDS = _fields(_COUNT, "num", "a1", "mult", "a2", "unit", "da")
+_DURATION_FIELDS = _fields(_DURATION, "num", "half", "half2", "a1", "a2", "a3", "unit")
+_MONEY_FIELDS = _fields(_MONEY, "num", "sign", "mult", "jiao", "fen", "a1", "a2")
+_DATE_FIELDS = _fields(_DATE, "sy", "sm", "sd", "ey", "em", "ed")
+
+
+# The reading methods by the character after the run, in the order of _DISPATCH.
+_READ: dict[str, tuple[Callable[[_Scanner, int], int | None], ...]] = {
+    c: tuple(getattr(_Scanner, name) for name in names) for c, names in _DISPATCH.items()
+}
+_DAMAGED_NEXT = ("月", "日")  # _DAMAGED ends its digits before one of these
 
 
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
