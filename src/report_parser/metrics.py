@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
 from operator import itemgetter
 
 import regex
@@ -258,14 +260,20 @@ for _c in ":-月日":  # clock times, phone numbers, damaged dates
     _DISPATCH.setdefault(_c, ())
 # The runs `at` may read, found in one scan: a currency sign; a maximal run (nothing of a run just
 # before it) followed by a character of _DISPATCH or the end of the text; a dotted run opening
-# with a year (2019.9.6). Every other run is skipped as `run` skips it run by run. The pattern
-# opens with one character class, which stdlib `re` scans for fast; lookbehinds then tell the runs apart.
+# with a year (2019.9.6). Every other run is skipped as `run` skips it run by run; so are the runs
+# `at` turns down for the character before them, first thing: an ordinal (第三, 十九届), and for
+# digits a Latin letter or a code (A4, 3-1). The pattern opens with one character class, which
+# stdlib `re` scans for fast; lookbehinds (from past the first character) then tell the runs apart.
 _NEXT_CLASS = "[" + "".join(re.escape(c) for c in sorted(_DISPATCH)) + "]"
+_ORD1 = [o for o in _D["ordinal_prefixes"] if len(o) == 1]
+_NOT_ORDINAL = "".join(f"(?<!{re.escape(o)}.)" for o in (*_ORD1, *(o for o in _D["ordinal_after"] if len(o) == 1)))
+_NOT_ORDINAL += "".join(f"(?<!{re.escape(o)} .)" for o in _ORD1)
+_NOT_CODE = "" if any(c in "0123456789." for t in _D["fixed_terms"] for c in t) else "(?<![A-Za-z].)(?<![0-9A-Za-z][-/.:].)"
 _CAND = re.compile(
     f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
-    f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9])"
+    f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9]){_NOT_ORDINAL}{_NOT_CODE}"
     f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
-    f"|(?<={_CN})(?<!{_CN}{_CN}){_CN}*+(?={_NEXT_CLASS}|\\Z))"
+    f"|(?<={_CN})(?<!{_CN}{_CN}){_NOT_ORDINAL}{_CN}*+(?={_NEXT_CLASS}|\\Z))"
 )
 # A resumption point inside or right after a run: the next run is found the slow way (see `run`).
 _RUN_CHARS = frozenset(f"0123456789.{NUMERAL_CHARS}")
@@ -476,6 +484,8 @@ class _Scanner:
         # 2019.9.6, 1999.08: the run holds the dot after a year
         dotted = run_end > s + 4 and t[s + 4] == "." and _YEAR_DOT.match(t, s) is not None
         readings = _READ.get(nxt)
+        if nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT:
+            readings = _READ_GE_COUNT  # 25个 is no span of time (3个月, 两个半小时 are)
         if readings is None and not dotted:
             return None
         arabic = ch.isascii() and ch.isdigit()
@@ -736,7 +746,10 @@ _DATE_FIELDS = _fields(_DATE, "sy", "sm", "sd", "ey", "em", "ed")
 _READ: dict[str, tuple[Callable[[_Scanner, int], int | None], ...]] = {
     c: tuple(getattr(_Scanner, name) for name in names) for c, names in _DISPATCH.items()
 }
-_DAMAGED_NEXT = ("月", "日")  # _DAMAGED ends its digits before one of these
+_DAMAGED_NEXT = ("月", "日")
+# After 个 a duration goes on with an approximation, 半 or its unit (3个多月, 两个半小时, 6个月).
+_GE_NEXT = _first_chars(_D["approx_infixes"], ["半"], _D["duration_units"], _D["duration_units_after_ge"])
+_READ_GE_COUNT = tuple(r for r in _READ["个"] if r is not _Scanner.duration)  # _DAMAGED ends its digits before one of these
 
 
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
@@ -762,6 +775,22 @@ def _iso_date(y: int, mo: int | None, d: int | None) -> str:
     if d is None:
         return f"{y:04d}-{mo:02d}"
     return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
+    """The figures not inside any of `spans` (a <= start and end <= b): with the spans sorted by
+    start, only the widest reach of those starting at or before a figure decides."""
+    if not spans:
+        return list(found)
+    spans = sorted(spans)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))
+    out = []
+    for f in found:
+        i = bisect_right(starts, f.start) - 1
+        if i < 0 or reach[i] < f.end:
+            out.append(f)
+    return out
 
 
 def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Diagnostic]]:
