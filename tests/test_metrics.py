@@ -411,3 +411,48 @@ def test_outside_keeps_the_figures_in_no_span() -> None:
         spans = [(a, a + rnd.randrange(0, 20)) for a in (rnd.randrange(60) for _ in range(rnd.randrange(4)))]
         want = [f for f in found if not any(a <= f.start and f.end <= b for a, b in spans)]
         assert metrics.outside(found, spans) == want
+
+
+def _date_like(rnd) -> str:
+    """A written date or period, often slightly wrong: a year, month and day in their forms, an end
+    after a separator, and a piece swapped for another now and then."""
+    years, months, days = ["2019", "2025", "1999", "二〇二四", "20"], ["1", "4", "12", "13", "十", "十二", "三"], \
+        ["1", "9", "30", "31", "二十五", "十"]
+    extra = ["年", "月", "日", "号", "份", "底", "上旬", "度", "至", "—", "-", "/", ".", " ", "起", "止", "的", "3"]
+
+    def one() -> list[str]:
+        out = [rnd.choice(years), rnd.choice(["年", "年度", "-", "/", ".", " 年", "年 "])] if rnd.random() < 0.7 else []
+        if rnd.random() < 0.8:
+            out += [rnd.choice(months), rnd.choice(["月", "月份", "-", ".", "/", "", "月底"])]
+            if rnd.random() < 0.6:
+                out += [rnd.choice(days), rnd.choice(["日", "号", ""])]
+        return out
+
+    parts = one()
+    if rnd.random() < 0.5:
+        parts += [rnd.choice(["至", "—", "-", "~", " 至 ", "起至", "到"])] + one()
+    for _ in range(rnd.randrange(3)):
+        if parts:
+            parts[rnd.randrange(len(parts))] = rnd.choice(extra)
+    return "".join(parts)
+
+
+def test_dates_read_by_re_as_by_regex() -> None:
+    """_DATE is _DATE_SOURCE with its repeated names numbered, for stdlib `re`: the same spans and
+    values as `regex` reads from the pattern as written, where a repeated name is one group."""
+    import random
+
+    import regex
+
+    by_regex = regex.compile(metrics._DATE_SOURCE)
+    names = ("sy", "sm", "sd", "ey", "em", "ed")
+    getters = (metrics._SY, metrics._SM, metrics._SD, metrics._EY, metrics._EM, metrics._ED)
+    rnd = random.Random(11)
+    for _ in range(20_000):
+        t = _date_like(rnd)
+        a, b = by_regex.match(t), metrics._DATE.match(t)
+        assert (a is None) == (b is None), t
+        if a is not None:
+            v = b.groups("")
+            assert a.span() == b.span(), t
+            assert a.group(*names) == tuple("".join(g(v)) or None for g in getters), t
