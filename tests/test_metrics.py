@@ -367,3 +367,92 @@ def test_linear_time() -> None:
 def test_patterns_compiled_at_import() -> None:
     for name in ("_COUNT", "_DURATION", "_MONEY", "_PERCENT", "_RATIO", "_DATE", "_FIXED", "_START", "_RUN"):
         assert hasattr(getattr(metrics, name), "match"), name
+
+
+def _runs_one_by_one(t: str) -> list[tuple[int, int]]:
+    """The runs `at` is asked about, found run by run: every maximal run but those followed by a
+    character no reading starts with (and not a currency sign, and not a dotted year), and those
+    `at` turns down for the character before them (第三, A4, 3-1)."""
+    out, pos, n = [], 0, len(t)
+    while (m := metrics._START.search(t, pos)) is not None:
+        s = m.start()
+        e = metrics._RUN.match(t, s).end()
+        pos = e
+        if t[s] in metrics._SIGNS:
+            out.append((s, e))
+            continue
+        if e < n and t[e] not in metrics._DISPATCH and not ("." in t[s:e] and metrics._YEAR_DOT.match(t, s)):
+            continue
+        prev, prev2 = t[s - 1 : s], t[max(0, s - 2) : max(0, s - 1)]
+        if prev in ("第", "届") or (prev == " " and prev2 == "第"):
+            continue
+        if t[s].isdigit() and (prev.isascii() and prev.isalpha() or (prev in "-/.:" and prev2.isascii() and prev2.isalnum())):
+            continue
+        out.append((s, e))
+    return out
+
+
+def test_candidate_scan_finds_the_runs_read_one_by_one() -> None:
+    import random
+
+    rnd = random.Random(7)
+    alphabet = "0123456789..一二三十百万两第届年月个项元%-/: 至的,¥aZ"
+    for _ in range(3000):
+        t = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 14)))
+        assert [m.span() for m in metrics._CAND.finditer(t)] == _runs_one_by_one(t), t
+
+
+def test_outside_keeps_the_figures_in_no_span() -> None:
+    import random
+
+    rnd = random.Random(3)
+    for _ in range(500):
+        found = [Found("count", s, s + rnd.randrange(1, 5)) for s in sorted(rnd.sample(range(60), 8))]
+        spans = [(a, a + rnd.randrange(0, 20)) for a in (rnd.randrange(60) for _ in range(rnd.randrange(4)))]
+        want = [f for f in found if not any(a <= f.start and f.end <= b for a, b in spans)]
+        assert metrics.outside(found, spans) == want
+
+
+def _date_like(rnd) -> str:
+    """A written date or period, often slightly wrong: a year, month and day in their forms, an end
+    after a separator, and a piece swapped for another now and then."""
+    years, months, days = ["2019", "2025", "1999", "二〇二四", "20"], ["1", "4", "12", "13", "十", "十二", "三"], \
+        ["1", "9", "30", "31", "二十五", "十"]
+    extra = ["年", "月", "日", "号", "份", "底", "上旬", "度", "至", "—", "-", "/", ".", " ", "起", "止", "的", "3"]
+
+    def one() -> list[str]:
+        out = [rnd.choice(years), rnd.choice(["年", "年度", "-", "/", ".", " 年", "年 "])] if rnd.random() < 0.7 else []
+        if rnd.random() < 0.8:
+            out += [rnd.choice(months), rnd.choice(["月", "月份", "-", ".", "/", "", "月底"])]
+            if rnd.random() < 0.6:
+                out += [rnd.choice(days), rnd.choice(["日", "号", ""])]
+        return out
+
+    parts = one()
+    if rnd.random() < 0.5:
+        parts += [rnd.choice(["至", "—", "-", "~", " 至 ", "起至", "到"])] + one()
+    for _ in range(rnd.randrange(3)):
+        if parts:
+            parts[rnd.randrange(len(parts))] = rnd.choice(extra)
+    return "".join(parts)
+
+
+def test_dates_read_by_re_as_by_regex() -> None:
+    """_DATE is _DATE_SOURCE with its repeated names numbered, for stdlib `re`: the same spans and
+    values as `regex` reads from the pattern as written, where a repeated name is one group."""
+    import random
+
+    import regex
+
+    by_regex = regex.compile(metrics._DATE_SOURCE)
+    names = ("sy", "sm", "sd", "ey", "em", "ed")
+    getters = (metrics._SY, metrics._SM, metrics._SD, metrics._EY, metrics._EM, metrics._ED)
+    rnd = random.Random(11)
+    for _ in range(20_000):
+        t = _date_like(rnd)
+        a, b = by_regex.match(t), metrics._DATE.match(t)
+        assert (a is None) == (b is None), t
+        if a is not None:
+            v = b.groups("")
+            assert a.span() == b.span(), t
+            assert a.group(*names) == tuple("".join(g(v)) or None for g in getters), t

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 
 import regex
 
 from .errors import Code, Diagnostic
 from .lexicon import load
-from .numerals import DIGIT_CHARS, DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
+from .numerals import DIGIT_CHARS, DIGITS, MAX_DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
 from .width import HALF_WIDTH, IDEOGRAPHIC_SPACE
 
 
-@dataclass(frozen=True, slots=True)
+# Treated as immutable and hashable as before, but not frozen: a frozen dataclass sets each field
+# through object.__setattr__, which made building one cost five times as much (one per figure).
+@dataclass(slots=True, unsafe_hash=True)
 class Found:
     kind: str  # count money percent ratio date period duration
     start: int  # offsets into the `text` passed to extract (half-open)
@@ -187,7 +193,7 @@ _BARE_YEAR_END = f"(?P<ey>{_YEAR_A})(?![.\\-/年])"
 _MON_ANY = f"(?:{_MON_A}|{_MON_C})"
 _DAY_ANY = f"(?:{_DAY_A}|{_DAY_C})"
 
-_DATE = regex.compile(
+_DATE_SOURCE = (
     "(?:"
     # 2025年1—8月, 2018年1－9月份
     f"(?P<sy>{_YEAR_A}|{_YEAR_C}){_SP}年{_SP}(?P<sm>{_MON_ANY}){_SEP}(?P<em>{_MON_ANY}){_SP}月(?:份)?+"
@@ -207,6 +213,34 @@ _DATE = regex.compile(
     f"|{_md('s')}"
     ")"
 )
+
+
+def _unique_names(pattern: str) -> str:
+    """The pattern with each group name numbered where it repeats (sy → sy_1, sy_2…): stdlib `re`
+    wants names unique. A backreference names the nearest group of its name before it."""
+    seen: dict[str, int] = {}
+
+    def number(m: re.Match) -> str:
+        if m.group(1) is not None:
+            seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+            return f"(?P<{m.group(1)}_{seen[m.group(1)]}>"
+        return f"(?P={m.group(2)}_{seen[m.group(2)]})"
+
+    return re.sub(r"(?<!\\)\(\?P(?:<(\w+)>|=(\w+)\))", number, pattern)
+
+
+# A date is read by stdlib `re`, three times as fast here as `regex` (the same pattern, its
+# repeated names numbered); the groups of one name are alternatives, at most one of them set.
+_DATE = re.compile(_unique_names(_DATE_SOURCE))
+
+
+def _copies(*names: str) -> Callable[[tuple], tuple | str]:
+    """The groups of _DATE numbered from these names, from groups(""): joined, their one value set."""
+    return itemgetter(*(i - 1 for k, i in _DATE.groupindex.items() if k.rsplit("_", 1)[0] in names))
+
+
+_SY, _SM, _SD, _EY, _EM, _ED = (_copies(n) for n in ("sy", "sm", "sd", "ey", "em", "ed"))
+_END = _copies("ey", "em", "ed")  # a period: its end is written
 
 # --- things that are not figures -------------------------------------------------------------
 _CLOCK = regex.compile(
@@ -252,12 +286,36 @@ for _name in _READINGS:
         _DISPATCH[_c] = (*_DISPATCH.get(_c, ()), _name)
 for _c in ":-月日":  # clock times, phone numbers, damaged dates
     _DISPATCH.setdefault(_c, ())
+# The runs `at` may read, found in one scan: a currency sign; a maximal run (nothing of a run just
+# before it) followed by a character of _DISPATCH or the end of the text; a dotted run opening
+# with a year (2019.9.6). Every other run is skipped as `run` skips it run by run; so are the runs
+# `at` turns down for the character before them, first thing: an ordinal (第三, 十九届), and for
+# digits a Latin letter or a code (A4, 3-1). The pattern opens with one character class, which
+# stdlib `re` scans for fast; lookbehinds (from past the first character) then tell the runs apart.
+_NEXT_CLASS = "[" + "".join(re.escape(c) for c in sorted(_DISPATCH)) + "]"
+_ORD1 = [o for o in _D["ordinal_prefixes"] if len(o) == 1]
+_NOT_ORDINAL = "".join(f"(?<!{re.escape(o)}.)" for o in (*_ORD1, *(o for o in _D["ordinal_after"] if len(o) == 1)))
+_NOT_ORDINAL += "".join(f"(?<!{re.escape(o)} .)" for o in _ORD1)
+_NOT_CODE = "" if any(c in "0123456789." for t in _D["fixed_terms"] for c in t) else "(?<![A-Za-z].)(?<![0-9A-Za-z][-/.:].)"
+_CAND = re.compile(
+    f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
+    f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9]){_NOT_ORDINAL}{_NOT_CODE}"
+    f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
+    f"|(?<={_CN})(?<!{_CN}{_CN}){_NOT_ORDINAL}{_CN}*+(?={_NEXT_CLASS}|\\Z))"
+)
+# A resumption point inside or right after a run: the next run is found the slow way (see `run`).
+_RUN_CHARS = frozenset(f"0123456789.{NUMERAL_CHARS}")
 _FIXED = re.compile(_alt(_D["fixed_terms"]))
 _FIXED_MAX = max(len(t) for t in _D["fixed_terms"])
+# Every two characters in a row of a fixed term: a term overlapping a run holds one of these at
+# the run or right before it (None: a term of one character, and no such shortcut).
+_FIXED_PAIRS = (None if min(len(t) for t in _D["fixed_terms"]) < 2
+                else frozenset(t[i : i + 2] for t in _D["fixed_terms"] for i in range(len(t) - 1)))
 # No fixed term holds an Arabic digit or a dot: none can overlap an Arabic run, which is then not
 # looked up (most runs are Arabic).
 _FIXED_ARABIC = any(c in "0123456789." for t in _D["fixed_terms"] for c in t)
 _APPROX_PREFIXES = sorted(_D["approx_prefixes"], key=len, reverse=True)
+_APPROX_LAST = frozenset(p[-1] for p in _APPROX_PREFIXES)  # a cue ends right before the figure
 _APPROX_BLOCKERS = tuple(_D["approx_prefix_blockers"])
 _ORDINAL = tuple(_D["ordinal_prefixes"])
 _ORDINAL_AFTER = tuple(_D["ordinal_after"])
@@ -293,9 +351,21 @@ def _numeral_places() -> dict[str, tuple[str, ...]]:
         if any(c in _CN_NUMERAL_CHARS for c in n):
             out.setdefault(n[0], []).append(n)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _place_pairs() -> frozenset[str] | None:
+    """Every two characters in a row of those place names (None if a name has one character)."""
+    names = [n for group in _numeral_places().values() for n in group]
+    if any(len(n) < 2 for n in names):
+        return None
+    return frozenset(n[i : i + 2] for n in names for i in range(len(n) - 1))
+
+
 _UNIT_ONLY = set("百千万亿佰仟萬億")
 _FULLWIDTH = {**HALF_WIDTH, IDEOGRAPHIC_SPACE: 0x20}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
 _DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -303,6 +373,26 @@ def _out(d: Decimal) -> int | float:
     if d == d.to_integral_value():
         return int(d)
     return float(d)
+
+
+def _whole(num: str, mult: str | None) -> int | None:
+    """Plain digits times their multiplier, as _value then _out read them, without the Decimal; None
+    for any other numeral (and a multiplier `multiplier` cannot read), which takes the general path."""
+    if not (num.isascii() and num.isdigit()) or len(num) > MAX_DIGITS:
+        return None
+    if not mult:
+        return int(num)
+    k = multiplier(mult)
+    return None if k is None else int(num) * k
+
+
+def _year(x: str | None) -> int | None:
+    """A year read digit by digit (cn_digits), plain digits without its general path."""
+    if x is None:
+        return None
+    if x.isascii() and x.isdigit() and len(x) <= MAX_DIGITS:
+        return int(x)
+    return cn_digits(x)
 
 
 def _cn_ok(num: str, *, allow_one: bool = False, money: bool = False) -> bool:
@@ -330,11 +420,14 @@ class _Scanner:
         self.found: list[Found] = []
         self.issues: list[Diagnostic] = []
         self.ref: tuple[int, int | None, int | None] | None = None
+        self.titles = _TITLE_OPEN in text  # else no figure is inside a document title
 
     # --- context checks ---------------------------------------------------------------------
     def _approx_prefix(self, s: int) -> str:
         """The approximation cue written right before s (近10次, 约3万元), unless it ends another word (节约)."""
         t = self.t
+        if not s or t[s - 1] not in _APPROX_LAST:
+            return ""
         for p in _APPROX_PREFIXES:
             if s >= len(p) and t.startswith(p, s - len(p)):
                 if len(p) == 1 and t[max(0, s - 2) : s] in _APPROX_BLOCKERS:
@@ -344,6 +437,9 @@ class _Scanner:
 
     def _fixed_end(self, s: int, e: int) -> int | None:
         """End of a fixed term (三重一大, 两个维护) overlapping [s, e), if any."""
+        t = self.t
+        if _FIXED_PAIRS is not None and not any(t[j : j + 2] in _FIXED_PAIRS for j in range(max(0, s - 1), e)):
+            return None
         for m in _FIXED.finditer(self.t, max(0, s - _FIXED_MAX + 1), min(self.n, e + _FIXED_MAX)):
             if m.start() < e and m.end() > s:
                 return m.end()
@@ -360,6 +456,9 @@ class _Scanner:
     def _place_end(self, s: int) -> int | None:
         """End of a place name holding the numeral at s (六盘水市, 七台河), if any."""
         t = self.t
+        pairs = _place_pairs()
+        if pairs is not None and t[s - 1 : s + 1] not in pairs and t[s : s + 2] not in pairs:
+            return None  # a name holding s holds the characters before or after it with it
         places = _numeral_places()
         for p in range(max(0, s - 6), s + 1):
             for name in places.get(t[p], ()):
@@ -391,7 +490,7 @@ class _Scanner:
 
     # --- emit ---------------------------------------------------------------------------------
     def emit(self, f: Found) -> bool:
-        if self._in_title(f.start):
+        if self.titles and self._in_title(f.start):
             return False
         self.found.append(f)
         return True
@@ -404,16 +503,23 @@ class _Scanner:
         t, n = self.t, self.n
         pos = 0
         while True:
-            m = _START.search(t, pos)
-            if m is None:
-                return
-            s = m.start()
-            run_end = _RUN.match(t, s).end()
-            # most runs are followed by no unit and start no date: skipped here as `at` would skip them
-            if (run_end < n and t[run_end] not in _DISPATCH and t[s] not in _SIGNS
-                    and not ("." in t[s:run_end] and _YEAR_DOT.match(t, s))):
-                pos = run_end
-                continue
+            if pos < n and t[pos] in _RUN_CHARS:
+                # resuming at a run character: the run starts here even when one runs on before it
+                m = _START.search(t, pos)
+                if m is None:
+                    return
+                s = m.start()
+                run_end = _RUN.match(t, s).end()
+                # most runs are followed by no unit and start no date: skipped as `at` would skip them
+                if (run_end < n and t[run_end] not in _DISPATCH and t[s] not in _SIGNS
+                        and not ("." in t[s:run_end] and _YEAR_DOT.match(t, s))):
+                    pos = run_end
+                    continue
+            else:
+                m = _CAND.search(t, pos)
+                if m is None:
+                    return
+                s, run_end = m.span()
             end = self.at(s, run_end)
             pos = end if end is not None and end > s else run_end
 
@@ -424,8 +530,11 @@ class _Scanner:
         if ch in _SIGNS:
             return self.money(s)
         nxt = t[run_end] if run_end < self.n else ""
-        dotted = "." in t[s:run_end] and _YEAR_DOT.match(t, s) is not None  # 2019.9.6, 1999.08
-        readings = _DISPATCH.get(nxt)
+        # 2019.9.6, 1999.08: the run holds the dot after a year
+        dotted = run_end > s + 4 and t[s + 4] == "." and _YEAR_DOT.match(t, s) is not None
+        readings = _READ.get(nxt)
+        if nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT:
+            readings = _READ_GE_COUNT  # 25个 is no span of time (3个月, 两个半小时 are)
         if readings is None and not dotted:
             return None
         arabic = ch.isascii() and ch.isdigit()
@@ -442,7 +551,10 @@ class _Scanner:
                 return None
             if prev in "-/.:" and s > 1 and t[s - 2].isascii() and t[s - 2].isalnum():
                 return None
-            c = _CLOCK.match(t, s) or _PHONE.match(t, s) or _SHORT_YEAR.match(t, s)
+            # each needs its character after the run (12:30, 0411-1234567, 15年3月), or 11 digits (13912345678);
+            # a short year is two digits
+            c = ((nxt == ":" and _CLOCK.match(t, s)) or ((nxt == "-" or run_end - s >= 11) and _PHONE.match(t, s))
+                 or (nxt == "年" and run_end - s == 2 and _SHORT_YEAR.match(t, s)))
             if c:
                 return c.end()
         elif self._quoted_term(s, run_end):
@@ -455,11 +567,11 @@ class _Scanner:
             r = self.date(s)
             if r is not None:
                 return r
-        for name in readings or ():
-            r = getattr(self, name)(s)
+        for read in readings or ():
+            r = read(self, s)
             if r is not None:
                 return r
-        if arabic:
+        if arabic and nxt in _DAMAGED_NEXT:
             d = _DAMAGED.match(t, s)
             if d and self._damaged(d.group()):
                 e = d.end() + 1
@@ -476,6 +588,8 @@ class _Scanner:
 
     # --- readings -----------------------------------------------------------------------------
     def _start_with_prefix(self, s: int) -> tuple[int, bool]:
+        if not s or self.t[s - 1] not in _APPROX_LAST:
+            return s, False
         p = self._approx_prefix(s)
         return s - len(p), bool(p)
 
@@ -483,30 +597,34 @@ class _Scanner:
         m = _COUNT.match(self.t, s)
         if not m:
             return None
-        num = m.group("num")
-        if m.group("da") and (num not in _BARE_DA or m.group("a1") or m.group("mult") or m.group("a2")):
+        num, a1, mult, a2, unit, da = _COUNT_FIELDS(m.groups())
+        if da and (num not in _BARE_DA or a1 or mult or a2):
             return None
-        if not _cn_ok(num):
+        if not (num[0].isdigit() or _cn_ok(num)):
             return None
-        value = self._value(num, m.group("mult"))
-        unit = m.group("unit") or m.group("da")
-        if value is None or (value != value.to_integral_value() and unit not in _MEASURE_UNITS):
-            return None  # 2.2本, 0.6个: section numbers and ratios, not counts; 126.5亩 is a quantity
-        if self._named(s, m.end(), unit) or (num == "二" and not m.group("mult")):
-            return m.end()  # a count of two is written 两 (两类); 二类, 二级 name a rank
+        unit = unit or da
+        value = _whole(num, mult)
+        if value is None:
+            d = self._value(num, mult)
+            if d is None or (d != d.to_integral_value() and unit not in _MEASURE_UNITS):
+                return None  # 2.2本, 0.6个: section numbers and ratios, not counts; 126.5亩 is a quantity
+            value = _out(d)
+        e = m.end()
+        if ((unit == "组" or unit in _RULE_UNITS) and self._named(s, e, unit)) or (num == "二" and not mult):
+            return e  # a count of two is written 两 (两类); 二类, 二级 name a rank
         start, approx = self._start_with_prefix(s)
-        approx = approx or bool(m.group("a1") or m.group("a2"))
-        self.emit(Found("count", start, m.end(), _out(value), unit, approx))
-        return m.end()
+        self.emit(Found("count", start, e, value, unit, approx or bool(a1 or a2)))
+        return e
 
     def duration(self, s: int) -> int | None:
         m = _DURATION.match(self.t, s)
         if not m:
             return None
-        num = m.group("num")
-        half = bool(m.group("half") or m.group("half2"))
+        num, half_, half2, a1, a2, a3, unit = _DURATION_FIELDS(m.groups())
+        half = bool(half_ or half2)
+        e = m.end()
         # 一年以上, 一年内, 用时一年。: a span of one; 一年 before other words (一年一度) is not
-        one = bool(_ONE_SPAN_AFTER.match(self.t, m.end()))
+        one = bool(_ONE_SPAN_AFTER.match(self.t, e))
         if not _cn_ok(num, allow_one=half or one):
             return None
         value = self._value(num, None)
@@ -517,26 +635,25 @@ class _Scanner:
                 return None
             value += Decimal("0.5")
         start, approx = self._start_with_prefix(s)
-        approx = approx or bool(m.group("a1") or m.group("a2") or m.group("a3"))
-        self.emit(Found("duration", start, m.end(), _out(value), m.group("unit"), approx))
-        return m.end()
+        approx = approx or bool(a1 or a2 or a3)
+        self.emit(Found("duration", start, e, _out(value), unit, approx))
+        return e
 
     def money(self, s: int) -> int | None:
         m = _MONEY.match(self.t, s)
         if not m:
             return None
-        num = m.group("num")
-        if m.group("sign") is None and not _cn_ok(num, money=True):
+        num, sign, mult, jiao, fen, a1, a2 = _MONEY_FIELDS(m.groups())
+        if sign is None and not _cn_ok(num, money=True):
             return None
-        value = self._value(num, m.group("mult"))
+        value = self._value(num, mult)
         if value is None:
             return None
-        for g, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
-            x = m.group(g)
+        for x, scale in ((jiao, _TENTH), (fen, _HUNDREDTH)):
             if x:
                 value += (Decimal(x) if x.isdigit() else Decimal(DIGITS[x])) * scale
         start, approx = self._start_with_prefix(s)
-        approx = approx or bool(m.group("a1") or m.group("a2"))
+        approx = approx or bool(a1 or a2)
         self.emit(Found("money", start, m.end(), _out(value), "元", approx))
         return m.end()
 
@@ -582,11 +699,9 @@ class _Scanner:
 
     # --- dates --------------------------------------------------------------------------------
     @staticmethod
-    def _part(x: str | None, *, year: bool = False) -> int | None:
+    def _part(x: str | None) -> int | None:
         if x is None:
             return None
-        if year:
-            return cn_digits(x)
         if x.isdigit() and x.isascii():
             return int(x)  # as cn_to_decimal reads plain digits, without the Decimal
         v = cn_to_decimal(x)
@@ -599,32 +714,26 @@ class _Scanner:
         m = _DATE.match(self.t, s)
         if not m:
             return None
-        g = m.group
-        sy = self._part(g("sy"), year=True)
-        sm, sd = self._part(g("sm")), self._part(g("sd"))
-        ey = self._part(g("ey"), year=True)
-        em, ed = self._part(g("em")), self._part(g("ed"))
-        is_period = any(g(k) is not None for k in ("ey", "em", "ed"))
-        text = m.group()
+        v = m.groups("")  # of the groups numbered from one name, one at most is set: joined, its value
+        sy_, sm_, sd_ = "".join(_SY(v)) or None, "".join(_SM(v)) or None, "".join(_SD(v)) or None
+        part = self._part
+        sy, sm, sd = _year(sy_), part(sm_), part(sd_)
+        e = m.end()
         inferred = False
         if sy is None:
             if sm is None:
                 return None
             sy = self._year_for(sm, sd)
             if sy is None:
-                return m.end()  # no context: no figure for a date without its year
+                return e  # no context: no figure for a date without its year
             inferred = True
-        written = any(c in text for c in "年月日号")
-        if not is_period:
+        if not "".join(_END(v)):  # no end written: a date
             if not self._valid(sy, sm, sd):
-                if not written:
-                    return None  # 2019.15: not a date after all
-                self.issue(Code.W103, s, m.end(), text=text)
-                return m.end()
-            self._emit_date(s, m.end(), (sy, sm, sd), inferred)
-            return m.end()
+                return self._invalid(s, e)  # 2019.15: not a date after all
+            self._emit_date(s, e, (sy, sm, sd), inferred)
+            return e
         # the end inherits what it leaves out
-        e_y, e_m, e_d = ey, em, ed
+        e_y, e_m, e_d = _year("".join(_EY(v)) or None), part("".join(_EM(v)) or None), part("".join(_ED(v)) or None)
         if e_y is None:
             e_y = sy
             if e_m is None and e_d is not None:
@@ -632,16 +741,21 @@ class _Scanner:
             if e_m is not None and sm is not None and (e_m, e_d or 0) < (sm, sd or 0):
                 e_y += 1
         if not self._valid(sy, sm, sd) or not self._valid(e_y, e_m, e_d):
-            if not written:
-                return None
-            self.issue(Code.W103, s, m.end(), text=text)
-            return m.end()
+            return self._invalid(s, e)
         start_iso, end_iso = _iso_date(sy, sm, sd), _iso_date(e_y, e_m, e_d)
-        shown = self.emit(Found("period", s, m.end(), start_date=start_iso, end_date=end_iso, year_inferred=inferred))
+        shown = self.emit(Found("period", s, e, start_date=start_iso, end_date=end_iso, year_inferred=inferred))
         self.ref = (e_y, e_m, e_d)
         if inferred and shown:
-            self.issue(Code.W101, s, m.end(), year=sy, text=text)
-        return m.end()
+            self.issue(Code.W101, s, e, year=sy, text=self.t[s:e])
+        return e
+
+    def _invalid(self, s: int, e: int) -> int | None:
+        """A date that reads as no valid day: an issue when written with 年月日号, else no date (2019.15)."""
+        text = self.t[s:e]
+        if not any(c in text for c in "年月日号"):
+            return None
+        self.issue(Code.W103, s, e, text=text)
+        return e
 
     def _emit_date(self, s: int, e: int, ymd: tuple[int, int | None, int | None], inferred: bool) -> None:
         y, mo, d = ymd
@@ -665,6 +779,28 @@ class _Scanner:
         return not (mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)))
 
 
+def _fields(p: re.Pattern | regex.Pattern, *names: str) -> Callable[[tuple], tuple]:
+    """The named groups of a match of p, from its groups(): one call, where group(name) in `regex`
+    costs several times as much (a name written more than once in p is one group)."""
+    assert len(names) > 1  # itemgetter of one index gives the item, not a tuple
+    return itemgetter(*(p.groupindex[n] - 1 for n in names))
+
+
+_COUNT_FIELDS = _fields(_COUNT, "num", "a1", "mult", "a2", "unit", "da")
+_DURATION_FIELDS = _fields(_DURATION, "num", "half", "half2", "a1", "a2", "a3", "unit")
+_MONEY_FIELDS = _fields(_MONEY, "num", "sign", "mult", "jiao", "fen", "a1", "a2")
+
+
+# The reading methods by the character after the run, in the order of _DISPATCH.
+_READ: dict[str, tuple[Callable[[_Scanner, int], int | None], ...]] = {
+    c: tuple(getattr(_Scanner, name) for name in names) for c, names in _DISPATCH.items()
+}
+_DAMAGED_NEXT = ("月", "日")
+# After 个 a duration goes on with an approximation, 半 or its unit (3个多月, 两个半小时, 6个月).
+_GE_NEXT = _first_chars(_D["approx_infixes"], ["半"], _D["duration_units"], _D["duration_units_after_ge"])
+_READ_GE_COUNT = tuple(r for r in _READ["个"] if r is not _Scanner.duration)  # _DAMAGED ends its digits before one of these
+
+
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
                after_end: bool = False) -> int:
     """The year of a month (and day) written without one, from the dated point `ref` before it:
@@ -683,11 +819,28 @@ def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | N
 
 
 def _iso_date(y: int, mo: int | None, d: int | None) -> str:
+    # %-formatting: the same digits as f"{y:04d}", at half the cost
     if mo is None:
-        return f"{y:04d}"
+        return "%04d" % y  # noqa: UP031
     if d is None:
-        return f"{y:04d}-{mo:02d}"
-    return f"{y:04d}-{mo:02d}-{d:02d}"
+        return "%04d-%02d" % (y, mo)  # noqa: UP031
+    return "%04d-%02d-%02d" % (y, mo, d)  # noqa: UP031
+
+
+def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
+    """The figures not inside any of `spans` (a <= start and end <= b): with the spans sorted by
+    start, only the widest reach of those starting at or before a figure decides."""
+    if not spans:
+        return list(found)
+    spans = sorted(spans)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))
+    out = []
+    for f in found:
+        i = bisect_right(starts, f.start) - 1
+        if i < 0 or reach[i] < f.end:
+            out.append(f)
+    return out
 
 
 def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Diagnostic]]:

@@ -545,7 +545,7 @@ def _stage_figures(st: ParseState) -> None:
         st.ctx.report(d)
     h = st.header
     excluded = [*h.chrome, *(sp for sp in (h.title, h.contact_block, h.signature, h.attachments) if sp)]
-    st.found = [f for f in found if not _inside(excluded, f.start, f.end)]
+    st.found = metrics_mod.outside(found, excluded)
 
 
 def _stage_inspection(st: ParseState) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import regex
 
 from .lexicon import load
 
-_CLAUSE_BREAK = regex.compile(r"[,;。:!?、\n]")
+_BREAKS = r"[,;。:!?、\n]"
+_CLAUSE_BREAK = re.compile(_BREAKS)
+_LAST_BREAK = re.compile(rf"[\s\S]*{_BREAKS}")  # greedy: ends at the last break of the window
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +51,68 @@ CLAUSE_REACH = 60  # characters a clause is looked for on each side of a figure:
 def clause(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause around [start, end): from the previous clause break to the next, within reach."""
     lo = max(0, start - CLAUSE_REACH)
-    s = lo
-    for m in _CLAUSE_BREAK.finditer(text, lo, start):
-        s = m.end()
+    last = _LAST_BREAK.match(text, lo, start)
+    s = last.end() if last else lo
     hi = min(len(text), end + CLAUSE_REACH)
     m = _CLAUSE_BREAK.search(text, end, hi)
     return s, m.start() if m else hi
 
 
 _FIGURE = regex.compile(r"\d")
+_FIGURES = regex.compile(r"\d+")
 _AREA_AFTER = regex.compile(r"\d*(?:多|余)?(?:个|项|大)?(?:方面|领域|板块)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Fitting:
+    """The rules a figure of one kind and unit may take, in order, with a pattern matching where any
+    of their cues does (group `_c<i>` naming the rule) and one where any `after` pattern does."""
+    rules: tuple[SubjectRule, ...]
+    any_cue: regex.Pattern | None
+    rule_of_group: dict[int, int]  # group number in any_cue → index in rules
+    any_after: regex.Pattern | None
+
+
+@cache
+def _fitting(kind: str, unit: str | None) -> _Fitting:
+    fits = tuple(r for r in rules() if kind in r.kinds and (r.units is None or unit in r.units))
+    cue = regex.compile("|".join(f"(?P<_c{i}>{r.cue.pattern})" for i, r in enumerate(fits))) if fits else None
+    groups = {n: int(name[2:]) for name, n in cue.groupindex.items() if name.startswith("_c")} if cue else {}
+    afters = [f"(?:{r.after.pattern})" for r in fits if r.after is not None]
+    return _Fitting(fits, cue, groups, regex.compile("|".join(afters)) if afters else None)
+
+
+def _blocked(r: SubjectRule, text: str, end: int, memo: dict[str, bool]) -> bool:
+    """Whether r's block_after matches right after the figure (rules share patterns: each is matched once)."""
+    b = r.block_after
+    if b is None:
+        return False
+    k = b.pattern
+    if k not in memo:
+        memo[k] = b.match(text, end, min(len(text), end + 6)) is not None
+    return memo[k]
+
+
+def _by_cue(f: _Fitting, c: str, text: str, end: int, memo: dict[str, bool]) -> str | None:
+    """The first unblocked rule whose cue matches in c."""
+    m = f.any_cue.search(c) if f.any_cue is not None else None
+    if m is None:
+        return None
+    hit = f.rule_of_group[m.lastindex]  # its cue matches: the rules before it are tried one by one
+    for i, r in enumerate(f.rules):
+        if (i == hit or r.cue.search(c)) and not _blocked(r, text, end, memo):
+            return r.subject
+    return None
+
+
+def _lo(text: str, cs: int, start: int) -> int:
+    """Where the cue may begin: past the last figure between the clause start and the figure."""
+    lo = cs
+    # every digit of a run gives the same answer as its last one (_AREA_AFTER reads on past the run)
+    for m in _FIGURES.finditer(text, cs, start):
+        if not _AREA_AFTER.match(text, m.end()):  # 反馈的问题共3个方面18个: the cue reaches past 3个方面
+            lo = m.end()  # bounded: the clause is at most CLAUSE_REACH characters before the figure
+    return lo
 
 
 def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int) -> str | None:
@@ -65,25 +120,26 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
 
     The cue must stand near the figure: between the previous figure (or the clause start) and
     two characters past it (`反馈的18个问题` but not the `已完成整改` that follows)."""
+    f = _fitting(kind, unit)
+    if not f.rules:
+        return None
     cs, ce = clause(text, start, end)
-    lo = cs
-    for m in _FIGURE.finditer(text, cs, start):
-        if not _AREA_AFTER.match(text, m.end()):  # 反馈的问题共3个方面18个: the cue reaches past 3个方面
-            lo = m.end()  # bounded: the clause is at most CLAUSE_REACH characters before the figure
+    lo = _lo(text, cs, start)
     hi = min(ce, end + 2)
     nxt = _FIGURE.search(text, end, hi)
     if nxt:
         hi = nxt.start()
-    c = text[lo:hi]
-    fits = [r for r in rules() if kind in r.kinds and (r.units is None or unit in r.units)
-            and not (r.block_after is not None and r.block_after.match(text, end, min(len(text), end + 6)))]
-    for r in fits:
-        if r.cue.search(c):
-            return r.subject
+    memo: dict[str, bool] = {}
+    subject = _by_cue(f, text[lo:hi], text, end, memo)
+    if subject is not None:
+        return subject
+    stop = min(len(text), end + 14)
+    if f.any_after is None or not f.any_after.match(text, end, stop):
+        return None  # no rule's `after` pattern matches
     # only then what follows the figure (反馈的16个问题已整改完成13个: 16 is fed back, not rectified)
-    for r in fits:
-        m = r.after.match(text, end, min(len(text), end + 14)) if r.after is not None else None
-        if m is None:
+    for r in f.rules:
+        m = r.after.match(text, end, stop) if r.after is not None else None
+        if m is None or _blocked(r, text, end, memo):
             continue
         if r.subject != "problems_fed_back" and _FIGURE.search(text, m.end(), min(ce, m.end() + 4)):
             continue  # 11个问题已整改完成9个: the next figure is the rectified one; 11 is the whole
