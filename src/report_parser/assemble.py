@@ -25,10 +25,14 @@ CHECK_OUTPUT = os.environ.get("REPORT_PARSER_CHECK_OUTPUT", "") not in ("", "0")
 # The slots every pydantic model has, set the way BaseModel.model_construct sets them (through their
 # descriptors: a third cheaper than object.__setattr__ by name).
 _new = object.__new__
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+try:
+    _set_dict = BaseModel.__dict__["__dict__"].__set__
+    _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+    _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+    _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+    _SLOTS = True
+except (KeyError, AttributeError):  # a pydantic whose models keep their state elsewhere: its own way
+    _SLOTS = False
 
 
 def trusted(cls: type[M], data: dict[str, Any]) -> M:
@@ -37,6 +41,8 @@ def trusted(cls: type[M], data: dict[str, Any]) -> M:
     `data` must give every field of `cls`, in the order the model declares them (the JSON keeps that
     order), with values of the field's type; nested models must already be models. For models with
     no private attributes and no extra fields, as all of models.py's."""
+    if not _SLOTS:
+        return cls.model_construct(**data)
     obj = _new(cls)
     _set_dict(obj, data)
     _set_fields_set(obj, set(data))
