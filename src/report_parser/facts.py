@@ -3,6 +3,7 @@ and round, the headline totals and each problem's stated status. All read on the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,9 +27,9 @@ _PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
 class FactData:
     sectors: tuple[tuple[str, tuple[str, ...]], ...]
     sector_anywhere: tuple[tuple[str, tuple[str, ...]], ...]
-    status: tuple[tuple[str, regex.Pattern], ...]
-    status_label: regex.Pattern
-    status_subject: regex.Pattern
+    status: tuple[tuple[str, re.Pattern], ...]
+    status_label: re.Pattern
+    status_subject: re.Pattern
     state_heading: regex.Pattern
     organising: regex.Pattern
     plans: regex.Pattern
@@ -41,9 +42,10 @@ def data() -> FactData:
     return FactData(
         sectors=tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"]),
         sector_anywhere=tuple((s["sector"], tuple(s["words"])) for s in raw["sector_anywhere"]),
-        status=tuple((s["status"], regex.compile(s["cue"])) for s in raw["status"]),
-        status_label=regex.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
-        status_subject=regex.compile(raw["status_subjects"]),
+        status=tuple((s["status"], re.compile(s["cue"])) for s in raw["status"]),
+        # plain patterns (no `regex` feature): the stdlib `re` runs them faster
+        status_label=re.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
+        status_subject=re.compile(raw["status_subjects"]),
         state_heading=regex.compile(raw["state_heading"]),
         organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
         plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
@@ -216,12 +218,13 @@ def status_of(text: str) -> str | None:
 
 
 _PAREN = regex.compile(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
-_SENTENCE = regex.compile(r"[^。;!?\n]+")
+_SENTENCE = re.compile(r"[^。;!?\n]+")
 
 
 _CLAUSE_END = regex.compile(r"[。;,!?\n]")
 # 目前已整改到位。 / 目前已基本完成整改，剩余…正在办理: a short statement of where the problem stands
-_STATE_OPENING = regex.compile(r"(?:目前|现已|截至目前|至此)[,，]?")
+_OPENING_WORDS = ("目前", "现已", "截至目前", "至此")
+_STATE_OPENING = regex.compile(rf"(?:{'|'.join(_OPENING_WORDS)})[,，]?")
 _STATE_SENTENCE = regex.compile(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:已|正在|持续|基本|长期|尚未|未)")
 
 
@@ -251,13 +254,19 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             return st
     for m in _SENTENCE.finditer(text, title_end, end):
         sent = m.group().strip(" \t,，")
-        subj = d.status_subject.search(sent)
-        if subj and subj.start() <= 8 and len(sent) <= 40:
-            st = status_of(sent[subj.end():])
-            if st:
-                return st
-        op = _STATE_OPENING.match(sent)
-        head = sent[:op.end()] + _CLAUSE_END.split(sent[op.end():], 1)[0] if op else sent
+        if len(sent) <= 40:
+            subj = d.status_subject.search(sent)
+            if subj and subj.start() <= 8:
+                st = status_of(sent[subj.end():])
+                if st:
+                    return st
+        if sent.startswith(_OPENING_WORDS):
+            op = _STATE_OPENING.match(sent)
+            head = sent[:op.end()] + _CLAUSE_END.split(sent[op.end():], 1)[0]
+        elif len(sent) <= 14:
+            head = sent
+        else:
+            continue  # too long to be a short statement of the state
         if len(head) <= 14 and _STATE_SENTENCE.match(head):
             st = status_of(head)
             if st:
