@@ -10,6 +10,7 @@ from functools import lru_cache
 import regex
 
 from . import divisions
+from .cues import finditer_near, search_near
 from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
@@ -144,6 +145,9 @@ _ROUND = regex.compile(
     r"(?:第?[一二三四五六七八九十\d]{1,3}届)?"
     r"(?:[^\s,。、;:“”《》()\d对向了的据照届第在由经于]{0,8}?(?:中央|自治区党委|省委|市委|县委|区委|州委|旗委|盟委|党委|党组))?"
     r"(?:\d{4}年度?)?第[一二三四五六七八九十\d]{1,3}轮(?=[^\n。;]{0,12}?(?:巡视|巡察))")
+# Every round ends in its 轮, at most 28 characters after its start (5 of 届, 13 of committee, 6 of
+# year, 4 of 第…): a search for one starts that far before the next 轮 (cues.search_near).
+_ROUND_REACH = 28
 _ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
 _DEPLOY = regex.compile(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
@@ -156,13 +160,13 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
     for s, e in (sp for sp in (preamble, title) if sp is not None):
         if e <= s:
             continue
-        m = _ROUND.search(text, s, e)
+        m = search_near(_ROUND, text, "轮", _ROUND_REACH, s, e)
         if m:
             return m.span()
     want = _LEVEL_WORDS.search(inspector or "")
     if want is None:
         return None
-    for m in _ROUND.finditer(text):
+    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH):
         org = _ROUND_ORG.search(m.group())
         if org and org.group() == want.group():
             return m.span()

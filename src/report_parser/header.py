@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .cues import finditer_near
 from .lexicon import alternation, load, patterns
 from .markers import LINE_MARKER
 
@@ -54,6 +55,9 @@ _INSPECTOR = regex.compile(
     r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于个]{0,10}?)"
     r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
+# The 巡 of 巡视/巡察 stands at most 15 characters after an inspector's start (10 of name, 第, 3 of
+# numeral, 轮): a search for one starts that far before the next 巡 (cues.search_near).
+_INSPECTOR_REACH = 15
 _KIND_RE = regex.compile(patterns(_D["inspection_kinds"]))
 
 _CONTACT_LABEL = regex.compile(
@@ -394,7 +398,7 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     """Who inspected, how, and the sentence saying so, from the header paragraph."""
     f = InspectionFacts()
     first = None
-    for m in _INSPECTOR.finditer(text, start, end):
+    for m in finditer_near(_INSPECTOR, text, "巡", _INSPECTOR_REACH, start, end):
         if first is None:
             first = m
         if _NUMBERED_GROUP.search(m.group("who")) or m.group("who").startswith("中央"):
