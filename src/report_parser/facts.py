@@ -10,7 +10,7 @@ from functools import lru_cache
 import regex
 
 from . import divisions
-from .cues import finditer_near, search_near
+from .cues import Endings, finditer_near, search_near
 from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
@@ -28,6 +28,8 @@ _PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
 class FactData:
     sectors: tuple[tuple[str, tuple[str, ...]], ...]
     sector_anywhere: tuple[tuple[str, tuple[str, ...]], ...]
+    sector_words: dict[str, str]  # each sector word → the first sector listing it
+    sector_word_longest: int
     status: tuple[tuple[str, re.Pattern], ...]
     status_label: re.Pattern
     status_subject: re.Pattern
@@ -40,8 +42,15 @@ class FactData:
 def data() -> FactData:
     raw = load("facts.json")
     sections = load("sections.json")
+    sectors = tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"])
+    sector_words: dict[str, str] = {}
+    for sector, words in sectors:
+        for w in words:
+            sector_words.setdefault(w, sector)
     return FactData(
-        sectors=tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"]),
+        sectors=sectors,
+        sector_words=sector_words,
+        sector_word_longest=max(map(len, sector_words), default=0),
         sector_anywhere=tuple((s["sector"], tuple(s["words"])) for s in raw["sector_anywhere"]),
         status=tuple((s["status"], re.compile(s["cue"])) for s in raw["status"]),
         # plain patterns (no `regex` feature): the stdlib `re` runs them faster
@@ -62,21 +71,35 @@ def unit_key(name: str) -> str:
     m = _PREFIX.match(k)
     if m:
         k = k[m.end():]
-    for tail, short in _KEY_TAILS:
+    tails = _KEY_TAILS if k.endswith("委员会") else ()  # every tail ends in 委员会
+    for tail, short in tails:
         # a bare 委员会 is a party committee only after the 中共 prefix (发展和改革委员会 is not)
         if k.endswith(tail) and len(k) > len(tail) and (m or tail not in ("委员会", "工作委员会")):
             return k[: -len(tail)] + short
     return k
 
 
+_ORG_ENDINGS = Endings(_ORG_SUFFIX)
+
+
 def _core(key: str) -> str:
-    for suf in _ORG_SUFFIX:
-        if key.endswith(suf) and len(key) > len(suf):
-            return key[: -len(suf)]
-    return key
+    i = _ORG_ENDINGS.first(key, shorter=True)
+    return key if i is None else key[: -len(_ORG_SUFFIX[i])]
 
 
 _COMMITTEE_TAIL = ("县委", "市委", "区委", "州委", "旗委", "盟委", "省委")
+
+
+def _last_sector_word(core: str) -> tuple[int, int, str] | None:
+    """(end, length, sector) of the sector word that ends last in `core`, the longest of those ending
+    there; a word listed under two sectors counts for the first."""
+    words, longest = data().sector_words, data().sector_word_longest
+    for end in range(len(core), 0, -1):
+        for k in range(min(longest, end), 0, -1):
+            sector = words.get(core[end - k:end])
+            if sector is not None:
+                return end, k, sector
+    return None
 
 
 def sector_of(key: str) -> str | None:
@@ -90,12 +113,7 @@ def sector_of(key: str) -> str | None:
         core = core[:-1]
     if not core:
         return None
-    best: tuple[int, int, str] | None = None
-    for sector, words in data().sectors:
-        for w in words:
-            i = core.rfind(w)
-            if i >= 0 and (best is None or (i + len(w), len(w)) > best[:2]):
-                best = (i + len(w), len(w), sector)
+    best = _last_sector_word(core)
     if best is not None and best[0] == len(core):
         return best[2]
     places = divisions.find_places(core)
@@ -120,8 +138,8 @@ def same_unit(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    ts = next((s for s in _ORG_SUFFIX if short.endswith(s)), None)
-    tl = next((s for s in _ORG_SUFFIX if long_.endswith(s)), None)
+    ts = _ORG_ENDINGS.first(short)
+    tl = _ORG_ENDINGS.first(long_)
     if ts != tl:
         return False
     core = _core(short).lstrip("我本")  # 我镇党委, 本局党组: the unit speaking of itself
@@ -146,8 +164,8 @@ _ROUND = regex.compile(
     r"(?:[^\s,。、;:“”《》()\d对向了的据照届第在由经于]{0,8}?(?:中央|自治区党委|省委|市委|县委|区委|州委|旗委|盟委|党委|党组))?"
     r"(?:\d{4}年度?)?第[一二三四五六七八九十\d]{1,3}轮(?=[^\n。;]{0,12}?(?:巡视|巡察))")
 # Every round ends in its 轮, at most 28 characters after its start (5 of 届, 13 of committee, 6 of
-# year, 4 of 第…): a search for one starts that far before the next 轮 (cues.search_near).
-_ROUND_REACH = 28
+# year, 4 of 第…), and its look-ahead reads 14 more: it is tried only near a 轮 (cues.search_near).
+_ROUND_REACH, _ROUND_SPAN = 28, 48
 _ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
 _DEPLOY = regex.compile(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
@@ -160,13 +178,13 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
     for s, e in (sp for sp in (preamble, title) if sp is not None):
         if e <= s:
             continue
-        m = search_near(_ROUND, text, "轮", _ROUND_REACH, s, e)
+        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e)
         if m:
             return m.span()
     want = _LEVEL_WORDS.search(inspector or "")
     if want is None:
         return None
-    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH):
+    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN):
         org = _ROUND_ORG.search(m.group())
         if org and org.group() == want.group():
             return m.span()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .cues import finditer_near
+from .cues import Endings, finditer_near
 from .lexicon import alternation, load, patterns
 from .markers import LINE_MARKER
 
@@ -56,8 +56,8 @@ _INSPECTOR = regex.compile(
     r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
 # The 巡 of 巡视/巡察 stands at most 15 characters after an inspector's start (10 of name, 第, 3 of
-# numeral, 轮): a search for one starts that far before the next 巡 (cues.search_near).
-_INSPECTOR_REACH = 15
+# numeral, 轮), and the match reads at most 24 (…巡察工作第十二组): it is tried only near a 巡 (cues.search_near).
+_INSPECTOR_REACH, _INSPECTOR_SPAN = 15, 32
 _KIND_RE = regex.compile(patterns(_D["inspection_kinds"]))
 
 _CONTACT_LABEL = regex.compile(
@@ -120,11 +120,16 @@ def _squash(s: str) -> str:
     return _WS.sub("", s)
 
 
+_ORG_ENDINGS = Endings(tuple(s for s, _ in _ORG_TYPES))
+
+
 def org_type_of(name: str) -> str | None:
-    for suffix, kind in _ORG_TYPES:
-        if name.endswith(suffix) or name.endswith(suffix + "(党组)") or name.endswith(suffix + "(党委)"):
-            return kind
-    return None
+    """The kind of the first org type of the table the name ends with, before a (党组) or (党委) or not."""
+    i = _ORG_ENDINGS.first(name)
+    if name.endswith(("(党组)", "(党委)")):
+        j = _ORG_ENDINGS.first(name[:-4])
+        i = j if i is None or (j is not None and j < i) else i
+    return None if i is None else _ORG_TYPES[i][1]
 
 
 def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
@@ -398,7 +403,7 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     """Who inspected, how, and the sentence saying so, from the header paragraph."""
     f = InspectionFacts()
     first = None
-    for m in finditer_near(_INSPECTOR, text, "巡", _INSPECTOR_REACH, start, end):
+    for m in finditer_near(_INSPECTOR, text, "巡", _INSPECTOR_REACH, _INSPECTOR_SPAN, start, end):
         if first is None:
             first = m
         if _NUMBERED_GROUP.search(m.group("who")) or m.group("who").startswith("中央"):
