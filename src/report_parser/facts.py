@@ -266,6 +266,9 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             return st
     # a bracket right after the title, or one that ends the problem's text (…会前沟通。【已完成】)
     for lo, hi, at_end in ((start, min(end, title_end + 16), False), (max(title_end, end - 20), end, True)):
+        window = text[lo:hi]
+        if "(" not in window and "[" not in window and "【" not in window:
+            continue  # no bracket opens there (most problems)
         for m in _PAREN.finditer(text, lo, hi):
             st = status_of(m.group(1))
             if st and len(m.group(1)) <= 12 and not (at_end and text[m.end():end].strip(" \t\n。;")):
@@ -274,8 +277,8 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":
             return st
-    for m in _SENTENCE.finditer(text, title_end, end):
-        sent = m.group().strip(" \t,，")
+    for sent in _SENTENCE.findall(text, title_end, end):
+        sent = sent.strip(" \t,，")
         if len(sent) <= 40:
             subj = d.status_subject.search(sent)
             if subj and subj.start() <= 8:

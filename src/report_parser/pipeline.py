@@ -259,13 +259,13 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
                 break
     if feedback is None and period is not None and period.end_date:
         feedback = _feedback_before(ctx, preamble, period)
-    sent = ctx.text(*found_facts.sentence) if found_facts.sentence else None
+    sent = ctx.span(*found_facts.sentence) if found_facts.sentence else None
     # as written, with a hard-wrap break inside it closed up
-    inspector = (_SPACE.sub("", ctx.text(*found_facts.inspector_span).text)
+    inspector = (_SPACE.sub("", ctx.nt.orig_text(*found_facts.inspector_span))
                  if found_facts.inspector_span else None)
     return Inspection(scheme=found_facts.scheme, kind=found_facts.kind, inspector=inspector, start=start,
-                      end=end, feedback_date=feedback, text=sent.text if sent else None,
-                      span=sent.span if sent else None), fact_ids
+                      end=end, feedback_date=feedback, text=ctx.nt.original[sent[0]:sent[1]] if sent else None,
+                      span=sent), fact_ids
 
 
 def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.Found) -> str | None:
@@ -329,13 +329,14 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     forms = [_SPACE.sub("", T[s:e]) for s, e in h.issuer_forms]
     best, others = facts.choose_name(forms)
     key = facts.unit_key(forms[best])
-    t = ctx.text(*h.issuer_forms[best])
+    span = ctx.span(*h.issuer_forms[best])
+    name = ctx.nt.original[span[0]:span[1]]
     aliases: list[str] = []
-    seen = {_SPACE.sub("", t.text)}
+    seen = {_SPACE.sub("", name)}
     spans = [h.issuer_forms[i] for i in others]
     spans += [sp for sp in party_names(T) if facts.unit_key(T[sp[0]:sp[1]]) == key]
     for sp in spans:
-        a = ctx.text(*sp).text
+        a = ctx.nt.orig_text(*sp)
         if _SPACE.sub("", a) not in seen:
             seen.add(_SPACE.sub("", a))
             aliases.append(a)
@@ -344,7 +345,7 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     if h.address:
         sources.append(T[h.address[0]:h.address[1]])
     region = _region(sources)
-    return Issuer(name=t.text, org_type=org_type_of(forms[best]), span=t.span, aliases=aliases, key=key,
+    return Issuer(name=name, org_type=org_type_of(forms[best]), span=span, aliases=aliases, key=key,
                   sector=facts.sector_of(key), region=region)
 
 
@@ -369,11 +370,12 @@ def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[i
         return None
     T = ctx.nt.text
     rs = facts.find_round(T, preamble, title, inspection.inspector)
-    round_text = _SPACE.sub("", ctx.text(*rs).text) if rs else None
-    region = issuer.region.model_dump() if issuer and issuer.region else None
+    round_text = _SPACE.sub("", ctx.nt.orig_text(*rs)) if rs else None
+    region = dict(issuer.region) if issuer and issuer.region else None
     level = facts.inspection_level(inspection.inspector, inspection.scheme, T[preamble[0]:preamble[1]],
                                    T[rs[0]:rs[1]] if rs else None, region)
-    return inspection.model_copy(update={"level": level, "round": round_text})
+    inspection.level, inspection.round = level, round_text  # the stage's own model: set, not copied
+    return inspection
 
 
 def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
@@ -571,8 +573,9 @@ def _stage_unit(st: ParseState) -> None:
     """Title, issuer (name, aliases, key, sector, region), inspection level and round."""
     h, ctx = st.header, st.ctx
     if h.title:
-        t = ctx.text(*h.title)
-        st.title = Title(text=t.text, span=t.span, value=strip_markup(t.text))
+        span = ctx.span(*h.title)
+        text = ctx.nt.original[span[0]:span[1]]
+        st.title = Title(text=text, span=span, value=strip_markup(text))
     st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
     if st.issuer is None:
         ctx.warn(Code.W306)
