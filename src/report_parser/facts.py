@@ -67,8 +67,9 @@ def data() -> FactData:
 def unit_key(name: str) -> str:
     """The grouping key of a unit's name (given in matching text: simplified, half-width)."""
     k = _SPACE.sub("", name)
-    k = _PAREN_TYPE.sub("", k)
-    m = _PREFIX.match(k)
+    if k.endswith(")"):
+        k = _PAREN_TYPE.sub("", k)
+    m = _PREFIX.match(k) if k.startswith("中") else None  # 中共, 中国共产党
     if m:
         k = k[m.end():]
     tails = _KEY_TAILS if k.endswith("委员会") else ()  # every tail ends in 委员会

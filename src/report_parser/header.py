@@ -307,6 +307,8 @@ def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int
 def _trailing_attachments(text: str, start: int, end: int) -> int | None:
     """Where an 附件： list that ends the text starts (a few short lines), or None."""
     e = _trim(text, start, end)
+    if text.find("附件", max(start, e - 2000), e) < 0:
+        return None  # every attachment line holds the word
     last = None
     for m in _ATTACHMENT.finditer(text, max(start, e - 2000), e):
         last = m
@@ -353,22 +355,20 @@ def find_tail(text: str, h: Header, start: int) -> None:
     found = _CLOSING.search(text, window_start, h.body_end)
     if found is None:
         return
-    j = found.start()
-    while j > start and text[j - 1] not in "。\n!?":
-        j -= 1  # back up to the start of its sentence
+    j = _after_last(text, "。\n!?", start, found.start())  # back up to the start of its sentence
     h.contact_block = _strip_span(text, j, h.body_end)
     h.body_end = _trim(text, start, j)
     cs_, ce = h.contact_block
     if found.group("appeal"):
         label = _CONTACT_LABEL.search(text, found.end(), ce)
-        stop = label.start() if label else ce
-        while label and stop > cs_ and text[stop - 1] not in "。\n!?;,":
-            stop -= 1
+        stop = _after_last(text, "。\n!?;,", cs_, label.start()) if label else ce
         h.closing = _strip_span(text, cs_, stop)
     h.phones = [m.span() for m in _PHONE.finditer(text, cs_, ce) if not _inside_email(text, m)]
-    h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
+    if text.find("电话", cs_, ce) >= 0 or text.find("热线", cs_, ce) >= 0:  # a hotline follows its label
+        h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
     h.phones.sort()
-    h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
+    if text.find("@", cs_, ce) >= 0:
+        h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
     am = _ADDRESS.search(text, cs_, ce)
     if am:
         h.address = _strip_span(text, am.start("a"), am.end("a"))
@@ -377,6 +377,11 @@ def find_tail(text: str, h: Header, start: int) -> None:
         h.postcode = pm.span("p")
     h.phones = [p for p in h.phones if not (h.postcode and p == h.postcode)
                 and not (h.address and h.address[0] <= p[0] < h.address[1])]
+
+
+def _after_last(text: str, chars: str, start: int, end: int) -> int:
+    """Just after the last of `chars` in text[start:end]; `start` when there is none."""
+    return max(start, max(text.rfind(c, start, end) for c in chars) + 1)
 
 
 def _inside_email(text: str, m: regex.Match) -> bool:

@@ -13,8 +13,8 @@ from .lexicon import alternation, load, patterns
 # is ongoing.
 _D = load("measure_status.json")
 _NOT = "".join(_D["negations"])
-_PLANNED = regex.compile(patterns(_D["planned"], load("sections.json")["next_step"]))
-# Literal word lists: the stdlib `re` finds the first of many literal words faster than `regex`.
+# Plain patterns and literal word lists: the stdlib `re` finds the first of them faster than `regex`.
+_PLANNED = re.compile(patterns(_D["planned"], load("sections.json")["next_step"]))
 _ONGOING = re.compile(alternation(_D["ongoing"]))
 _DONE_WORDS = re.compile(alternation(_D["done"]))  # a done word counts unless a negation stands right before
 # A bare 完成 reports work done unless its own clause puts it in the future (拟于年底前完成).

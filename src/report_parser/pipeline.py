@@ -371,7 +371,8 @@ def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[i
     T = ctx.nt.text
     rs = facts.find_round(T, preamble, title, inspection.inspector)
     round_text = _SPACE.sub("", ctx.nt.orig_text(*rs)) if rs else None
-    region = dict(issuer.region) if issuer and issuer.region else None
+    r = issuer.region if issuer else None
+    region = {"province": r.province, "city": r.city, "county": r.county} if r else None
     level = facts.inspection_level(inspection.inspector, inspection.scheme, T[preamble[0]:preamble[1]],
                                    T[rs[0]:rs[1]] if rs else None, region)
     inspection.level, inspection.round = level, round_text  # the stage's own model: set, not copied
