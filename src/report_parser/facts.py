@@ -278,9 +278,11 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":
             return st
+    # the subject words are literal words: none in the whole text, none in any of its sentences (most problems)
+    subjects = d.status_subject.search(text, title_end, end) is not None
     for sent in _SENTENCE.findall(text, title_end, end):
         sent = sent.strip(" \t,，")
-        if len(sent) <= 40:
+        if subjects and len(sent) <= 40:
             subj = d.status_subject.search(sent)
             if subj and subj.start() <= 8:
                 st = status_of(sent[subj.end():])

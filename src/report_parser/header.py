@@ -135,7 +135,7 @@ def org_type_of(name: str) -> str | None:
 def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
     """A line of page chrome; `after_label`: the previous line was a bare label (成文日期：) whose
     value sits on this line, as index tables flatten to."""
-    if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
+    if _CHROME_LINE.match(text, s, e) or (len(line) < 120 and _CHROME_INLINE.search(text, s, e)):
         return True
     if len(line) < 150 and "。" not in line and (_FOOTER.search(line) or _PAGE_FOOTER.fullmatch(line)
                                                  or _menu(line)):
