@@ -15,25 +15,36 @@ import regex
 
 
 def search_near(pattern: regex.Pattern, text: str, cue: str, reach: int, span: int, pos: int = 0,
-                endpos: int | None = None) -> regex.Match | None:
+                endpos: int | None = None, barrier: regex.Pattern | None = None,
+                tail: regex.Pattern | None = None) -> regex.Match | None:
     """`pattern.search(text, pos, endpos)`, for a pattern every match of which holds `cue` within
-    `reach` characters of its start, and which reads at most `span` characters from where it is tried."""
+    `reach` characters of its start, and which reads at most `span` characters from where it is tried.
+
+    `barrier`, a reverse pattern (?r), finds what no match holds before its cue: a match starts after
+    the last one before the cue. `tail` matches at the cue of every match: a cue where it does not
+    is no match's, and costs no search (a pattern tried before a cue that fails late backtracks long)."""
     end = len(text) if endpos is None else endpos
-    lo = pos
-    while (i := text.find(cue, lo, end)) >= 0:
-        # starts before i - reach hold no cue in reach; starts up to i read nothing past i + span
-        m = pattern.search(text, max(lo, i - reach), min(end, i + span))
+    lo = k = pos
+    while (i := text.find(cue, k, end)) >= 0:
+        k = i + 1
+        if tail is not None and tail.match(text, i, end) is None:
+            continue
+        # starts before i - reach hold no usable cue in reach; starts up to i read nothing past i + span
+        first = max(lo, i - reach)
+        b = barrier.search(text, first, i) if barrier is not None else None
+        m = pattern.search(text, b.end() if b else first, min(end, i + span))
         if m is not None and m.start() <= i:
             return m
-        lo = i + 1  # a start past i is tried with the next cue (a match cut short by the window is not one)
+        lo = k  # a start past i is tried with the next cue (a match cut short by the window is not one)
     return None
 
 
 def finditer_near(pattern: regex.Pattern, text: str, cue: str, reach: int, span: int, pos: int = 0,
-                  endpos: int | None = None) -> Iterator[regex.Match]:
+                  endpos: int | None = None, barrier: regex.Pattern | None = None,
+                  tail: regex.Pattern | None = None) -> Iterator[regex.Match]:
     """`pattern.finditer(text, pos, endpos)` for such a pattern (whose matches are never empty)."""
     end = len(text) if endpos is None else endpos
-    while (m := search_near(pattern, text, cue, reach, span, pos, end)) is not None:
+    while (m := search_near(pattern, text, cue, reach, span, pos, end, barrier, tail)) is not None:
         yield m
         pos = m.end()
 

@@ -108,7 +108,7 @@ def sector_of(key: str) -> str | None:
     is a place (某县, 六盘水市, 某县委) is a local party committee; else the last sector word in it."""
     core = _core(key)
     for sector, words in data().sector_anywhere:
-        if any(w in core for w in words):
+        if any(map(core.__contains__, words)):
             return sector
     if core.endswith(_COMMITTEE_TAIL):
         core = core[:-1]
@@ -167,6 +167,7 @@ _ROUND = regex.compile(
 # Every round ends in its 轮, at most 28 characters after its start (5 of 届, 13 of committee, 6 of
 # year, 4 of 第…), and its look-ahead reads 14 more: it is tried only near a 轮 (cues.search_near).
 _ROUND_REACH, _ROUND_SPAN = 28, 48
+_ROUND_TAIL = regex.compile(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
 _ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
 _DEPLOY = regex.compile(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
@@ -179,13 +180,13 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
     for s, e in (sp for sp in (preamble, title) if sp is not None):
         if e <= s:
             continue
-        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e)
+        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e, tail=_ROUND_TAIL)
         if m:
             return m.span()
     want = _LEVEL_WORDS.search(inspector or "")
     if want is None:
         return None
-    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN):
+    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, tail=_ROUND_TAIL):
         org = _ROUND_ORG.search(m.group())
         if org and org.group() == want.group():
             return m.span()

@@ -51,13 +51,19 @@ _FED_BACK_ORG = regex.compile(
 _NOT_A_NAME = regex.compile(r"\d|[个等各]|^(?:全县|全市|全区|全校|所属|下属)")
 _PARTY_NAME = regex.compile(r"(?:中国共产党|中共)[^\s,。;:、“”《》()]{2,30}?(?:委员会|党委|党组)(?!委员)")
 
+# What an inspector's name (before its 第…轮巡察组) never holds; digits only in its numbering.
+_NOT_IN_NAME = r"\s,。;:、“”()年月日由经对向在于个"
 _INSPECTOR = regex.compile(
-    r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于个]{0,10}?)"
+    r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^" + _NOT_IN_NAME + r"\d]{0,10}?)"
     r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
 # The 巡 of 巡视/巡察 stands at most 15 characters after an inspector's start (10 of name, 第, 3 of
 # numeral, 轮), and the match reads at most 24 (…巡察工作第十二组): it is tried only near a 巡 (cues.search_near).
 _INSPECTOR_REACH, _INSPECTOR_SPAN = 15, 32
+# none of these stands in an inspector before its 巡 (nor in its numbering): it starts after the last one
+_INSPECTOR_BARRIER = regex.compile(rf"(?r)[{_NOT_IN_NAME}]")
+# what follows the 巡 of every inspector (a looser form: 巡察工作安排 is none)
+_INSPECTOR_TAIL = regex.compile(r"巡[视察](?:工作)?(?:第?[一二三四五六七八九十\d]{0,3}组|办)")
 _KIND_RE = regex.compile(patterns(_D["inspection_kinds"]))
 
 _CONTACT_LABEL = regex.compile(
@@ -408,7 +414,8 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     """Who inspected, how, and the sentence saying so, from the header paragraph."""
     f = InspectionFacts()
     first = None
-    for m in finditer_near(_INSPECTOR, text, "巡", _INSPECTOR_REACH, _INSPECTOR_SPAN, start, end):
+    for m in finditer_near(_INSPECTOR, text, "巡", _INSPECTOR_REACH, _INSPECTOR_SPAN, start, end,
+                           _INSPECTOR_BARRIER, _INSPECTOR_TAIL):
         if first is None:
             first = m
         if _NUMBERED_GROUP.search(m.group("who")) or m.group("who").startswith("中央"):

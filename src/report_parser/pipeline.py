@@ -37,7 +37,7 @@ from .summary import summary_subject, total_subjects
 from .tree import RawNode, build_tree, clean_title, strip_markup, title_stop
 
 _SPACE = regex.compile(r"\s+")
-_FEEDBACK = regex.compile(r"反馈")
+_FEEDBACK = "反馈"  # a feedback date's sentence says so
 _SECTIONS = load("sections.json")
 _PLANS = alternation([*_SECTIONS["next_step"], *_SECTIONS["later"]])
 _SUMMARY_OPEN = regex.compile(rf"^[\x20\t]*(?:{patterns(_SECTIONS['progress_openers'])}|{_PLANS})", regex.M)
@@ -253,7 +253,7 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
         if f.kind == "date" and f.start >= after:
             sent_s = max(T.rfind("。", preamble[0], f.start), preamble[0])
             sent_e = T.find("。", f.end, preamble[1])
-            if _FEEDBACK.search(T, sent_s, sent_e if sent_e >= 0 else preamble[1]):
+            if T.find(_FEEDBACK, sent_s, sent_e if sent_e >= 0 else preamble[1]) >= 0:
                 feedback = f.date
                 fact_ids.add(id(f))
                 break
@@ -276,7 +276,7 @@ def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.F
         if m.start() > 0 and T[m.start() - 1] in "年0123456789":
             continue
         stop = T.find("。", m.end(), preamble[1])
-        if not _FEEDBACK.search(T, m.end(), stop if stop >= 0 else preamble[1]):
+        if T.find(_FEEDBACK, m.end(), stop if stop >= 0 else preamble[1]) < 0:
             continue
         month, day = int(m.group("m")), int(m.group("d"))
         end = [int(x) for x in period.end_date.split("-")] + [None, None]
@@ -545,7 +545,8 @@ def _stage_figures(st: ParseState) -> None:
 def _stage_inspection(st: ParseState) -> None:
     """Inspection facts from the preamble; the figures they used are facts, not figures."""
     st.inspection, fact_ids = _inspection(st.ctx, st.preamble, st.found)
-    st.found = [f for f in st.found if id(f) not in fact_ids]
+    if fact_ids:
+        st.found = [f for f in st.found if id(f) not in fact_ids]
 
 
 def _stage_assign(st: ParseState) -> None:
