@@ -302,7 +302,7 @@ def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int
             break
         line = text[s:e]
         if (_SIGNATURE_DATE.match(line) or _PUBLIC_NOTE.match(line)
-                or (_SIGNATURE_ORG.match(line) and len(line.strip()) <= 40)):
+                or (len(line.strip()) <= 40 and _SIGNATURE_ORG.match(line))):
             sig_start = s
             end = s
         else:
@@ -361,13 +361,13 @@ def find_tail(text: str, h: Header, start: int) -> None:
     found = _CLOSING.search(text, window_start, h.body_end)
     if found is None:
         return
-    j = _after_last(text, "。\n!?", start, found.start())  # back up to the start of its sentence
+    j = _after_last(_SENTENCE_BREAK_BACK, text, start, found.start())  # back up to the start of its sentence
     h.contact_block = _strip_span(text, j, h.body_end)
     h.body_end = _trim(text, start, j)
     cs_, ce = h.contact_block
     if found.group("appeal"):
         label = _CONTACT_LABEL.search(text, found.end(), ce)
-        stop = _after_last(text, "。\n!?;,", cs_, label.start()) if label else ce
+        stop = _after_last(_CLAUSE_BREAK_BACK, text, cs_, label.start()) if label else ce
         h.closing = _strip_span(text, cs_, stop)
     h.phones = [m.span() for m in _PHONE.finditer(text, cs_, ce) if not _inside_email(text, m)]
     if text.find("电话", cs_, ce) >= 0 or text.find("热线", cs_, ce) >= 0:  # a hotline follows its label
@@ -385,9 +385,14 @@ def find_tail(text: str, h: Header, start: int) -> None:
                 and not (h.address and h.address[0] <= p[0] < h.address[1])]
 
 
-def _after_last(text: str, chars: str, start: int, end: int) -> int:
-    """Just after the last of `chars` in text[start:end]; `start` when there is none."""
-    return max(start, max(text.rfind(c, start, end) for c in chars) + 1)
+_SENTENCE_BREAK_BACK = regex.compile(r"(?r)[。\n!?]")  # searched backwards: the nearest first
+_CLAUSE_BREAK_BACK = regex.compile(r"(?r)[。\n!?;,]")
+
+
+def _after_last(back: regex.Pattern, text: str, start: int, end: int) -> int:
+    """Just after the last character `back` (a reverse pattern) finds in text[start:end]; `start` when none."""
+    m = back.search(text, start, end)
+    return m.end() if m else start
 
 
 def _inside_email(text: str, m: regex.Match) -> bool:
