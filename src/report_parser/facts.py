@@ -152,6 +152,8 @@ def same_unit(a: str, b: str) -> bool:
 def choose_name(forms: list[str]) -> tuple[int, list[int]]:
     """Among the forms (matching text, primary first): the index of the fullest form of the primary
     unit and the indexes of its other forms."""
+    if len(forms) == 1:
+        return 0, []
     keys = [unit_key(f) for f in forms]
     group = [i for i, k in enumerate(keys) if same_unit(keys[0], k)]
     best = max(group, key=lambda i: (len(keys[i]), len(_SPACE.sub("", forms[i])), -i))

@@ -76,7 +76,9 @@ _PHONE = regex.compile(
     r"|1[3-9]\d(?:\d{8}|[-\x20]\d{4}[-\x20]\d{4}))(?![\d])")
 # Short service numbers (12388, 12345) count only right after a phone label.
 _HOTLINE = regex.compile(r"(?:电话|热线)[:\x20]*(?P<n>1\d{4})(?!\d)")
-_EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_EMAIL_LOCAL = "A-Za-z0-9._%+-"  # the characters of an address's local part
+_EMAIL = regex.compile(rf"[{_EMAIL_LOCAL}]+@[A-Za-z0-9.-]+\.[A-Za-z]{{2,}}")
+_EMAIL_LOCAL_BACK = regex.compile(rf"(?r)[^{_EMAIL_LOCAL}]")
 _POSTCODE_LABEL = alternation(_D["postcode_labels"])
 _ADDRESS = regex.compile(
     rf"(?:{alternation(_D['address_labels'], _D['address_labels_in_block'], ordered=True)})[:\x20]*"
@@ -373,8 +375,7 @@ def find_tail(text: str, h: Header, start: int) -> None:
     if text.find("电话", cs_, ce) >= 0 or text.find("热线", cs_, ce) >= 0:  # a hotline follows its label
         h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
     h.phones.sort()
-    if text.find("@", cs_, ce) >= 0:
-        h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
+    h.emails = _emails(text, cs_, ce)
     am = _ADDRESS.search(text, cs_, ce)
     if am:
         h.address = _strip_span(text, am.start("a"), am.end("a"))
@@ -393,6 +394,23 @@ def _after_last(back: regex.Pattern, text: str, start: int, end: int) -> int:
     """Just after the last character `back` (a reverse pattern) finds in text[start:end]; `start` when none."""
     m = back.search(text, start, end)
     return m.end() if m else start
+
+
+def _emails(text: str, start: int, end: int) -> list[Span]:
+    """The spans `_EMAIL.finditer` gives, tried only from the start of the local part before each @
+    (tried at every position, the open local part backtracks over every run of digits and letters)."""
+    out: list[Span] = []
+    pos = start
+    while (at := text.find("@", pos, end)) >= 0:
+        # where the run of local-part characters before the @ starts (no earlier start reaches this @)
+        b = _EMAIL_LOCAL_BACK.search(text, pos, at)
+        m = _EMAIL.match(text, b.end() if b else pos, end)
+        if m is not None:
+            out.append(m.span())
+            pos = m.end()
+        else:
+            pos = at + 1
+    return out
 
 
 def _inside_email(text: str, m: regex.Match) -> bool:

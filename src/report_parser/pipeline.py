@@ -315,9 +315,10 @@ def _set_statuses(T: str, flat: list[RawNode]) -> None:
     for n in flat:
         progress = n.fields.get("progress")
         if progress:
-            default = measure_status(T[progress[0]:progress[1]])
-            for c in n.children:
-                if c.role == "measure" and c.status is None:
+            todo = [c for c in n.children if c.role == "measure" and c.status is None]
+            if todo:  # read only when a measure has no cue of its own
+                default = measure_status(T[progress[0]:progress[1]])
+                for c in todo:
                     c.status = default
 
 
@@ -337,8 +338,9 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     spans += [sp for sp in party_names(T) if facts.unit_key(T[sp[0]:sp[1]]) == key]
     for sp in spans:
         a = ctx.nt.orig_text(*sp)
-        if _SPACE.sub("", a) not in seen:
-            seen.add(_SPACE.sub("", a))
+        flat = _SPACE.sub("", a)
+        if flat not in seen:
+            seen.add(flat)
             aliases.append(a)
     region = None
     sources = [" ".join(forms[i] for i in [best, *others]), inspector or ""]
