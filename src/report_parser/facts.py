@@ -33,6 +33,7 @@ class FactData:
     status: tuple[tuple[str, re.Pattern], ...]
     status_label: re.Pattern
     status_subject: re.Pattern
+    subjects_literal: bool  # the subjects are literal words (no sentence holds one the text lacks)
     state_heading: regex.Pattern
     organising: regex.Pattern
     plans: regex.Pattern
@@ -56,6 +57,7 @@ def data() -> FactData:
         # plain patterns (no `regex` feature): the stdlib `re` runs them faster
         status_label=re.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
         status_subject=re.compile(raw["status_subjects"]),
+        subjects_literal=all(regex.escape(w) == w for w in raw["status_subjects"].split("|")),
         state_heading=regex.compile(raw["state_heading"]),
         organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
         plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
@@ -281,8 +283,8 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":
             return st
-    # the subject words are literal words: none in the whole text, none in any of its sentences (most problems)
-    subjects = d.status_subject.search(text, title_end, end) is not None
+    # literal subject words: none in the whole text, none in any of its sentences (most problems)
+    subjects = not d.subjects_literal or d.status_subject.search(text, title_end, end) is not None
     for sent in _SENTENCE.findall(text, title_end, end):
         sent = sent.strip(" \t,，")
         if subjects and len(sent) <= 40:
