@@ -65,8 +65,9 @@ class Table:
     full: dict[str, tuple[Division, ...]]
     short: dict[str, tuple[Division, ...]]
     longest: int
-    # the longest name, full or short, by its first character: most positions of a text start none
-    reach: dict[str, int] = field(default_factory=dict)
+    # the lengths of the names, full or short, by their first two characters, longest first: most
+    # positions of a text start none
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -108,11 +109,13 @@ def table() -> Table:
         s = short_form(name, nations)
         if s != name and len(s) >= 2:
             short.setdefault(s, []).append(d)
-    reach: dict[str, int] = {}
+    lengths: dict[str, set[int]] = {}
     for k in [*full, *short]:
-        reach[k[0]] = max(reach.get(k[0], 0), len(k))
+        if len(k) >= 2:  # a one-character name is never looked for
+            lengths.setdefault(k[:2], set()).add(len(k))
     return Table({k: tuple(v) for k, v in full.items()}, {k: tuple(v) for k, v in short.items()},
-                 max((len(k) for k in full), default=0), reach)
+                 max((len(k) for k in full), default=0),
+                 {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +136,9 @@ def find_places(text: str) -> list[Place]:
     i, n = 0, len(text)
     while i < n:
         hit: Place | None = None
-        reach = t.reach.get(text[i], 0)
-        for k in range(min(reach, n - i), 1, -1):
+        for k in t.lengths.get(text[i:i + 2], ()):
+            if k > n - i:
+                continue
             w = text[i:i + k]
             if w in t.full:
                 hit = Place(i, i + k, t.full[w])
@@ -185,9 +189,10 @@ def resolve(places: list[Place]) -> dict[str, str | None] | None:
         support = sum(1 for q in places if q is not p and any(_related(d, c) for c in q.candidates))
         return support, _RANK[d.level]
 
-    best = max(options, key=score)
-    d = best[0]
-    rivals = {c.code for c, _ in options if score((c, _)) == score(best) and c.name == d.name}
+    scores = [score(o) for o in options]  # each once: the rivals are those scored as the best
+    top = max(scores)
+    d = options[scores.index(top)][0]
+    rivals = {c.code for (c, _), sc in zip(options, scores, strict=True) if sc == top and c.name == d.name}
     if len(rivals) > 1:
         return {"province": None, "city": d.name if d.level == "city" else None,
                 "county": d.name if d.level == "county" else None}

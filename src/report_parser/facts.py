@@ -3,12 +3,14 @@ and round, the headline totals and each problem's stated status. All read on the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 
 from . import divisions
+from .cues import Endings, finditer_near, search_near
 from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
@@ -26,9 +28,12 @@ _PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
 class FactData:
     sectors: tuple[tuple[str, tuple[str, ...]], ...]
     sector_anywhere: tuple[tuple[str, tuple[str, ...]], ...]
-    status: tuple[tuple[str, regex.Pattern], ...]
-    status_label: regex.Pattern
-    status_subject: regex.Pattern
+    sector_words: dict[str, str]  # each sector word → the first sector listing it
+    sector_word_longest: int
+    status: tuple[tuple[str, re.Pattern], ...]
+    status_label: re.Pattern
+    status_subject: re.Pattern
+    subjects_literal: bool  # the subjects are literal words (no sentence holds one the text lacks)
     state_heading: regex.Pattern
     organising: regex.Pattern
     plans: regex.Pattern
@@ -38,12 +43,21 @@ class FactData:
 def data() -> FactData:
     raw = load("facts.json")
     sections = load("sections.json")
+    sectors = tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"])
+    sector_words: dict[str, str] = {}
+    for sector, words in sectors:
+        for w in words:
+            sector_words.setdefault(w, sector)
     return FactData(
-        sectors=tuple((s["sector"], tuple(s["words"])) for s in raw["sectors"]),
+        sectors=sectors,
+        sector_words=sector_words,
+        sector_word_longest=max(map(len, sector_words), default=0),
         sector_anywhere=tuple((s["sector"], tuple(s["words"])) for s in raw["sector_anywhere"]),
-        status=tuple((s["status"], regex.compile(s["cue"])) for s in raw["status"]),
-        status_label=regex.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
-        status_subject=regex.compile(raw["status_subjects"]),
+        status=tuple((s["status"], re.compile(s["cue"])) for s in raw["status"]),
+        # plain patterns (no `regex` feature): the stdlib `re` runs them faster
+        status_label=re.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
+        status_subject=re.compile(raw["status_subjects"]),
+        subjects_literal=all(regex.escape(w) == w for w in raw["status_subjects"].split("|")),
         state_heading=regex.compile(raw["state_heading"]),
         organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
         plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
@@ -55,25 +69,40 @@ def data() -> FactData:
 def unit_key(name: str) -> str:
     """The grouping key of a unit's name (given in matching text: simplified, half-width)."""
     k = _SPACE.sub("", name)
-    k = _PAREN_TYPE.sub("", k)
-    m = _PREFIX.match(k)
+    if k.endswith(")"):
+        k = _PAREN_TYPE.sub("", k)
+    m = _PREFIX.match(k) if k.startswith("中") else None  # 中共, 中国共产党
     if m:
         k = k[m.end():]
-    for tail, short in _KEY_TAILS:
+    tails = _KEY_TAILS if k.endswith("委员会") else ()  # every tail ends in 委员会
+    for tail, short in tails:
         # a bare 委员会 is a party committee only after the 中共 prefix (发展和改革委员会 is not)
         if k.endswith(tail) and len(k) > len(tail) and (m or tail not in ("委员会", "工作委员会")):
             return k[: -len(tail)] + short
     return k
 
 
+_ORG_ENDINGS = Endings(_ORG_SUFFIX)
+
+
 def _core(key: str) -> str:
-    for suf in _ORG_SUFFIX:
-        if key.endswith(suf) and len(key) > len(suf):
-            return key[: -len(suf)]
-    return key
+    i = _ORG_ENDINGS.first(key, shorter=True)
+    return key if i is None else key[: -len(_ORG_SUFFIX[i])]
 
 
 _COMMITTEE_TAIL = ("县委", "市委", "区委", "州委", "旗委", "盟委", "省委")
+
+
+def _last_sector_word(core: str) -> tuple[int, int, str] | None:
+    """(end, length, sector) of the sector word that ends last in `core`, the longest of those ending
+    there; a word listed under two sectors counts for the first."""
+    words, longest = data().sector_words, data().sector_word_longest
+    for end in range(len(core), 0, -1):
+        for k in range(min(longest, end), 0, -1):
+            sector = words.get(core[end - k:end])
+            if sector is not None:
+                return end, k, sector
+    return None
 
 
 def sector_of(key: str) -> str | None:
@@ -81,18 +110,13 @@ def sector_of(key: str) -> str | None:
     is a place (某县, 六盘水市, 某县委) is a local party committee; else the last sector word in it."""
     core = _core(key)
     for sector, words in data().sector_anywhere:
-        if any(w in core for w in words):
+        if any(map(core.__contains__, words)):
             return sector
     if core.endswith(_COMMITTEE_TAIL):
         core = core[:-1]
     if not core:
         return None
-    best: tuple[int, int, str] | None = None
-    for sector, words in data().sectors:
-        for w in words:
-            i = core.rfind(w)
-            if i >= 0 and (best is None or (i + len(w), len(w)) > best[:2]):
-                best = (i + len(w), len(w), sector)
+    best = _last_sector_word(core)
     if best is not None and best[0] == len(core):
         return best[2]
     places = divisions.find_places(core)
@@ -117,8 +141,8 @@ def same_unit(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    ts = next((s for s in _ORG_SUFFIX if short.endswith(s)), None)
-    tl = next((s for s in _ORG_SUFFIX if long_.endswith(s)), None)
+    ts = _ORG_ENDINGS.first(short)
+    tl = _ORG_ENDINGS.first(long_)
     if ts != tl:
         return False
     core = _core(short).lstrip("我本")  # 我镇党委, 本局党组: the unit speaking of itself
@@ -130,6 +154,8 @@ def same_unit(a: str, b: str) -> bool:
 def choose_name(forms: list[str]) -> tuple[int, list[int]]:
     """Among the forms (matching text, primary first): the index of the fullest form of the primary
     unit and the indexes of its other forms."""
+    if len(forms) == 1:
+        return 0, []
     keys = [unit_key(f) for f in forms]
     group = [i for i, k in enumerate(keys) if same_unit(keys[0], k)]
     best = max(group, key=lambda i: (len(keys[i]), len(_SPACE.sub("", forms[i])), -i))
@@ -142,6 +168,10 @@ _ROUND = regex.compile(
     r"(?:第?[一二三四五六七八九十\d]{1,3}届)?"
     r"(?:[^\s,。、;:“”《》()\d对向了的据照届第在由经于]{0,8}?(?:中央|自治区党委|省委|市委|县委|区委|州委|旗委|盟委|党委|党组))?"
     r"(?:\d{4}年度?)?第[一二三四五六七八九十\d]{1,3}轮(?=[^\n。;]{0,12}?(?:巡视|巡察))")
+# Every round ends in its 轮, at most 28 characters after its start (5 of 届, 13 of committee, 6 of
+# year, 4 of 第…), and its look-ahead reads 14 more: it is tried only near a 轮 (cues.search_near).
+_ROUND_REACH, _ROUND_SPAN = 28, 48
+_ROUND_TAIL = regex.compile(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
 _ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
 _DEPLOY = regex.compile(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
@@ -154,13 +184,13 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
     for s, e in (sp for sp in (preamble, title) if sp is not None):
         if e <= s:
             continue
-        m = _ROUND.search(text, s, e)
+        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e, tail=_ROUND_TAIL)
         if m:
             return m.span()
     want = _LEVEL_WORDS.search(inspector or "")
     if want is None:
         return None
-    for m in _ROUND.finditer(text):
+    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, tail=_ROUND_TAIL):
         org = _ROUND_ORG.search(m.group())
         if org and org.group() == want.group():
             return m.span()
@@ -216,12 +246,13 @@ def status_of(text: str) -> str | None:
 
 
 _PAREN = regex.compile(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
-_SENTENCE = regex.compile(r"[^。;!?\n]+")
+_SENTENCE = re.compile(r"[^。;!?\n]+")
 
 
 _CLAUSE_END = regex.compile(r"[。;,!?\n]")
 # 目前已整改到位。 / 目前已基本完成整改，剩余…正在办理: a short statement of where the problem stands
-_STATE_OPENING = regex.compile(r"(?:目前|现已|截至目前|至此)[,，]?")
+_OPENING_WORDS = ("目前", "现已", "截至目前", "至此")
+_STATE_OPENING = regex.compile(rf"(?:{'|'.join(_OPENING_WORDS)})[,，]?")
 _STATE_SENTENCE = regex.compile(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:已|正在|持续|基本|长期|尚未|未)")
 
 
@@ -241,6 +272,9 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             return st
     # a bracket right after the title, or one that ends the problem's text (…会前沟通。【已完成】)
     for lo, hi, at_end in ((start, min(end, title_end + 16), False), (max(title_end, end - 20), end, True)):
+        window = text[lo:hi]
+        if "(" not in window and "[" not in window and "【" not in window:
+            continue  # no bracket opens there (most problems)
         for m in _PAREN.finditer(text, lo, hi):
             st = status_of(m.group(1))
             if st and len(m.group(1)) <= 12 and not (at_end and text[m.end():end].strip(" \t\n。;")):
@@ -249,15 +283,23 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":
             return st
-    for m in _SENTENCE.finditer(text, title_end, end):
-        sent = m.group().strip(" \t,，")
-        subj = d.status_subject.search(sent)
-        if subj and subj.start() <= 8 and len(sent) <= 40:
-            st = status_of(sent[subj.end():])
-            if st:
-                return st
-        op = _STATE_OPENING.match(sent)
-        head = sent[:op.end()] + _CLAUSE_END.split(sent[op.end():], 1)[0] if op else sent
+    # literal subject words: none in the whole text, none in any of its sentences (most problems)
+    subjects = not d.subjects_literal or d.status_subject.search(text, title_end, end) is not None
+    for sent in _SENTENCE.findall(text, title_end, end):
+        sent = sent.strip(" \t,，")
+        if subjects and len(sent) <= 40:
+            subj = d.status_subject.search(sent)
+            if subj and subj.start() <= 8:
+                st = status_of(sent[subj.end():])
+                if st:
+                    return st
+        if sent.startswith(_OPENING_WORDS):
+            op = _STATE_OPENING.match(sent)
+            head = sent[:op.end()] + _CLAUSE_END.split(sent[op.end():], 1)[0]
+        elif len(sent) <= 14:
+            head = sent
+        else:
+            continue  # too long to be a short statement of the state
         if len(head) <= 14 and _STATE_SENTENCE.match(head):
             st = status_of(head)
             if st:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .cues import Endings, finditer_near
 from .lexicon import alternation, load, patterns
 from .markers import LINE_MARKER
 
@@ -50,10 +51,19 @@ _FED_BACK_ORG = regex.compile(
 _NOT_A_NAME = regex.compile(r"\d|[个等各]|^(?:全县|全市|全区|全校|所属|下属)")
 _PARTY_NAME = regex.compile(r"(?:中国共产党|中共)[^\s,。;:、“”《》()]{2,30}?(?:委员会|党委|党组)(?!委员)")
 
+# What an inspector's name (before its 第…轮巡察组) never holds; digits only in its numbering.
+_NOT_IN_NAME = r"\s,。;:、“”()年月日由经对向在于个"
 _INSPECTOR = regex.compile(
-    r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^\s,。;:、“”()\d年月日由经对向在于个]{0,10}?)"
+    r"(?<![\d一二三四五六七八九十两]个)(?P<who>(?:中央|[^" + _NOT_IN_NAME + r"\d]{0,10}?)"
     r"(?:第?[一二三四五六七八九十\d]{0,3}轮?(?:巡视|巡察)(?:工作)?第?[一二三四五六七八九十\d]{0,3}组"
     r"|(?:巡视|巡察)(?:工作)?(?:办公室|办)(?!法|理)))")
+# The 巡 of 巡视/巡察 stands at most 15 characters after an inspector's start (10 of name, 第, 3 of
+# numeral, 轮), and the match reads at most 24 (…巡察工作第十二组): it is tried only near a 巡 (cues.search_near).
+_INSPECTOR_REACH, _INSPECTOR_SPAN = 15, 32
+# none of these stands in an inspector before its 巡 (nor in its numbering): it starts after the last one
+_INSPECTOR_BARRIER = regex.compile(rf"(?r)[{_NOT_IN_NAME}]")
+# what follows the 巡 of every inspector (a looser form: 巡察工作安排 is none)
+_INSPECTOR_TAIL = regex.compile(r"巡[视察](?:工作)?(?:第?[一二三四五六七八九十\d]{0,3}组|办)")
 _KIND_RE = regex.compile(patterns(_D["inspection_kinds"]))
 
 _CONTACT_LABEL = regex.compile(
@@ -66,7 +76,9 @@ _PHONE = regex.compile(
     r"|1[3-9]\d(?:\d{8}|[-\x20]\d{4}[-\x20]\d{4}))(?![\d])")
 # Short service numbers (12388, 12345) count only right after a phone label.
 _HOTLINE = regex.compile(r"(?:电话|热线)[:\x20]*(?P<n>1\d{4})(?!\d)")
-_EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_EMAIL_LOCAL = "A-Za-z0-9._%+-"  # the characters of an address's local part
+_EMAIL = regex.compile(rf"[{_EMAIL_LOCAL}]+@[A-Za-z0-9.-]+\.[A-Za-z]{{2,}}")
+_EMAIL_LOCAL_BACK = regex.compile(rf"(?r)[^{_EMAIL_LOCAL}]")
 _POSTCODE_LABEL = alternation(_D["postcode_labels"])
 _ADDRESS = regex.compile(
     rf"(?:{alternation(_D['address_labels'], _D['address_labels_in_block'], ordered=True)})[:\x20]*"
@@ -116,17 +128,22 @@ def _squash(s: str) -> str:
     return _WS.sub("", s)
 
 
+_ORG_ENDINGS = Endings(tuple(s for s, _ in _ORG_TYPES))
+
+
 def org_type_of(name: str) -> str | None:
-    for suffix, kind in _ORG_TYPES:
-        if name.endswith(suffix) or name.endswith(suffix + "(党组)") or name.endswith(suffix + "(党委)"):
-            return kind
-    return None
+    """The kind of the first org type of the table the name ends with, before a (党组) or (党委) or not."""
+    i = _ORG_ENDINGS.first(name)
+    if name.endswith(("(党组)", "(党委)")):
+        j = _ORG_ENDINGS.first(name[:-4])
+        i = j if i is None or (j is not None and j < i) else i
+    return None if i is None else _ORG_TYPES[i][1]
 
 
 def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
     """A line of page chrome; `after_label`: the previous line was a bare label (成文日期：) whose
     value sits on this line, as index tables flatten to."""
-    if _CHROME_LINE.match(text, s, e) or (_CHROME_INLINE.search(text, s, e) and len(line) < 120):
+    if _CHROME_LINE.match(text, s, e) or (len(line) < 120 and _CHROME_INLINE.search(text, s, e)):
         return True
     if len(line) < 150 and "。" not in line and (_FOOTER.search(line) or _PAGE_FOOTER.fullmatch(line)
                                                  or _menu(line)):
@@ -287,7 +304,7 @@ def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int
             break
         line = text[s:e]
         if (_SIGNATURE_DATE.match(line) or _PUBLIC_NOTE.match(line)
-                or (_SIGNATURE_ORG.match(line) and len(line.strip()) <= 40)):
+                or (len(line.strip()) <= 40 and _SIGNATURE_ORG.match(line))):
             sig_start = s
             end = s
         else:
@@ -298,6 +315,8 @@ def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int
 def _trailing_attachments(text: str, start: int, end: int) -> int | None:
     """Where an 附件： list that ends the text starts (a few short lines), or None."""
     e = _trim(text, start, end)
+    if text.find("附件", max(start, e - 2000), e) < 0:
+        return None  # every attachment line holds the word
     last = None
     for m in _ATTACHMENT.finditer(text, max(start, e - 2000), e):
         last = m
@@ -344,22 +363,19 @@ def find_tail(text: str, h: Header, start: int) -> None:
     found = _CLOSING.search(text, window_start, h.body_end)
     if found is None:
         return
-    j = found.start()
-    while j > start and text[j - 1] not in "。\n!?":
-        j -= 1  # back up to the start of its sentence
+    j = _after_last(_SENTENCE_BREAK_BACK, text, start, found.start())  # back up to the start of its sentence
     h.contact_block = _strip_span(text, j, h.body_end)
     h.body_end = _trim(text, start, j)
     cs_, ce = h.contact_block
     if found.group("appeal"):
         label = _CONTACT_LABEL.search(text, found.end(), ce)
-        stop = label.start() if label else ce
-        while label and stop > cs_ and text[stop - 1] not in "。\n!?;,":
-            stop -= 1
+        stop = _after_last(_CLAUSE_BREAK_BACK, text, cs_, label.start()) if label else ce
         h.closing = _strip_span(text, cs_, stop)
     h.phones = [m.span() for m in _PHONE.finditer(text, cs_, ce) if not _inside_email(text, m)]
-    h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
+    if text.find("电话", cs_, ce) >= 0 or text.find("热线", cs_, ce) >= 0:  # a hotline follows its label
+        h.phones += [m.span("n") for m in _HOTLINE.finditer(text, cs_, ce)]
     h.phones.sort()
-    h.emails = [m.span() for m in _EMAIL.finditer(text, cs_, ce)]
+    h.emails = _emails(text, cs_, ce)
     am = _ADDRESS.search(text, cs_, ce)
     if am:
         h.address = _strip_span(text, am.start("a"), am.end("a"))
@@ -368,6 +384,33 @@ def find_tail(text: str, h: Header, start: int) -> None:
         h.postcode = pm.span("p")
     h.phones = [p for p in h.phones if not (h.postcode and p == h.postcode)
                 and not (h.address and h.address[0] <= p[0] < h.address[1])]
+
+
+_SENTENCE_BREAK_BACK = regex.compile(r"(?r)[。\n!?]")  # searched backwards: the nearest first
+_CLAUSE_BREAK_BACK = regex.compile(r"(?r)[。\n!?;,]")
+
+
+def _after_last(back: regex.Pattern, text: str, start: int, end: int) -> int:
+    """Just after the last character `back` (a reverse pattern) finds in text[start:end]; `start` when none."""
+    m = back.search(text, start, end)
+    return m.end() if m else start
+
+
+def _emails(text: str, start: int, end: int) -> list[Span]:
+    """The spans `_EMAIL.finditer` gives, tried only from the start of the local part before each @
+    (tried at every position, the open local part backtracks over every run of digits and letters)."""
+    out: list[Span] = []
+    pos = start
+    while (at := text.find("@", pos, end)) >= 0:
+        # where the run of local-part characters before the @ starts (no earlier start reaches this @)
+        b = _EMAIL_LOCAL_BACK.search(text, pos, at)
+        m = _EMAIL.match(text, b.end() if b else pos, end)
+        if m is not None:
+            out.append(m.span())
+            pos = m.end()
+        else:
+            pos = at + 1
+    return out
 
 
 def _inside_email(text: str, m: regex.Match) -> bool:
@@ -394,7 +437,8 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     """Who inspected, how, and the sentence saying so, from the header paragraph."""
     f = InspectionFacts()
     first = None
-    for m in _INSPECTOR.finditer(text, start, end):
+    for m in finditer_near(_INSPECTOR, text, "巡", _INSPECTOR_REACH, _INSPECTOR_SPAN, start, end,
+                           _INSPECTOR_BARRIER, _INSPECTOR_TAIL):
         if first is None:
             first = m
         if _NUMBERED_GROUP.search(m.group("who")) or m.group("who").startswith("中央"):

@@ -41,7 +41,7 @@ from .summary import summary_subject, total_subjects
 from .tree import RawNode, build_tree, clean_title, strip_markup, title_stop
 
 _SPACE = regex.compile(r"\s+")
-_FEEDBACK = regex.compile(r"反馈")
+_FEEDBACK = "反馈"  # a feedback date's sentence says so
 _SECTIONS = load("sections.json")
 _PLANS = alternation([*_SECTIONS["next_step"], *_SECTIONS["later"]])
 _SUMMARY_OPEN = regex.compile(rf"^[\x20\t]*(?:{patterns(_SECTIONS['progress_openers'])}|{_PLANS})", regex.M)
@@ -262,19 +262,19 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
         if f.kind == "date" and f.start >= after:
             sent_s = max(T.rfind("。", preamble[0], f.start), preamble[0])
             sent_e = T.find("。", f.end, preamble[1])
-            if _FEEDBACK.search(T, sent_s, sent_e if sent_e >= 0 else preamble[1]):
+            if T.find(_FEEDBACK, sent_s, sent_e if sent_e >= 0 else preamble[1]) >= 0:
                 feedback = f.date
                 fact_ids.add(id(f))
                 break
     if feedback is None and period is not None and period.end_date:
         feedback = _feedback_before(ctx, preamble, period)
-    sent = ctx.text(*found_facts.sentence) if found_facts.sentence else None
+    sent = ctx.span(*found_facts.sentence) if found_facts.sentence else None
     # as written, with a hard-wrap break inside it closed up
-    inspector = (_SPACE.sub("", ctx.text(*found_facts.inspector_span).text)
+    inspector = (_SPACE.sub("", ctx.nt.orig_text(*found_facts.inspector_span))
                  if found_facts.inspector_span else None)
     return Inspection(scheme=found_facts.scheme, kind=found_facts.kind, inspector=inspector, start=start,
-                      end=end, feedback_date=feedback, text=sent.text if sent else None,
-                      span=sent.span if sent else None), fact_ids
+                      end=end, feedback_date=feedback, text=ctx.nt.original[sent[0]:sent[1]] if sent else None,
+                      span=sent), fact_ids
 
 
 def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.Found) -> str | None:
@@ -285,7 +285,7 @@ def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.F
         if m.start() > 0 and T[m.start() - 1] in "年0123456789":
             continue
         stop = T.find("。", m.end(), preamble[1])
-        if not _FEEDBACK.search(T, m.end(), stop if stop >= 0 else preamble[1]):
+        if T.find(_FEEDBACK, m.end(), stop if stop >= 0 else preamble[1]) < 0:
             continue
         month, day = int(m.group("m")), int(m.group("d"))
         end = [int(x) for x in period.end_date.split("-")] + [None, None]
@@ -324,9 +324,10 @@ def _set_statuses(T: str, flat: list[RawNode]) -> None:
     for n in flat:
         progress = n.fields.get("progress")
         if progress:
-            default = measure_status(T[progress[0]:progress[1]])
-            for c in n.children:
-                if c.role == "measure" and c.status is None:
+            todo = [c for c in n.children if c.role == "measure" and c.status is None]
+            if todo:  # read only when a measure has no cue of its own
+                default = measure_status(T[progress[0]:progress[1]])
+                for c in todo:
                     c.status = default
 
 
@@ -338,22 +339,24 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     forms = [_SPACE.sub("", T[s:e]) for s, e in h.issuer_forms]
     best, others = facts.choose_name(forms)
     key = facts.unit_key(forms[best])
-    t = ctx.text(*h.issuer_forms[best])
+    span = ctx.span(*h.issuer_forms[best])
+    name = ctx.nt.original[span[0]:span[1]]
     aliases: list[str] = []
-    seen = {_SPACE.sub("", t.text)}
+    seen = {_SPACE.sub("", name)}
     spans = [h.issuer_forms[i] for i in others]
     spans += [sp for sp in party_names(T) if facts.unit_key(T[sp[0]:sp[1]]) == key]
     for sp in spans:
-        a = ctx.text(*sp).text
-        if _SPACE.sub("", a) not in seen:
-            seen.add(_SPACE.sub("", a))
+        a = ctx.nt.orig_text(*sp)
+        flat = _SPACE.sub("", a)
+        if flat not in seen:
+            seen.add(flat)
             aliases.append(a)
     region = None
     sources = [" ".join(forms[i] for i in [best, *others]), inspector or ""]
     if h.address:
         sources.append(T[h.address[0]:h.address[1]])
     region = _region(sources)
-    return Issuer(name=t.text, org_type=org_type_of(forms[best]), span=t.span, aliases=aliases, key=key,
+    return Issuer(name=name, org_type=org_type_of(forms[best]), span=span, aliases=aliases, key=key,
                   sector=facts.sector_of(key), region=region)
 
 
@@ -378,11 +381,13 @@ def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[i
         return None
     T = ctx.nt.text
     rs = facts.find_round(T, preamble, title, inspection.inspector)
-    round_text = _SPACE.sub("", ctx.text(*rs).text) if rs else None
-    region = issuer.region.model_dump() if issuer and issuer.region else None
+    round_text = _SPACE.sub("", ctx.nt.orig_text(*rs)) if rs else None
+    r = issuer.region if issuer else None
+    region = {"province": r.province, "city": r.city, "county": r.county} if r else None
     level = facts.inspection_level(inspection.inspector, inspection.scheme, T[preamble[0]:preamble[1]],
                                    T[rs[0]:rs[1]] if rs else None, region)
-    return inspection.model_copy(update={"level": level, "round": round_text})
+    inspection.level, inspection.round = level, round_text  # the stage's own model: set, not copied
+    return inspection
 
 
 def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
@@ -551,7 +556,8 @@ def _stage_figures(st: ParseState) -> None:
 def _stage_inspection(st: ParseState) -> None:
     """Inspection facts from the preamble; the figures they used are facts, not figures."""
     st.inspection, fact_ids = _inspection(st.ctx, st.preamble, st.found)
-    st.found = [f for f in st.found if id(f) not in fact_ids]
+    if fact_ids:
+        st.found = [f for f in st.found if id(f) not in fact_ids]
 
 
 def _stage_assign(st: ParseState) -> None:
@@ -580,8 +586,9 @@ def _stage_unit(st: ParseState) -> None:
     """Title, issuer (name, aliases, key, sector, region), inspection level and round."""
     h, ctx = st.header, st.ctx
     if h.title:
-        t = ctx.text(*h.title)
-        st.title = Title(text=t.text, span=t.span, value=strip_markup(t.text))
+        span = ctx.span(*h.title)
+        text = ctx.nt.original[span[0]:span[1]]
+        st.title = Title(text=text, span=span, value=strip_markup(text))
     st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
     if st.issuer is None:
         ctx.warn(Code.W306)

@@ -1,0 +1,73 @@
+"""Searches that try a pattern only where a match can start: near a literal every match holds.
+
+A pattern with an open, bounded prefix (up to 10 characters of any kind before 巡察组) is tried by the
+regex engine at every position of the text. When every match holds a literal (`cue`) at most `reach`
+characters after its start, and the engine reads at most `span` characters from where it tries
+(lookarounds included), a match can start only within `reach` characters before a cue, and trying
+those starts reads nothing past the cue plus `span`: each cue, found by `str.find`, gets one search
+of that small window, and the result is the match the search of the whole text gives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+
+def search_near(pattern: regex.Pattern, text: str, cue: str, reach: int, span: int, pos: int = 0,
+                endpos: int | None = None, barrier: regex.Pattern | None = None,
+                tail: regex.Pattern | None = None) -> regex.Match | None:
+    """`pattern.search(text, pos, endpos)`, for a pattern every match of which holds `cue` within
+    `reach` characters of its start, and which reads at most `span` characters from where it is tried.
+
+    `barrier`, a reverse pattern (?r), finds what no match holds before its cue: a match starts after
+    the last one before the cue. `tail` matches at the cue of every match: a cue where it does not
+    is no match's, and costs no search (a pattern tried before a cue that fails late backtracks long)."""
+    end = len(text) if endpos is None else endpos
+    lo = k = pos
+    while (i := text.find(cue, k, end)) >= 0:
+        k = i + 1
+        if tail is not None and tail.match(text, i, end) is None:
+            continue
+        # starts before i - reach hold no usable cue in reach; starts up to i read nothing past i + span
+        first = max(lo, i - reach)
+        b = barrier.search(text, first, i) if barrier is not None else None
+        m = pattern.search(text, b.end() if b else first, min(end, i + span))
+        if m is not None and m.start() <= i:
+            return m
+        lo = k  # a start past i is tried with the next cue (a match cut short by the window is not one)
+    return None
+
+
+def finditer_near(pattern: regex.Pattern, text: str, cue: str, reach: int, span: int, pos: int = 0,
+                  endpos: int | None = None, barrier: regex.Pattern | None = None,
+                  tail: regex.Pattern | None = None) -> Iterator[regex.Match]:
+    """`pattern.finditer(text, pos, endpos)` for such a pattern (whose matches are never empty)."""
+    end = len(text) if endpos is None else endpos
+    while (m := search_near(pattern, text, cue, reach, span, pos, end, barrier, tail)) is not None:
+        yield m
+        pos = m.end()
+
+
+class Endings:
+    """A list of endings, to find the first in list order a word ends with by one look-up per distinct
+    length, not one test per ending."""
+
+    def __init__(self, endings: tuple[str, ...]) -> None:
+        self.endings = endings
+        self._index: dict[str, int] = {}
+        for i, e in enumerate(endings):
+            self._index.setdefault(e, i)
+        self._lengths = tuple(sorted({len(e) for e in endings}))
+
+    def first(self, word: str, shorter: bool = False) -> int | None:
+        """The list index of the first ending `word` ends with (and, if `shorter`, is longer than)."""
+        n = len(word)
+        best: int | None = None
+        for k in self._lengths:
+            if k > n or (shorter and k == n):
+                break
+            i = self._index.get(word[n - k:])
+            if i is not None and (best is None or i < best):
+                best = i
+        return best

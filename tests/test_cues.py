@@ -1,0 +1,57 @@
+"""Searches tried only near a cue (cues.py) give the matches of the plain search, on random texts built
+from the pieces the patterns read: the reach, span, barrier and tail written beside each pattern hold."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from report_parser import facts, header
+from report_parser.cues import Endings, finditer_near
+
+PIECES = ["第", "一", "二", "十", "1", "2", "届", "区委", "市委", "县委", "中央", "党组", "自治区党委", "2023年",
+          "年度", "轮", "巡视", "巡察", "工作", "组", "办公室", "办", "法", "个", "。", "\n", ";", "对", "向",
+          "第三轮", "巡察组", "某", "县", ",", "，", "了", " ", "月", "日", "由", "于", "在", "(", ")", "、",
+          "三个", "巡", "安排", "领导小组", "第五轮巡察第三组", "巡视办", "巡察办法", "的", "十二届", "统一"]
+
+CASES = {
+    "inspector": (header._INSPECTOR, "巡", header._INSPECTOR_REACH, header._INSPECTOR_SPAN,
+                  header._INSPECTOR_BARRIER, header._INSPECTOR_TAIL),
+    "round": (facts._ROUND, "轮", facts._ROUND_REACH, facts._ROUND_SPAN, None, facts._ROUND_TAIL),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_near_search_gives_the_plain_matches(name):
+    pattern, cue, reach, span, barrier, tail = CASES[name]
+    rnd = random.Random(name)
+    matched = 0
+    for _ in range(4000):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 40)))
+        s = rnd.randint(0, len(text))
+        e = rnd.randint(s, len(text))
+        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text, s, e)]
+        got = [(m.span(), m.groupdict()) for m in finditer_near(pattern, text, cue, reach, span, s, e,
+                                                                 barrier, tail)]
+        assert got == want, (text, s, e)
+        matched += bool(want)
+    assert matched > 200  # the texts hold matches, not only near misses
+
+
+def test_emails_as_the_plain_search():
+    rnd = random.Random(3)
+    pieces = ["a", "Z", "1", ".", "-", "_", "%", "+", "@", "com", "x.y", "@qq.com", " ", "邮箱", ":", "\n", "。", ".."]
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 20)))
+        s = rnd.randint(0, len(text))
+        e = rnd.randint(s, len(text))
+        assert header._emails(text, s, e) == [m.span() for m in header._EMAIL.finditer(text, s, e)], text
+
+
+def test_endings_first_in_list_order():
+    ends = Endings(("委员会", "党委员会", "党委", "委"))
+    assert ends.first("某县党委员会") == 0  # 委员会 is listed first, though 党委员会 is longer
+    assert ends.first("某局党委") == 2
+    assert ends.first("党委", shorter=True) == 3  # longer than the ending: 委, not 党委
+    assert ends.first("党委员") is None
