@@ -7,7 +7,10 @@ the output contract."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import regex
@@ -123,9 +126,11 @@ def _alternation(group: bool) -> str:
 # break. `\x20{0,8}` allows indentation and blanked artefacts (`**`, `[bookmark…]`).
 _BOUNDARY = r"(?:(?<=^[\x20\t]{0,40})|(?<=[。!?;:,、)”\"][\x20\t]{0,16})|(?<=\S[\x20\t]{1,16}))"
 # Every marker starts with one of these characters: checking it first lets the engine skip the
-# boundary look-behinds at almost every position of the text.
+# rest at almost every position of the text.
 _FIRST = "(?=[" + "".join(dict.fromkeys(r.first for r in RULES)) + "])"
-MARKER_RE = regex.compile(rf"{_FIRST}{_BOUNDARY}(?:{_alternation(True)})", regex.M | regex.V0)
+# What find_markers finds, as one `regex` pattern (flags M and V0): the definition its faster scan
+# is tested against (tests/test_markers.py).
+MARKER_PATTERN = rf"{_FIRST}{_BOUNDARY}(?:{_alternation(True)})"
 
 # A line (of the matching text) that opens with a marker of any row: such a line starts a new
 # item, so hard-wrap joining never runs it into the line before, and it ends the title block.
@@ -140,6 +145,8 @@ _STRAY = regex.compile(
     rf"|(?:{_CN}|[{_ROMAN}]|[A-Za-z])[)\]】〕](?![A-Za-z\d])"
     rf"|[{_ROMAN}A-Za-z](?:\.(?![A-Za-z\d])|、)"
     r"|[❶-❿➀-➓⓵-⓾⓫-⓴㉑-㉟㊱-㊿⒜-⒵ⓐ-ⓩ])", regex.M | regex.V0)
+# the same after a line break, which it consumes: the engine jumps from one line to the next
+_STRAY_AFTER_NL = regex.compile("\n" + _STRAY.pattern.removeprefix("^"), regex.V0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,52 +164,85 @@ class Marker:
     part: bool = False  # 第一部分 style headings
 
 
-def _line_start(text: str, i: int) -> bool:
-    j = i - 1
-    while j >= 0 and text[j] in " \t":
-        j -= 1
-    return j < 0 or text[j] == "\n"
+# The scan (find_markers) runs the stdlib `re` over the rule table, several times faster than
+# MARKER_PATTERN's look-behinds, and checks the boundary in Python for the few hits. Every marker
+# stands after one of these characters (or at the very start of the text); the scan consumes
+# that character, so the engine jumps from one to the next.
+_PUNCT = "。!?;:,、)”\""  # the characters of _BOUNDARY's second branch
+_BEFORE = re.escape("\n\x20\t" + _PUNCT)
+_SCAN = re.compile(rf"[{_BEFORE}]{_FIRST}(?:{_alternation(True)})")
+_AT_START = re.compile(rf"{_FIRST}(?:{_alternation(True)})")
+# (rule, index of its ordinal group) by the index of the rule's group: the group that closes last
+_BY_GROUP = {_SCAN.groupindex[r.family]: (r, _SCAN.groupindex[f"n_{r.family}"]) for r in RULES}
+_SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
 
 
-def find_markers(text: str) -> list[Marker]:
-    """Every place a marker could stand, in text order; the tree decides which to accept."""
+@lru_cache(maxsize=1024)
+def _regex_only_digit(ch: str) -> bool:
+    """Whether `regex` reads `ch` as a decimal digit and `re` does not (its Unicode is newer)."""
+    return regex.match(r"\d", ch) is not None and not ch.isdecimal()
+
+
+def _hits(text: str, start: int) -> Iterator[tuple[int, int, MarkerRule, str]]:
+    """(start, end, rule, ordinal as written) of every match of the rule alternation from `start`
+    that MARKER_PATTERN could find: each one after a boundary character or at the start of the
+    text, in text order, without overlap (the boundary itself is checked by find_markers)."""
+    search = _SCAN.search
+    first = _AT_START.match(text) if start <= 0 else None
+    m = first or search(text, max(start - 1, 0))
+    while m is not None:
+        s, e = 0 if m is first else m.start() + 1, m.end()
+        after = text[e:e + 1]
+        if after > "\x7f" and _regex_only_digit(after):
+            # a digit only `regex` knows follows: read the hit as MARKER_PATTERN reads it
+            rx = regex.compile(_alternation(True), regex.V0).match(text, s)
+            if rx is not None:
+                family = next(r.family for r in RULES if rx.group(r.family) is not None)
+                yield s, rx.end(), _RULE_BY_FAMILY[family], rx.group(f"n_{family}")
+        else:
+            rule, n = _BY_GROUP[m.lastindex]
+            yield s, e, rule, m.group(n)
+        m = search(text, e - 1)  # a marker's last character may stand before the next one
+
+
+def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Marker]:
+    """Every place a marker could stand, in text order; the tree decides which to accept.
+
+    With `start`/`end`, only the markers within [start, end): the same as filtering the markers of
+    the whole text (a marker's look-ahead still sees the text past `end`)."""
+    end = len(text) if end is None else end
     out: list[Marker] = []
-    for m in MARKER_RE.finditer(text):
-        family = m.lastgroup
-        if family is None or family.startswith("n_"):
-            # lastgroup names the innermost group that closed last; find the family group instead
-            family = next(r.family for r in RULES if m.group(r.family) is not None)
-        rule = _RULE_BY_FAMILY[family]
-        ordinal = rule.read(m.group(f"n_{family}"))
-        if ordinal is None or ordinal == 0:
-            continue
-        start, end = m.span()
-        ls = _line_start(text, start)
-        if rule.line_start_only and not ls:
-            continue
-        prev = text[start - 1] if start else "\n"
-        j = start - 1
+    for s, e, rule, raw in _hits(text, start):
+        if e > end:
+            break
+        # the boundary of MARKER_PATTERN: spaces and tabs back to a line start (at most 40), to a
+        # sentence or clause mark (at most 16), or to any other non-space character (1 to 16)
+        j = s - 1
         while j >= 0 and text[j] in " \t":
             j -= 1
-        after_sentence = ls or (j >= 0 and text[j] in "。!?") or prev in " \t"
-        out.append(Marker(
-            family=family,
-            style=rule.out_style,
-            ordinal=ordinal,
-            start=start,
-            end=end,
-            line_start=ls,
-            after_sentence=after_sentence,
-            measure=rule.measure,
-            part=rule.part,
-        ))
+        k = s - 1 - j
+        c = text[j] if j >= 0 else "\n"
+        ls = c == "\n"
+        if not ((ls and k <= 40) or (k <= 16 and (c in _PUNCT or (k > 0 and (not c.isspace() or c in _SPACE_NOT_RX))))):
+            continue
+        if rule.line_start_only and not ls:
+            continue
+        ordinal = rule.read(raw)
+        if not ordinal:
+            continue
+        out.append(Marker(family=rule.family, style=rule.out_style, ordinal=ordinal, start=s, end=e,
+                          line_start=ls, after_sentence=ls or k > 0 or c in "。!?", measure=rule.measure,
+                          part=rule.part))
     return out
 
 
 def stray_markers(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of line openings in [start, end) shaped like a marker that no rule matches."""
     out = []
-    for m in _STRAY.finditer(text, start, end):
+    first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
+    hits = [first] if first is not None else []
+    hits.extend(_STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end))
+    for m in hits:
         s = m.start("m")
         if not LINE_MARKER_RE.match(text, s):
             out.append((s, m.end("m")))
