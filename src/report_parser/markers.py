@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import regex
 
@@ -149,9 +149,8 @@ _STRAY = regex.compile(
 _STRAY_AFTER_NL = regex.compile("\n" + _STRAY.pattern.removeprefix("^"), regex.V0)
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """A candidate marker in the matching text."""
+class Marker(NamedTuple):
+    """A candidate marker in the matching text (a tuple: a parse makes one per numbered item)."""
 
     family: str  # the rule that matched: the unit of level inference
     style: str  # the stable output name (`⑴` and `（1）` share `paren_arabic`)
@@ -228,11 +227,9 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
         if rule.line_start_only and not ls:
             continue
         ordinal = rule.read(raw)
-        if not ordinal:
-            continue
-        out.append(Marker(family=rule.family, style=rule.out_style, ordinal=ordinal, start=s, end=e,
-                          line_start=ls, after_sentence=ls or k > 0 or c in "。!?", measure=rule.measure,
-                          part=rule.part))
+        if ordinal:
+            out.append(Marker(rule.family, rule.out_style, ordinal, s, e, ls, ls or k > 0 or c in "。!?",
+                              rule.measure, rule.part))
     return out
 
 

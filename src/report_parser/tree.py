@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
 
 from .errors import Code, Diagnostic
-from .fields import find_fields
+from .fields import Labels
 from .lexicon import alternation, load, patterns
 from .markers import LAST, Marker
 
@@ -42,8 +43,8 @@ class RawNode:
 MAX_DEPTH = 12  # levels of nesting; real notices use five at most
 
 # Title ends: the first sentence end, the end of the line, or the next marker.
-_TITLE_STOP = regex.compile(r"[。\n]")  # the contract: the first 。 or the line end (？ and ！ stay in)
-_TITLE_SCAN = regex.compile(r"[。\n“”「」『』]")
+_TITLE_STOP = re.compile(r"[。\n]")  # the contract: the first 。 or the line end (？ and ！ stay in)
+_TITLE_SCAN = re.compile(r"[。\n“”「」『』]")
 _TRIM = " \t\n;,:、。.!?*"
 
 # Top-level headings of a "sections first" notice: the part holding the problems, and the others
@@ -75,7 +76,9 @@ def title_stop(text: str, start: int, stop: int) -> int:
 
     A quoted problem (`关于“…。…”问题`) keeps its full quotation."""
     depth = 0
-    for m in _TITLE_SCAN.finditer(text, start, stop):
+    search = _TITLE_SCAN.search
+    while (m := search(text, start, stop)) is not None:
+        start = m.end()
         ch = m.group()
         if ch == "\n":
             return m.start()
@@ -214,15 +217,15 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _finish(text: str, node: RawNode, next_start: dict[int, int]) -> None:
-    node.end = _trim_end(text, node.start, node.end)
-    if node.marker is not None:
+def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
+    """Ends trimmed, and each node's title: up to the first sentence end, the line end, or the next node."""
+    root.end = _trim_end(text, root.start, root.end)
+    for i, node in enumerate(accepted):
+        node.end = end = _trim_end(text, node.start, node.end)
+        stop = min(accepted[i + 1].start, end) if i + 1 < len(accepted) else end
         body = node.marker.end
-        stop = min(next_start.get(id(node), node.end), node.end)
         node.title_end = title_stop(text, body, stop)
         node.title = _text_title(text, body, node.title_end)
-    for child in node.children:
-        _finish(text, child, next_start)
 
 
 def _is_heading(n: RawNode) -> bool:
@@ -247,11 +250,11 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
     return moved
 
 
-def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
+def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: Labels) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
-    if _is_heading(node):
+    if _is_heading(node) and labels.any_in(node.marker.end, node.end):
         heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
-        found = find_fields(text, node.marker.end, node.end, heads)
+        found = labels.fields(node.marker.end, node.end, heads)
         rect = next(((vs, ve) for name, _ls, vs, ve in found if name == "rectification"), None)
         if rect:
             demoted = [c for c in node.children if _is_heading(c) and rect[0] <= c.start <= rect[1]]
@@ -260,7 +263,7 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
                     _demote(c)
                 # labels that sat inside the demoted items belong to this node; the items end there
                 heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
-                found = find_fields(text, node.marker.end, node.end, heads)
+                found = labels.fields(node.marker.end, node.end, heads)
         # an item ends where a label of its parent follows it (…二是…。\n整改进展：…)
         kids: list[RawNode] = []
         for c in node.children:
@@ -276,8 +279,8 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
                 continue
             node.fields[name] = (vs, ve)
     for c in node.children:
-        if _is_heading(c):
-            _apply_fields(text, c, issues)
+        if _is_heading(c) and labels.any_in(c.start, c.end):  # else no label in its subtree
+            _apply_fields(text, c, issues, labels)
 
 
 def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
@@ -311,7 +314,7 @@ _STATED_ACTION = ("已", "拟", "将", "计划", "正在", "持续", "目前已"
 
 def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
-    if not _is_heading(node) or not node.title:
+    if not node.children or not _is_heading(node) or not node.title:
         return None
     heads = [c for c in node.children if _is_heading(c)]
     if not heads or (len(heads) < 2 and not need_problem) or any(c.children for c in heads):
@@ -333,7 +336,7 @@ def _demote_action_lists(node: RawNode) -> bool:
 
     Returns whether `node`'s own children were such a list. Once one heading of a family is read
     that way, its siblings need not state a problem in words the cue list knows."""
-    done = [c for c in node.children if _demote_action_lists(c)]
+    done = [c for c in node.children if c.children and _demote_action_lists(c)]  # a leaf lists nothing
     if done:
         for c in node.children:
             if c not in done and c.family == done[0].family:
@@ -347,10 +350,11 @@ def _demote_action_lists(node: RawNode) -> bool:
 
 def _add_implicit_measures(text: str, node: RawNode) -> None:
     """A leaf heading whose body lists no actions gets one measure: the body itself."""
-    heads = [c for c in node.children if _is_heading(c)]
     for c in node.children:
-        _add_implicit_measures(text, c)
-    if not _is_heading(node) or heads or any(c.is_measure for c in node.children):
+        if c.children or _is_heading(c):  # else nothing to add in it
+            _add_implicit_measures(text, c)
+    # a heading child, or a measure already
+    if not _is_heading(node) or any(c.marker is not None or c.is_measure for c in node.children):
         return
     s, e = _implicit_body(text, node)
     while s < e and text[s] in "。!?;:,. \t\n":
@@ -393,15 +397,16 @@ def _organising_sections(node: RawNode) -> None:
 
     complaint = _action_cues()[2]
     heads = [c for c in node.children if _is_heading(c)]
+    first = True  # all the headings before are sections
     for i, c in enumerate(heads):
         # how the work was organised comes first (一、提高政治站位…); plans come last (三、下一步工作打算)
-        first = all(h.role == "section" for h in heads[:i])
         last = i == len(heads) - 1 and i > 0
         if c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
             c.role = "section"
             _label_sections(c)
         elif c.role == "section":
             _organising_sections(c)  # within a category, headings are areas and findings
+        first = first and c.role == "section"
 
 
 def _label_sections(node: RawNode) -> None:
@@ -429,9 +434,8 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int,
     `single_line`: the notice came as one long line, so markers after a sentence end open nodes."""
     builder = _Builder(text, single_line)
     root, accepted = builder.build(markers, start, end)
-    next_start = {id(a): b.start for a, b in zip(accepted, accepted[1:], strict=False)}
-    _finish(text, root, next_start)
-    _apply_fields(text, root, builder.issues)
+    _finish(text, root, accepted)
+    _apply_fields(text, root, builder.issues, Labels(text, start, end))
     _demote_action_lists(root)
     _assign_roles(root)
     _add_implicit_measures(text, root)
