@@ -20,10 +20,25 @@ LABEL_RE = regex.compile(
 Hit = tuple[int, int, str]  # a label's match: (start, end, field name)
 
 
+_LONGEST = max(map(len, _LABEL_TO_FIELD))  # no label holds a colon (tests/test_markers.py checks)
+
+
 def _scan(text: str, start: int, end: int) -> list[Hit]:
-    if text.find(":", start, end) < 0:
-        return []  # every label ends with a colon
-    return [(m.start(), m.end(), _LABEL_TO_FIELD[m.group("label")]) for m in LABEL_RE.finditer(text, start, end)]
+    """What LABEL_RE.finditer(text, start, end) finds, searched for only just before each colon:
+    every match ends with one, after a label, a bracket and spaces."""
+    hits = []
+    pos = start
+    colon = text.find(":", start, end)
+    while colon >= 0:
+        j = colon
+        while j > pos and text[j - 1] in " \t":
+            j -= 1
+        m = LABEL_RE.search(text, max(pos, j - _LONGEST - 2), colon + 1)
+        if m is not None:
+            hits.append((m.start(), m.end(), _LABEL_TO_FIELD[m.group("label")]))
+            pos = m.end()
+        colon = text.find(":", colon + 1, end)
+    return hits
 
 
 def _fields(text: str, hits: list[Hit], end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:

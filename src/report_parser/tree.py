@@ -128,12 +128,13 @@ class _Builder:
     def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
         """(cont, same): the open node `m` continues (its family, the ordinal before), and the
         innermost open node of its family at all."""
+        family, before, last = m.family, m.ordinal - 1, m.ordinal == LAST
         same = None
         for k in range(len(stack) - 1, 0, -1):
-            node = stack[k]
-            if node.family == m.family:
+            open_ = stack[k].marker
+            if open_.family == family:
                 same = same if same is not None else k
-                if node.marker.ordinal == m.ordinal - 1 or (m.ordinal == LAST and node.marker.ordinal < LAST):
+                if open_.ordinal == before or (last and open_.ordinal < LAST):
                     return k, same
         return None, same
 
@@ -220,16 +221,16 @@ def _trim_end(text: str, start: int, end: int) -> int:
 def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
     """Ends trimmed, and each node's title: up to the first sentence end, the line end, or the next node."""
     root.end = _trim_end(text, root.start, root.end)
+    last = len(accepted) - 1
     for i, node in enumerate(accepted):
         node.end = end = _trim_end(text, node.start, node.end)
-        stop = min(accepted[i + 1].start, end) if i + 1 < len(accepted) else end
         body = node.marker.end
-        node.title_end = title_stop(text, body, stop)
-        node.title = _text_title(text, body, node.title_end)
+        node.title_end = stop = title_stop(text, body, min(accepted[i + 1].start, end) if i < last else end)
+        node.title = text[body:stop].strip(_TRIM).strip() or None  # _text_title
 
 
 def _is_heading(n: RawNode) -> bool:
-    return n.marker is not None and not n.is_measure
+    return n.marker is not None and n.role != "measure"
 
 
 def _demote(node: RawNode) -> None:
