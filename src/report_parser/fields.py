@@ -67,13 +67,14 @@ class Labels:
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text, self.start, self.end = text, start, end
         self.hits = _scan(text, start, end)
+        self.starts = [h[0] for h in self.hits]
 
     def within(self, start: int, end: int) -> list[Hit] | None:
         """The hits a scan of [start, end) finds, or None when a hit crosses `start` or `end` (a scan
         of the part alone could then find what the scan of the whole does not)."""
         if start < self.start or end > self.end:
             return None
-        i = bisect_left(self.hits, (start,))
+        i = bisect_left(self.starts, start)
         if i and self.hits[i - 1][1] > start:
             return None
         out = []
@@ -86,13 +87,11 @@ class Labels:
         return out
 
     def any_in(self, start: int, end: int) -> bool:
-        """Whether a scan of [start, end) could find a label."""
+        """Whether a scan of [start, end) could find a label (`within` is not empty, or is None)."""
         if start < self.start or end > self.end:
             return True
-        if not self.hits:
-            return False
-        hits = self.within(start, end)
-        return hits is None or bool(hits)
+        i = bisect_left(self.starts, start)
+        return (i > 0 and self.hits[i - 1][1] > start) or (i < len(self.starts) and self.starts[i] < end)
 
     def fields(self, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
         """find_fields(text, start, end, skip), from the one scan where it can be."""

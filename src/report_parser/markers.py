@@ -8,9 +8,8 @@ the output contract."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal, NamedTuple
 
 import regex
@@ -171,51 +170,64 @@ _PUNCT = "。!?;:,、)”\""  # the characters of _BOUNDARY's second branch
 _BEFORE = re.escape("\n\x20\t" + _PUNCT)
 _SCAN = re.compile(rf"[{_BEFORE}]{_FIRST}(?:{_alternation(True)})")
 _AT_START = re.compile(rf"{_FIRST}(?:{_alternation(True)})")
-# (rule, index of its ordinal group) by the index of the rule's group: the group that closes last
-_BY_GROUP = {_SCAN.groupindex[r.family]: (r, _SCAN.groupindex[f"n_{r.family}"]) for r in RULES}
+# by the index of a rule's group (the group that closes last): the rule, the index of its ordinal
+# group, and what each of its markers takes from it
+_BY_GROUP = {_SCAN.groupindex[r.family]: (r, _SCAN.groupindex[f"n_{r.family}"], r.family, r.out_style,
+                                          r.measure, r.part, r.line_start_only) for r in RULES}
 _SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
+_RX_DIGIT = regex.compile(r"\d", regex.V0)
 
 
 @lru_cache(maxsize=1024)
 def _regex_only_digit(ch: str) -> bool:
     """Whether `regex` reads `ch` as a decimal digit and `re` does not (its Unicode is newer)."""
-    return regex.match(r"\d", ch) is not None and not ch.isdecimal()
+    return _RX_DIGIT.match(ch) is not None and not ch.isdecimal()
 
 
-def _hits(text: str, start: int) -> Iterator[tuple[int, int, MarkerRule, str]]:
-    """(start, end, rule, ordinal as written) of every match of the rule alternation from `start`
-    that MARKER_PATTERN could find: each one after a boundary character or at the start of the
-    text, in text order, without overlap (the boundary itself is checked by find_markers)."""
-    search = _SCAN.search
-    first = _AT_START.match(text) if start <= 0 else None
-    m = first or search(text, max(start - 1, 0))
-    while m is not None:
-        s, e = 0 if m is first else m.start() + 1, m.end()
-        after = text[e:e + 1]
-        if after > "\x7f" and _regex_only_digit(after):
-            # a digit only `regex` knows follows: read the hit as MARKER_PATTERN reads it
-            rx = regex.compile(_alternation(True), regex.V0).match(text, s)
-            if rx is not None:
-                family = next(r.family for r in RULES if rx.group(r.family) is not None)
-                yield s, rx.end(), _RULE_BY_FAMILY[family], rx.group(f"n_{family}")
-        else:
-            rule, n = _BY_GROUP[m.lastindex]
-            yield s, e, rule, m.group(n)
-        m = search(text, e - 1)  # a marker's last character may stand before the next one
+@cache
+def _alternation_rx() -> regex.Pattern:
+    return regex.compile(_alternation(True), regex.V0)
+
+
+def _regex_reading(text: str, s: int) -> tuple[MarkerRule, str, int] | None:
+    """(rule, ordinal as written, end) of the marker `regex` reads at `s`, if any: where a digit only
+    `regex` knows (its Unicode is newer than `re`'s) follows a hit, so MARKER_PATTERN may differ."""
+    rx = _alternation_rx().match(text, s)
+    if rx is None:
+        return None
+    rule = next(r for r in RULES if rx.group(r.family) is not None)
+    return rule, rx.group(f"n_{rule.family}"), rx.end()
 
 
 def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Marker]:
     """Every place a marker could stand, in text order; the tree decides which to accept.
 
     With `start`/`end`, only the markers within [start, end): the same as filtering the markers of
-    the whole text (a marker's look-ahead still sees the text past `end`)."""
+    the whole text (a marker's look-ahead still sees the text past `end`). Each match of the rule
+    alternation after a boundary character (or at the start of the text) is a candidate; the
+    boundary of MARKER_PATTERN is then checked here."""
     end = len(text) if end is None else end
     out: list[Marker] = []
-    for s, e, rule, raw in _hits(text, start):
+    search = _SCAN.search
+    first = _AT_START.match(text) if start <= 0 else None
+    m = first or search(text, max(start - 1, 0))
+    while m is not None:
+        s, e = 0 if m is first else m.start() + 1, m.end()
+        rule, n, family, style, measure, part, line_start_only = _BY_GROUP[m.lastindex]
+        raw = m.group(n)
+        m = search(text, e - 1)  # a marker's last character may stand before the next one
+        after = text[e:e + 1]
+        if after > "\x7f" and _regex_only_digit(after):
+            read = _regex_reading(text, s)
+            if read is None:
+                continue
+            rule, raw, e = read
+            family, style, measure, part, line_start_only = (
+                rule.family, rule.out_style, rule.measure, rule.part, rule.line_start_only)
         if e > end:
             break
-        # the boundary of MARKER_PATTERN: spaces and tabs back to a line start (at most 40), to a
-        # sentence or clause mark (at most 16), or to any other non-space character (1 to 16)
+        # the boundary: spaces and tabs back to a line start (at most 40), to a sentence or clause
+        # mark (at most 16), or to any other non-space character (1 to 16)
         j = s - 1
         while j >= 0 and text[j] in " \t":
             j -= 1
@@ -224,12 +236,11 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
         ls = c == "\n"
         if not ((ls and k <= 40) or (k <= 16 and (c in _PUNCT or (k > 0 and (not c.isspace() or c in _SPACE_NOT_RX))))):
             continue
-        if rule.line_start_only and not ls:
+        if line_start_only and not ls:
             continue
         ordinal = rule.read(raw)
         if ordinal:
-            out.append(Marker(rule.family, rule.out_style, ordinal, s, e, ls, ls or k > 0 or c in "。!?",
-                              rule.measure, rule.part))
+            out.append(Marker(family, style, ordinal, s, e, ls, ls or k > 0 or c in "。!?", measure, part))
     return out
 
 

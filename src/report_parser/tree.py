@@ -9,6 +9,7 @@ from functools import lru_cache
 import regex
 
 from .errors import Code, Diagnostic
+from .facts import is_organising
 from .fields import Labels
 from .lexicon import alternation, load, patterns
 from .markers import LAST, Marker
@@ -96,6 +97,20 @@ def _text_title(text: str, start: int, stop: int) -> str | None:
     return t or None
 
 
+def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
+    """(cont, same): the open node `m` continues (its family, the ordinal before), and the
+    innermost open node of its family at all."""
+    family, before, last = m.family, m.ordinal - 1, m.ordinal == LAST
+    same = None
+    for k in range(len(stack) - 1, 0, -1):
+        open_ = stack[k].marker
+        if open_.family == family:
+            same = same if same is not None else k
+            if open_.ordinal == before or (last and open_.ordinal < LAST):
+                return k, same
+    return None, same
+
+
 class _Builder:
     def __init__(self, text: str, single_line: bool) -> None:
         self.text = text
@@ -124,20 +139,6 @@ class _Builder:
         first = self.text[node.start:m.start].strip()
         return bool(first) and self.text.startswith(first, m.start)
 
-    @staticmethod
-    def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
-        """(cont, same): the open node `m` continues (its family, the ordinal before), and the
-        innermost open node of its family at all."""
-        family, before, last = m.family, m.ordinal - 1, m.ordinal == LAST
-        same = None
-        for k in range(len(stack) - 1, 0, -1):
-            open_ = stack[k].marker
-            if open_.family == family:
-                same = same if same is not None else k
-                if open_.ordinal == before or (last and open_.ordinal < LAST):
-                    return k, same
-        return None, same
-
     def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode]) -> tuple[int, str, bool] | None:
         """Where `m` opens a node: (depth in the stack, role, whether it continues the list open
         there), or None when it stays in the text.
@@ -145,7 +146,7 @@ class _Builder:
         One case per relation of `m` to the open nodes: it continues a list, opens a new family at
         1, restarts its own family at 1, or skips or repeats an ordinal of an open family (W201,
         W202), or opens a family at more than 1 (W201)."""
-        cont, same = self._family_on_stack(stack, m)
+        cont, same = _family_on_stack(stack, m)
         role = "measure" if m.measure and not m.part else "section"
         top = stack[-1]
         if cont is not None:
@@ -189,31 +190,37 @@ class _Builder:
         root = RawNode(None, start, end)
         stack: list[RawNode] = [root]
         accepted: list[RawNode] = []
+        place, last_ordinal = self._place, self.last_ordinal
         for m in markers:
-            if m.start < start or m.end > end:
+            at = m.start
+            if at < start or m.end > end:
                 continue
-            placed = self._place(m, stack, accepted)
+            placed = place(m, stack, accepted)
             if placed is None or placed[0] > MAX_DEPTH:
                 continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
             depth, role, continues = placed
             prev_sibling = stack[depth] if continues else None
-            while len(stack) > depth:
-                stack.pop().end = m.start
-            node = RawNode(m, m.start, end, role=role, ordinal=m.ordinal,
+            for closed in stack[depth:]:
+                closed.end = at
+            del stack[depth:]
+            node = RawNode(m, at, end, role=role, ordinal=m.ordinal,
                            inline=not m.line_start and role == "measure" and not m.measure)
-            if m.ordinal == LAST and prev_sibling is not None:
+            if prev_sibling is not None and m.ordinal == LAST:
                 node.ordinal = (prev_sibling.ordinal or 0) + 1
             stack[-1].children.append(node)
             stack.append(node)
             accepted.append(node)
-            self.last_ordinal[m.family] = m.ordinal
-        while len(stack) > 1:
-            stack.pop().end = end
+            last_ordinal[m.family] = m.ordinal
+        for closed in stack[1:]:
+            closed.end = end
         return root, accepted
 
 
+_BLANK = " \t\n\r"
+
+
 def _trim_end(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1] in " \t\n\r":
+    while end > start and text[end - 1] in _BLANK:
         end -= 1
     return end
 
@@ -221,11 +228,19 @@ def _trim_end(text: str, start: int, end: int) -> int:
 def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
     """Ends trimmed, and each node's title: up to the first sentence end, the line end, or the next node."""
     root.end = _trim_end(text, root.start, root.end)
-    last = len(accepted) - 1
-    for i, node in enumerate(accepted):
-        node.end = end = _trim_end(text, node.start, node.end)
-        body = node.marker.end
-        node.title_end = stop = title_stop(text, body, min(accepted[i + 1].start, end) if i < last else end)
+    if not accepted:
+        return
+    nexts = [n.start for n in accepted[1:]]
+    nexts.append(len(text))
+    search = _TITLE_SCAN.search
+    for node, next_start in zip(accepted, nexts, strict=True):
+        end = node.end
+        if text[end - 1] in _BLANK:
+            node.end = end = _trim_end(text, node.start, end)
+        body, stop = node.marker.end, min(next_start, end)
+        m = search(text, body, stop)  # title_stop, without the call where no quotation comes first
+        stop = stop if m is None else m.start() if m.group() in "。\n" else title_stop(text, body, stop)
+        node.title_end = stop
         node.title = text[body:stop].strip(_TRIM).strip() or None  # _text_title
 
 
@@ -318,13 +333,11 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     if not node.children or not _is_heading(node) or not node.title:
         return None
     heads = [c for c in node.children if _is_heading(c)]
-    if not heads or (len(heads) < 2 and not need_problem) or any(c.children for c in heads):
-        return None
+    if not heads or (len(heads) < 2 and not need_problem) or any(c.children or c.fields for c in heads):
+        return None  # children with 整改情况：… fields of their own are problems
     problem, action, complaint = _action_cues()
     if need_problem and not problem.search(node.title):
         return None
-    if any(c.fields for c in heads):
-        return None  # children with 整改情况：… fields of their own are problems
     # a child that itself complains (1.对…重视不够) is a sub-problem, whatever it opens with; one that
     # acts (an action verb at or near its start: 与各科室签订…) is an action
     acts = sum(1 for c in heads if c.title and not complaint.search(c.title)
@@ -394,8 +407,6 @@ def _assign_roles(root: RawNode) -> None:
 def _organising_sections(node: RawNode) -> None:
     """The parts about how the rectification was organised (一、提高政治站位，强化组织领导) are sections,
     wherever they stand, never problems with measures."""
-    from .facts import is_organising
-
     complaint = _action_cues()[2]
     heads = [c for c in node.children if _is_heading(c)]
     first = True  # all the headings before are sections
@@ -436,7 +447,9 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int,
     builder = _Builder(text, single_line)
     root, accepted = builder.build(markers, start, end)
     _finish(text, root, accepted)
-    _apply_fields(text, root, builder.issues, Labels(text, start, end))
+    labels = Labels(text, start, end)
+    if labels.hits:
+        _apply_fields(text, root, builder.issues, labels)
     _demote_action_lists(root)
     _assign_roles(root)
     _add_implicit_measures(text, root)
