@@ -77,9 +77,7 @@ def title_stop(text: str, start: int, stop: int) -> int:
 
     A quoted problem (`关于“…。…”问题`) keeps its full quotation."""
     depth = 0
-    search = _TITLE_SCAN.search
-    while (m := search(text, start, stop)) is not None:
-        start = m.end()
+    for m in _TITLE_SCAN.finditer(text, start, stop):
         ch = m.group()
         if ch == "\n":
             return m.start()
@@ -248,6 +246,11 @@ def _is_heading(n: RawNode) -> bool:
     return n.marker is not None and n.role != "measure"
 
 
+def _heads(node: RawNode) -> list[RawNode]:
+    """The children of `node` that are headings (_is_heading)."""
+    return [c for c in node.children if c.marker is not None and c.role != "measure"]
+
+
 def _demote(node: RawNode) -> None:
     """A numbered list inside a rectification field lists actions: its items are measures."""
     node.role = "measure"
@@ -269,7 +272,7 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
 def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: Labels) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
     if _is_heading(node) and labels.any_in(node.marker.end, node.end):
-        heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
+        heads = [(c.start, c.end) for c in _heads(node)]
         found = labels.fields(node.marker.end, node.end, heads)
         rect = next(((vs, ve) for name, _ls, vs, ve in found if name == "rectification"), None)
         if rect:
@@ -278,7 +281,7 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
                 for c in demoted:
                     _demote(c)
                 # labels that sat inside the demoted items belong to this node; the items end there
-                heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
+                heads = [(c.start, c.end) for c in _heads(node)]
                 found = labels.fields(node.marker.end, node.end, heads)
         # an item ends where a label of its parent follows it (…二是…。\n整改进展：…)
         kids: list[RawNode] = []
@@ -332,7 +335,7 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
     if not node.children or not _is_heading(node) or not node.title:
         return None
-    heads = [c for c in node.children if _is_heading(c)]
+    heads = _heads(node)
     if not heads or (len(heads) < 2 and not need_problem) or any(c.children or c.fields for c in heads):
         return None  # children with 整改情况：… fields of their own are problems
     problem, action, complaint = _action_cues()
@@ -387,7 +390,7 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
 
 
 def _assign_roles(root: RawNode) -> None:
-    tops = [c for c in root.children if _is_heading(c)]
+    tops = _heads(root)
     problem_parts = [c for c in tops if c.title and _PROBLEM_PART.search(c.title)]
     others = [c for c in tops if c.title and _OTHER_PART.search(c.title) and c not in problem_parts]
     if problem_parts and others:
@@ -408,7 +411,7 @@ def _organising_sections(node: RawNode) -> None:
     """The parts about how the rectification was organised (一、提高政治站位，强化组织领导) are sections,
     wherever they stand, never problems with measures."""
     complaint = _action_cues()[2]
-    heads = [c for c in node.children if _is_heading(c)]
+    heads = _heads(node)
     first = True  # all the headings before are sections
     for i, c in enumerate(heads):
         # how the work was organised comes first (一、提高政治站位…); plans come last (三、下一步工作打算)
@@ -433,7 +436,7 @@ def _label_sections(node: RawNode) -> None:
 def _label_problems(node: RawNode) -> None:
     if not _is_heading(node):
         return
-    heads = [c for c in node.children if _is_heading(c)]
+    heads = _heads(node)
     node.role = "category" if heads else "problem"
     for c in heads:
         _label_problems(c)
