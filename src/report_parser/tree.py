@@ -201,8 +201,9 @@ class _Builder:
             for closed in stack[depth:]:
                 closed.end = at
             del stack[depth:]
-            node = RawNode(m, at, end, role=role, ordinal=m.ordinal,
-                           inline=not m.line_start and role == "measure" and not m.measure)
+            # marker, start, end, role, title, title_end, children, status, fields, ordinal, inline
+            node = RawNode(m, at, end, role, None, 0, [], None, {}, m.ordinal,
+                           not m.line_start and role == "measure" and not m.measure)
             if prev_sibling is not None and m.ordinal == LAST:
                 node.ordinal = (prev_sibling.ordinal or 0) + 1
             stack[-1].children.append(node)
