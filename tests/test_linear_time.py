@@ -116,10 +116,11 @@ HOSTILE = [
     Hostile("wan_units_x50000", lambda n: "一万" * n + "元", 50_000),
     Hostile("spaces_1e6", lambda n: " " * n + "一、x", 1_000_000),
     # A figure every 2-6 characters, each a Metric with a summary subject looked up: linear, but
-    # 12-34x a plain notice (these were quadratic before dd38e15: 200-600x and growing at full size).
-    Hostile("year_run_x100000", lambda n: "2024年" * n, 100_000, ratio=25.0),
-    Hostile("year_run_spaced_x100000", lambda n: "2024年 " * n, 100_000, ratio=25.0),
-    Hostile("counts_x100000", lambda n: "3个" * n, 100_000, ratio=50.0),
+    # 12-55x a plain notice (these were quadratic before dd38e15: 200-600x and growing at full size).
+    # The ratio is to a plain notice, whose numbered items now cost less while these figures do not.
+    Hostile("year_run_x100000", lambda n: "2024年" * n, 100_000, ratio=35.0),
+    Hostile("year_run_spaced_x100000", lambda n: "2024年 " * n, 100_000, ratio=35.0),
+    Hostile("counts_x100000", lambda n: "3个" * n, 100_000, ratio=65.0),
 ]
 
 def _size(h: Hostile) -> int:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import random
 import typing
+from pathlib import Path
 
 import pytest
 import regex
 
 import report_parser
 from report_parser.markers import (
+    _STRAY,
     LINE_MARKER_RE,
+    MARKER_PATTERN,
     RULES,
     STYLES,
     TABLE_ROW,
+    Marker,
     MarkerRule,
     find_markers,
     stray_markers,
@@ -98,3 +103,53 @@ def test_unknown_marker_shape_is_named(line: str):
 def test_known_or_plain_line_is_not_named(line: str):
     nt = normalize(line + "。\n")
     assert stray_markers(nt.text, 0, len(nt.text)) == []
+
+
+# find_markers scans with the stdlib `re` and checks the boundary itself; stray_markers looks after
+# line breaks only. Both must find exactly what the one-pattern definitions find.
+_MARKER_RX = regex.compile(MARKER_PATTERN, regex.M | regex.V0)
+_FUZZ_CHARS = (list("\n\n \t  。!?;:,、)”\"(（）第部分是否首先其次再次最后问题一二三四五六七八九十两0123456789.%")
+               + list("㈠㈡⑴⑵①②⒈⒉【】〔〕<>《》ⅠⅡabAB❶㉑\x1c\u3000\r")
+               + ["\U00010d40", "\U000116d1", "1.", "一、", "(1)", "第一,", "问题1:", "首先,", "加强学习"]
+               + [" " * 4, " " * 9, "\t" * 16, " " * 17, " " * 40, " " * 41])
+
+
+def _defined_markers(text: str) -> list[Marker]:
+    """find_markers as defined: MARKER_PATTERN over the whole text, read and filtered as the tree needs."""
+    out = []
+    for m in _MARKER_RX.finditer(text):
+        rule = next(r for r in RULES if m.group(r.family) is not None)
+        ordinal = rule.read(m.group(f"n_{rule.family}"))
+        j = m.start() - 1
+        while j >= 0 and text[j] in " \t":
+            j -= 1
+        ls = j < 0 or text[j] == "\n"
+        if not ordinal or (rule.line_start_only and not ls):
+            continue
+        after = ls or (j >= 0 and text[j] in "。!?") or (m.start() > 0 and text[m.start() - 1] in " \t")
+        out.append(Marker(rule.family, rule.out_style, ordinal, m.start(), m.end(), ls, after, rule.measure, rule.part))
+    return out
+
+
+def _defined_strays(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(m.start("m"), m.end("m")) for m in _STRAY.finditer(text, start, end)
+            if not LINE_MARKER_RE.match(text, m.start("m"))]
+
+
+def _texts() -> list[str]:
+    rng = random.Random(14)
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "notices").glob("*.txt"))[:20]
+    texts = [normalize(p.read_text(encoding="utf-8")).text for p in fixtures]
+    texts += ["".join(rng.choice(_FUZZ_CHARS) for _ in range(rng.randrange(1, 40))) for _ in range(3000)]
+    return texts
+
+
+def test_scan_finds_what_the_pattern_defines():
+    rng = random.Random(7)
+    for text in _texts():
+        defined = _defined_markers(text)
+        assert find_markers(text) == defined, text
+        a = rng.randrange(len(text) + 1)
+        b = rng.randrange(a, len(text) + 1)
+        assert find_markers(text, a, b) == [m for m in defined if a <= m.start and m.end <= b], (text, a, b)
+        assert stray_markers(text, a, b) == _defined_strays(text, a, b), (text, a, b)

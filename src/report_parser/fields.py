@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import regex
 
 from .lexicon import alternation, load
@@ -15,19 +17,85 @@ LABEL_RE = regex.compile(
     rf"[\[【]?(?P<label>{_ALT})[\]】]?[\x20\t]*[:]",
     regex.M)
 
-def find_fields(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
-    """(name, label_start, value_start, value_end) for each label in [start, end) outside `skip` spans."""
+Hit = tuple[int, int, str]  # a label's match: (start, end, field name)
+
+
+_LONGEST = max(map(len, _LABEL_TO_FIELD))  # no label holds a colon (tests/test_markers.py checks)
+
+
+def _scan(text: str, start: int, end: int) -> list[Hit]:
+    """What LABEL_RE.finditer(text, start, end) finds, searched for only just before each colon:
+    every match ends with one, after a label, a bracket and spaces."""
     hits = []
-    for m in LABEL_RE.finditer(text, start, end):
-        if any(a <= m.start() < b for a, b in skip):
-            continue
-        hits.append((_LABEL_TO_FIELD[m.group("label")], m.start(), m.end()))
+    pos = start
+    colon = text.find(":", start, end)
+    while colon >= 0:
+        j = colon
+        while j > pos and text[j - 1] in " \t":
+            j -= 1
+        m = LABEL_RE.search(text, max(pos, j - _LONGEST - 2), colon + 1)
+        if m is not None:
+            hits.append((m.start(), m.end(), _LABEL_TO_FIELD[m.group("label")]))
+            pos = m.end()
+        colon = text.find(":", colon + 1, end)
+    return hits
+
+
+def _fields(text: str, hits: list[Hit], end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
+    """Each label of `hits` outside `skip` with its value: up to the next label or `end`, trimmed."""
+    kept = [h for h in hits if not any(a <= h[0] < b for a, b in skip)]
     out = []
-    for i, (name, ls, vs) in enumerate(hits):
-        ve = hits[i + 1][1] if i + 1 < len(hits) else end
+    for i, (ls, vs, name) in enumerate(kept):
+        ve = kept[i + 1][0] if i + 1 < len(kept) else end
         while vs < ve and text[vs] in " \t\n":
             vs += 1
         while ve > vs and text[ve - 1] in " \t\n":
             ve -= 1
         out.append((name, ls, vs, ve))
     return out
+
+
+def find_fields(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
+    """(name, label_start, value_start, value_end) for each label in [start, end) outside `skip` spans."""
+    return _fields(text, _scan(text, start, end), end, skip)
+
+
+class Labels:
+    """The labels of a span found in one scan, from which the fields of every heading within it are
+    read (find_fields on each heading would scan the text once per level of nesting)."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.start, self.end = text, start, end
+        self.hits = _scan(text, start, end)
+        self.starts = [h[0] for h in self.hits]
+
+    def within(self, start: int, end: int) -> list[Hit] | None:
+        """The hits a scan of [start, end) finds, or None when a hit crosses `start` or `end` (a scan
+        of the part alone could then find what the scan of the whole does not)."""
+        if start < self.start or end > self.end:
+            return None
+        i = bisect_left(self.starts, start)
+        if i and self.hits[i - 1][1] > start:
+            return None
+        out = []
+        for h in self.hits[i:]:
+            if h[0] >= end:
+                break
+            if h[1] > end:
+                return None
+            out.append(h)
+        return out
+
+    def any_in(self, start: int, end: int) -> bool:
+        """Whether a scan of [start, end) could find a label (`within` is not empty, or is None)."""
+        if start < self.start or end > self.end:
+            return True
+        i = bisect_left(self.starts, start)
+        return (i > 0 and self.hits[i - 1][1] > start) or (i < len(self.starts) and self.starts[i] < end)
+
+    def fields(self, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
+        """find_fields(text, start, end, skip), from the one scan where it can be."""
+        hits = self.within(start, end)
+        if hits is None:
+            return find_fields(self.text, start, end, skip)
+        return _fields(self.text, hits, end, skip)

@@ -7,8 +7,10 @@ the output contract."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache, lru_cache
+from typing import Literal, NamedTuple
 
 import regex
 
@@ -123,9 +125,11 @@ def _alternation(group: bool) -> str:
 # break. `\x20{0,8}` allows indentation and blanked artefacts (`**`, `[bookmark…]`).
 _BOUNDARY = r"(?:(?<=^[\x20\t]{0,40})|(?<=[。!?;:,、)”\"][\x20\t]{0,16})|(?<=\S[\x20\t]{1,16}))"
 # Every marker starts with one of these characters: checking it first lets the engine skip the
-# boundary look-behinds at almost every position of the text.
+# rest at almost every position of the text.
 _FIRST = "(?=[" + "".join(dict.fromkeys(r.first for r in RULES)) + "])"
-MARKER_RE = regex.compile(rf"{_FIRST}{_BOUNDARY}(?:{_alternation(True)})", regex.M | regex.V0)
+# What find_markers finds, as one `regex` pattern (flags M and V0): the definition its faster scan
+# is tested against (tests/test_markers.py).
+MARKER_PATTERN = rf"{_FIRST}{_BOUNDARY}(?:{_alternation(True)})"
 
 # A line (of the matching text) that opens with a marker of any row: such a line starts a new
 # item, so hard-wrap joining never runs it into the line before, and it ends the title block.
@@ -140,11 +144,12 @@ _STRAY = regex.compile(
     rf"|(?:{_CN}|[{_ROMAN}]|[A-Za-z])[)\]】〕](?![A-Za-z\d])"
     rf"|[{_ROMAN}A-Za-z](?:\.(?![A-Za-z\d])|、)"
     r"|[❶-❿➀-➓⓵-⓾⓫-⓴㉑-㉟㊱-㊿⒜-⒵ⓐ-ⓩ])", regex.M | regex.V0)
+# the same after a line break, which it consumes: the engine jumps from one line to the next
+_STRAY_AFTER_NL = regex.compile("\n" + _STRAY.pattern.removeprefix("^"), regex.V0)
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """A candidate marker in the matching text."""
+class Marker(NamedTuple):
+    """A candidate marker in the matching text (a tuple: a parse makes one per numbered item)."""
 
     family: str  # the rule that matched: the unit of level inference
     style: str  # the stable output name (`⑴` and `（1）` share `paren_arabic`)
@@ -157,52 +162,95 @@ class Marker:
     part: bool = False  # 第一部分 style headings
 
 
-def _line_start(text: str, i: int) -> bool:
-    j = i - 1
-    while j >= 0 and text[j] in " \t":
-        j -= 1
-    return j < 0 or text[j] == "\n"
+# The scan (find_markers) runs the stdlib `re` over the rule table, several times faster than
+# MARKER_PATTERN's look-behinds, and checks the boundary in Python for the few hits. Every marker
+# stands after one of these characters (or at the very start of the text); the scan consumes
+# that character, so the engine jumps from one to the next.
+_PUNCT = "。!?;:,、)”\""  # the characters of _BOUNDARY's second branch
+_BEFORE = re.escape("\n\x20\t" + _PUNCT)
+_SCAN = re.compile(rf"[{_BEFORE}]{_FIRST}(?:{_alternation(True)})")
+_AT_START = re.compile(rf"{_FIRST}(?:{_alternation(True)})")
+# by the index of a rule's group (the group that closes last): the rule, the index of its ordinal
+# group, and what each of its markers takes from it
+_BY_GROUP = {_SCAN.groupindex[r.family]: (r, _SCAN.groupindex[f"n_{r.family}"], r.family, r.out_style,
+                                          r.measure, r.part, r.line_start_only) for r in RULES}
+_SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
+_RX_DIGIT = regex.compile(r"\d", regex.V0)
 
 
-def find_markers(text: str) -> list[Marker]:
-    """Every place a marker could stand, in text order; the tree decides which to accept."""
+@lru_cache(maxsize=1024)
+def _regex_only_digit(ch: str) -> bool:
+    """Whether `regex` reads `ch` as a decimal digit and `re` does not (its Unicode is newer)."""
+    return _RX_DIGIT.match(ch) is not None and not ch.isdecimal()
+
+
+@cache
+def _alternation_rx() -> regex.Pattern:
+    return regex.compile(_alternation(True), regex.V0)
+
+
+def _regex_reading(text: str, s: int) -> tuple[MarkerRule, str, int] | None:
+    """(rule, ordinal as written, end) of the marker `regex` reads at `s`, if any: where a digit only
+    `regex` knows (its Unicode is newer than `re`'s) follows a hit, so MARKER_PATTERN may differ."""
+    rx = _alternation_rx().match(text, s)
+    if rx is None:
+        return None
+    rule = next(r for r in RULES if rx.group(r.family) is not None)
+    return rule, rx.group(f"n_{rule.family}"), rx.end()
+
+
+def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Marker]:
+    """Every place a marker could stand, in text order; the tree decides which to accept.
+
+    With `start`/`end`, only the markers within [start, end): the same as filtering the markers of
+    the whole text (a marker's look-ahead still sees the text past `end`). Each match of the rule
+    alternation after a boundary character (or at the start of the text) is a candidate; the
+    boundary of MARKER_PATTERN is then checked here."""
+    end = len(text) if end is None else end
     out: list[Marker] = []
-    for m in MARKER_RE.finditer(text):
-        family = m.lastgroup
-        if family is None or family.startswith("n_"):
-            # lastgroup names the innermost group that closed last; find the family group instead
-            family = next(r.family for r in RULES if m.group(r.family) is not None)
-        rule = _RULE_BY_FAMILY[family]
-        ordinal = rule.read(m.group(f"n_{family}"))
-        if ordinal is None or ordinal == 0:
-            continue
-        start, end = m.span()
-        ls = _line_start(text, start)
-        if rule.line_start_only and not ls:
-            continue
-        prev = text[start - 1] if start else "\n"
-        j = start - 1
+    search = _SCAN.search
+    first = _AT_START.match(text) if start <= 0 else None
+    m = first or search(text, max(start - 1, 0))
+    while m is not None:
+        s, e = 0 if m is first else m.start() + 1, m.end()
+        rule, n, family, style, measure, part, line_start_only = _BY_GROUP[m.lastindex]
+        raw = m.group(n)
+        m = search(text, e - 1)  # a marker's last character may stand before the next one
+        after = text[e:e + 1]
+        if after > "\x7f" and _regex_only_digit(after):
+            read = _regex_reading(text, s)
+            if read is None:
+                continue
+            rule, raw, e = read
+            family, style, measure, part, line_start_only = (
+                rule.family, rule.out_style, rule.measure, rule.part, rule.line_start_only)
+        if e > end:
+            break
+        # the boundary: spaces and tabs back to a line start (at most 40), to a sentence or clause
+        # mark (at most 16), or to any other non-space character (1 to 16)
+        j = s - 1
         while j >= 0 and text[j] in " \t":
             j -= 1
-        after_sentence = ls or (j >= 0 and text[j] in "。!?") or prev in " \t"
-        out.append(Marker(
-            family=family,
-            style=rule.out_style,
-            ordinal=ordinal,
-            start=start,
-            end=end,
-            line_start=ls,
-            after_sentence=after_sentence,
-            measure=rule.measure,
-            part=rule.part,
-        ))
+        k = s - 1 - j
+        c = text[j] if j >= 0 else "\n"
+        ls = c == "\n"
+        if not ((ls and k <= 40) or (k <= 16 and (c in _PUNCT or (k > 0 and (not c.isspace() or c in _SPACE_NOT_RX))))):
+            continue
+        if line_start_only and not ls:
+            continue
+        ordinal = rule.read(raw)
+        if ordinal:
+            out.append(Marker(family, style, ordinal, s, e, ls, ls or k > 0 or c in "。!?", measure, part))
     return out
 
 
 def stray_markers(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of line openings in [start, end) shaped like a marker that no rule matches."""
     out = []
-    for m in _STRAY.finditer(text, start, end):
+    first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
+    hits = [first] if first is not None else []
+    hits.extend(_STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end))
+    for m in hits:
         s = m.start("m")
         if not LINE_MARKER_RE.match(text, s):
             out.append((s, m.end("m")))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
 
 from .errors import Code, Diagnostic
-from .fields import find_fields
+from .facts import is_organising
+from .fields import Labels
 from .lexicon import alternation, load, patterns
 from .markers import LAST, Marker
 
@@ -42,8 +44,8 @@ class RawNode:
 MAX_DEPTH = 12  # levels of nesting; real notices use five at most
 
 # Title ends: the first sentence end, the end of the line, or the next marker.
-_TITLE_STOP = regex.compile(r"[。\n]")  # the contract: the first 。 or the line end (？ and ！ stay in)
-_TITLE_SCAN = regex.compile(r"[。\n“”「」『』]")
+_TITLE_STOP = re.compile(r"[。\n]")  # the contract: the first 。 or the line end (？ and ！ stay in)
+_TITLE_SCAN = re.compile(r"[。\n“”「」『』]")
 _TRIM = " \t\n;,:、。.!?*"
 
 # Top-level headings of a "sections first" notice: the part holding the problems, and the others
@@ -93,6 +95,20 @@ def _text_title(text: str, start: int, stop: int) -> str | None:
     return t or None
 
 
+def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
+    """(cont, same): the open node `m` continues (its family, the ordinal before), and the
+    innermost open node of its family at all."""
+    family, before, last = m.family, m.ordinal - 1, m.ordinal == LAST
+    same = None
+    for k in range(len(stack) - 1, 0, -1):
+        open_ = stack[k].marker
+        if open_.family == family:
+            same = same if same is not None else k
+            if open_.ordinal == before or (last and open_.ordinal < LAST):
+                return k, same
+    return None, same
+
+
 class _Builder:
     def __init__(self, text: str, single_line: bool) -> None:
         self.text = text
@@ -121,19 +137,6 @@ class _Builder:
         first = self.text[node.start:m.start].strip()
         return bool(first) and self.text.startswith(first, m.start)
 
-    @staticmethod
-    def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
-        """(cont, same): the open node `m` continues (its family, the ordinal before), and the
-        innermost open node of its family at all."""
-        same = None
-        for k in range(len(stack) - 1, 0, -1):
-            node = stack[k]
-            if node.family == m.family:
-                same = same if same is not None else k
-                if node.marker.ordinal == m.ordinal - 1 or (m.ordinal == LAST and node.marker.ordinal < LAST):
-                    return k, same
-        return None, same
-
     def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode]) -> tuple[int, str, bool] | None:
         """Where `m` opens a node: (depth in the stack, role, whether it continues the list open
         there), or None when it stays in the text.
@@ -141,7 +144,7 @@ class _Builder:
         One case per relation of `m` to the open nodes: it continues a list, opens a new family at
         1, restarts its own family at 1, or skips or repeats an ordinal of an open family (W201,
         W202), or opens a family at more than 1 (W201)."""
-        cont, same = self._family_on_stack(stack, m)
+        cont, same = _family_on_stack(stack, m)
         role = "measure" if m.measure and not m.part else "section"
         top = stack[-1]
         if cont is not None:
@@ -185,48 +188,68 @@ class _Builder:
         root = RawNode(None, start, end)
         stack: list[RawNode] = [root]
         accepted: list[RawNode] = []
+        place, last_ordinal = self._place, self.last_ordinal
         for m in markers:
-            if m.start < start or m.end > end:
+            at = m.start
+            if at < start or m.end > end:
                 continue
-            placed = self._place(m, stack, accepted)
+            placed = place(m, stack, accepted)
             if placed is None or placed[0] > MAX_DEPTH:
                 continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
             depth, role, continues = placed
             prev_sibling = stack[depth] if continues else None
-            while len(stack) > depth:
-                stack.pop().end = m.start
-            node = RawNode(m, m.start, end, role=role, ordinal=m.ordinal,
-                           inline=not m.line_start and role == "measure" and not m.measure)
-            if m.ordinal == LAST and prev_sibling is not None:
+            for closed in stack[depth:]:
+                closed.end = at
+            del stack[depth:]
+            # marker, start, end, role, title, title_end, children, status, fields, ordinal, inline
+            node = RawNode(m, at, end, role, None, 0, [], None, {}, m.ordinal,
+                           not m.line_start and role == "measure" and not m.measure)
+            if prev_sibling is not None and m.ordinal == LAST:
                 node.ordinal = (prev_sibling.ordinal or 0) + 1
             stack[-1].children.append(node)
             stack.append(node)
             accepted.append(node)
-            self.last_ordinal[m.family] = m.ordinal
-        while len(stack) > 1:
-            stack.pop().end = end
+            last_ordinal[m.family] = m.ordinal
+        for closed in stack[1:]:
+            closed.end = end
         return root, accepted
 
 
+_BLANK = " \t\n\r"
+
+
 def _trim_end(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1] in " \t\n\r":
+    while end > start and text[end - 1] in _BLANK:
         end -= 1
     return end
 
 
-def _finish(text: str, node: RawNode, next_start: dict[int, int]) -> None:
-    node.end = _trim_end(text, node.start, node.end)
-    if node.marker is not None:
-        body = node.marker.end
-        stop = min(next_start.get(id(node), node.end), node.end)
-        node.title_end = title_stop(text, body, stop)
-        node.title = _text_title(text, body, node.title_end)
-    for child in node.children:
-        _finish(text, child, next_start)
+def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
+    """Ends trimmed, and each node's title: up to the first sentence end, the line end, or the next node."""
+    root.end = _trim_end(text, root.start, root.end)
+    if not accepted:
+        return
+    nexts = [n.start for n in accepted[1:]]
+    nexts.append(len(text))
+    search = _TITLE_SCAN.search
+    for node, next_start in zip(accepted, nexts, strict=True):
+        end = node.end
+        if text[end - 1] in _BLANK:
+            node.end = end = _trim_end(text, node.start, end)
+        body, stop = node.marker.end, min(next_start, end)
+        m = search(text, body, stop)  # title_stop, without the call where no quotation comes first
+        stop = stop if m is None else m.start() if m.group() in "。\n" else title_stop(text, body, stop)
+        node.title_end = stop
+        node.title = text[body:stop].strip(_TRIM).strip() or None  # _text_title
 
 
 def _is_heading(n: RawNode) -> bool:
-    return n.marker is not None and not n.is_measure
+    return n.marker is not None and n.role != "measure"
+
+
+def _heads(node: RawNode) -> list[RawNode]:
+    """The children of `node` that are headings (_is_heading)."""
+    return [c for c in node.children if c.marker is not None and c.role != "measure"]
 
 
 def _demote(node: RawNode) -> None:
@@ -247,11 +270,11 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
     return moved
 
 
-def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
+def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: Labels) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
-    if _is_heading(node):
-        heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
-        found = find_fields(text, node.marker.end, node.end, heads)
+    if _is_heading(node) and labels.any_in(node.marker.end, node.end):
+        heads = [(c.start, c.end) for c in _heads(node)]
+        found = labels.fields(node.marker.end, node.end, heads)
         rect = next(((vs, ve) for name, _ls, vs, ve in found if name == "rectification"), None)
         if rect:
             demoted = [c for c in node.children if _is_heading(c) and rect[0] <= c.start <= rect[1]]
@@ -259,8 +282,8 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
                 for c in demoted:
                     _demote(c)
                 # labels that sat inside the demoted items belong to this node; the items end there
-                heads = [(c.start, c.end) for c in node.children if _is_heading(c)]
-                found = find_fields(text, node.marker.end, node.end, heads)
+                heads = [(c.start, c.end) for c in _heads(node)]
+                found = labels.fields(node.marker.end, node.end, heads)
         # an item ends where a label of its parent follows it (…二是…。\n整改进展：…)
         kids: list[RawNode] = []
         for c in node.children:
@@ -276,8 +299,8 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic]) -> None:
                 continue
             node.fields[name] = (vs, ve)
     for c in node.children:
-        if _is_heading(c):
-            _apply_fields(text, c, issues)
+        if _is_heading(c) and labels.any_in(c.start, c.end):  # else no label in its subtree
+            _apply_fields(text, c, issues, labels)
 
 
 def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
@@ -311,16 +334,14 @@ _STATED_ACTION = ("已", "拟", "将", "计划", "正在", "持续", "目前已"
 
 def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
-    if not _is_heading(node) or not node.title:
+    if not node.children or not _is_heading(node) or not node.title:
         return None
-    heads = [c for c in node.children if _is_heading(c)]
-    if not heads or (len(heads) < 2 and not need_problem) or any(c.children for c in heads):
-        return None
+    heads = _heads(node)
+    if not heads or (len(heads) < 2 and not need_problem) or any(c.children or c.fields for c in heads):
+        return None  # children with 整改情况：… fields of their own are problems
     problem, action, complaint = _action_cues()
     if need_problem and not problem.search(node.title):
         return None
-    if any(c.fields for c in heads):
-        return None  # children with 整改情况：… fields of their own are problems
     # a child that itself complains (1.对…重视不够) is a sub-problem, whatever it opens with; one that
     # acts (an action verb at or near its start: 与各科室签订…) is an action
     acts = sum(1 for c in heads if c.title and not complaint.search(c.title)
@@ -333,7 +354,7 @@ def _demote_action_lists(node: RawNode) -> bool:
 
     Returns whether `node`'s own children were such a list. Once one heading of a family is read
     that way, its siblings need not state a problem in words the cue list knows."""
-    done = [c for c in node.children if _demote_action_lists(c)]
+    done = [c for c in node.children if c.children and _demote_action_lists(c)]  # a leaf lists nothing
     if done:
         for c in node.children:
             if c not in done and c.family == done[0].family:
@@ -347,10 +368,11 @@ def _demote_action_lists(node: RawNode) -> bool:
 
 def _add_implicit_measures(text: str, node: RawNode) -> None:
     """A leaf heading whose body lists no actions gets one measure: the body itself."""
-    heads = [c for c in node.children if _is_heading(c)]
     for c in node.children:
-        _add_implicit_measures(text, c)
-    if not _is_heading(node) or heads or any(c.is_measure for c in node.children):
+        if c.children or _is_heading(c):  # else nothing to add in it
+            _add_implicit_measures(text, c)
+    # a heading child, or a measure already
+    if not _is_heading(node) or any(c.marker is not None or c.is_measure for c in node.children):
         return
     s, e = _implicit_body(text, node)
     while s < e and text[s] in "。!?;:,. \t\n":
@@ -369,7 +391,7 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
 
 
 def _assign_roles(root: RawNode) -> None:
-    tops = [c for c in root.children if _is_heading(c)]
+    tops = _heads(root)
     problem_parts = [c for c in tops if c.title and _PROBLEM_PART.search(c.title)]
     others = [c for c in tops if c.title and _OTHER_PART.search(c.title) and c not in problem_parts]
     if problem_parts and others:
@@ -389,19 +411,18 @@ def _assign_roles(root: RawNode) -> None:
 def _organising_sections(node: RawNode) -> None:
     """The parts about how the rectification was organised (一、提高政治站位，强化组织领导) are sections,
     wherever they stand, never problems with measures."""
-    from .facts import is_organising
-
     complaint = _action_cues()[2]
-    heads = [c for c in node.children if _is_heading(c)]
+    heads = _heads(node)
+    first = True  # all the headings before are sections
     for i, c in enumerate(heads):
         # how the work was organised comes first (一、提高政治站位…); plans come last (三、下一步工作打算)
-        first = all(h.role == "section" for h in heads[:i])
         last = i == len(heads) - 1 and i > 0
         if c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
             c.role = "section"
             _label_sections(c)
         elif c.role == "section":
             _organising_sections(c)  # within a category, headings are areas and findings
+        first = first and c.role == "section"
 
 
 def _label_sections(node: RawNode) -> None:
@@ -416,7 +437,7 @@ def _label_sections(node: RawNode) -> None:
 def _label_problems(node: RawNode) -> None:
     if not _is_heading(node):
         return
-    heads = [c for c in node.children if _is_heading(c)]
+    heads = _heads(node)
     node.role = "category" if heads else "problem"
     for c in heads:
         _label_problems(c)
@@ -429,9 +450,10 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int,
     `single_line`: the notice came as one long line, so markers after a sentence end open nodes."""
     builder = _Builder(text, single_line)
     root, accepted = builder.build(markers, start, end)
-    next_start = {id(a): b.start for a, b in zip(accepted, accepted[1:], strict=False)}
-    _finish(text, root, next_start)
-    _apply_fields(text, root, builder.issues)
+    _finish(text, root, accepted)
+    labels = Labels(text, start, end)
+    if labels.hits:
+        _apply_fields(text, root, builder.issues, labels)
     _demote_action_lists(root)
     _assign_roles(root)
     _add_implicit_measures(text, root)
