@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 
+import opencc
 import pytest
 from conftest import ROOT, bundled_notices
 
-from report_parser.normalize import _may_convert, _t2s, normalize
+from report_parser.normalize import T2S_BOUNDARIES, _may_convert, _t2s, _to_simplified, normalize
 
 RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # CJK ext. A, unified, compatibility
 
@@ -51,3 +52,36 @@ def test_the_file_is_what_the_script_writes_from_the_installed_opencc() -> None:
     except (OSError, subprocess.CalledProcessError) as e:
         pytest.skip(f"opencc_dict, which reads OpenCC's dictionaries, is not available: {e}")
     assert set(chars) == _listed()
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("t2s_chars", ROOT / "scripts" / "t2s_chars.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_no_dictionary_entry_holds_a_clause_boundary() -> None:
+    # normalize converts only the clauses between these characters: no match may span one
+    import json
+
+    mod = _script()
+    clib = mod._clib()
+    config = json.loads((clib / "share" / "opencc" / "t2s.json").read_text(encoding="utf-8"))
+    try:
+        keys = [k for name in mod._dicts(config) for k, _ in mod._entries(clib, name)]
+    except (OSError, subprocess.CalledProcessError) as e:
+        pytest.skip(f"opencc_dict, which reads OpenCC's dictionaries, is not available: {e}")
+    assert len(keys) > 1000
+    assert not [k for k in keys if set(k) & set(T2S_BOUNDARIES)]
+
+
+def test_converting_clause_by_clause_is_converting_the_whole_text() -> None:
+    s2t = opencc.OpenCC("s2t")
+    for path in bundled_notices()[:40]:
+        text = path.read_text(encoding="utf-8").replace("，", ",").replace("；", ";")
+        for t in (text, s2t.convert(text)):
+            whole = _t2s().convert(t)
+            assert len(whole) == len(t)
+            assert _to_simplified(t) == (whole, whole != t), path.name
+    assert _to_simplified("反覆强调,全面覆盖;\n他反覆说") == ("反复强调,全面覆盖;\n他反复说", True)

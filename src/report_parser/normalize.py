@@ -120,26 +120,64 @@ def _may_convert() -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in chars if c <= "\uffff") + "\ud800-\udfff\U00010000-\U0010ffff]")
 
 
+# Characters in no entry of t2s's dictionaries (tests/test_t2s_chars.py checks): no match spans one,
+# so the clauses between them convert as they would inside the whole text.
+T2S_BOUNDARIES = "\n。,;"
+_T2S_BOUNDARY = re.compile("[" + re.escape(T2S_BOUNDARIES) + "]")
+
+
+def _clauses_to_convert(text: str, m: re.Match[str] | None, may: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The (start, end) of each clause holding a character that t2s may change, in order, from the
+    first such character `m` on."""
+    out: list[tuple[int, int]] = []
+    while m is not None:
+        i = m.start()
+        s = max([text.rfind(c, 0, i) for c in T2S_BOUNDARIES]) + 1
+        b = _T2S_BOUNDARY.search(text, i)
+        e = b.start() if b is not None else len(text)
+        out.append((s, e))
+        m = may.search(text, e)
+    return out
+
+
 def _to_simplified(text: str) -> tuple[str, bool]:
-    """Traditional → simplified, one character for one; lines whose length would change keep theirs."""
-    if not _may_convert().search(text):
+    """Traditional → simplified, one character for one; lines whose length would change keep theirs.
+
+    Only the clauses holding a character that t2s may change are converted (most notices that have
+    one, 覆 of 覆盖, have it in a clause or two)."""
+    may = _may_convert()
+    m = may.search(text)
+    if m is None:
         return text, False
     try:
-        conv = _t2s().convert(text)
+        return _convert_clauses(text, _clauses_to_convert(text, m, may))
     except UnicodeEncodeError:  # OpenCC takes UTF-8 only; lone surrogates can't be encoded
         text = _SURROGATE.sub("\ufffd", text)
-        conv = _t2s().convert(text)
-    if conv == text:
+        return _convert_clauses(text, _clauses_to_convert(text, may.search(text), may))
+
+
+def _convert_clauses(text: str, spans: list[tuple[int, int]]) -> tuple[str, bool]:
+    """`text` with the clauses at `spans` converted, and whether that changed it."""
+    t2s = _t2s()
+    converted = [t2s.convert(text[s:e]) for s, e in spans]
+    if all(c == text[s:e] for (s, e), c in zip(spans, converted, strict=True)):
         return text, False
-    if len(conv) == len(text):
-        return conv, True
-    out = []
-    for line in text.split("\n"):
-        c = _t2s().convert(line)
-        if len(c) != len(line):
-            c = "".join(ch if len(s := _t2s().convert(ch)) != 1 else s for ch in line)
+    # the whole text's conversion when it keeps the length; else lines whose length would change keep theirs
+    grown: dict[int, int] = {}  # line start → characters its conversion adds
+    for (s, e), c in zip(spans, converted, strict=True):
+        line = text.rfind("\n", 0, s) + 1
+        grown[line] = grown.get(line, 0) + len(c) - (e - s)
+    whole = sum(grown.values()) == 0
+    out: list[str] = []
+    done = 0
+    for (s, e), c in zip(spans, converted, strict=True):
+        if not whole and grown[text.rfind("\n", 0, s) + 1]:
+            c = "".join(ch if len(one := t2s.convert(ch)) != 1 else one for ch in text[s:e])
+        out.append(text[done:s])
         out.append(c)
-    return "\n".join(out), True
+        done = e
+    out.append(text[done:])
+    return "".join(out), True
 
 
 def _blank_artefacts(text: str) -> str:
@@ -173,8 +211,11 @@ def _wrap_width(lines: list[str]) -> int | None:
 
     Hard wrapping shows as many lines that stop mid-sentence at (nearly) the same length."""
     body = [s for s in map(str.strip, lines) if s]
+    open_ends = [ln for ln in body if len(ln) >= 12 and ln[-1] not in _SENTENCE_END]
+    if len(open_ends) < 6 or len(open_ends) < 0.3 * len(body):
+        return None  # too few even before headings are left out: most texts, without a pattern run
     # headings end without punctuation by nature: only running lines count as evidence
-    open_ends = [ln for ln in body if len(ln) >= 12 and ln[-1] not in _SENTENCE_END and not _LINE_MARKER.match(ln)]
+    open_ends = [ln for ln in open_ends if not _LINE_MARKER.match(ln)]
     if len(open_ends) < 6 or len(open_ends) < 0.3 * len(body):
         return None
     lengths = sorted(len(ln) for ln in open_ends)

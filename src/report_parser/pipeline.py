@@ -96,19 +96,29 @@ def _warning(d: Diagnostic, span: tuple[int, int] | None) -> ParseWarning:
     return ParseWarning(code=d.code, message=d.message(), span=span)
 
 
-def _metric(ctx: _Ctx, f: metrics_mod.Found, subject: str | None = None) -> Metric:
-    """A Metric, built without validation (see assemble.trusted): its values are the extractor's."""
-    nt = ctx.nt
-    span = nt.orig_span(f.start, f.end)
-    unit = f.unit
-    if unit and f.kind == "count":
-        # the classifier as written (個, not the 个 it was matched as)
-        i = nt.text.rfind(unit, f.start, f.end)
-        if i >= 0:
-            unit = nt.orig_text(i, i + len(unit))
-    return trusted(Metric, {"kind": f.kind, "text": nt.original[span[0]:span[1]], "span": span, "value": f.value,
-                            "unit": unit, "approx": f.approx, "date": f.date, "start": f.start_date,
-                            "end": f.end_date, "subject": subject})
+def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> list[Metric]:
+    """Metrics built without validation (see assemble.trusted): their values are the extractor's;
+    with `subjects`, each gets the subject of a whole-unit figure."""
+    original, T = nt.original, nt.text
+    index = nt.index if nt.breaks else None
+    out: list[Metric] = []
+    for f in found:
+        s, e = f.start, f.end
+        if index is not None:  # NormText.orig_span, inline
+            s, e = (index[s], index[e - 1] + 1) if e > s else (index[s], index[s])
+        elif e < s:
+            e = s
+        unit = f.unit
+        if unit and f.kind == "count":
+            # the classifier as written (個, not the 个 it was matched as)
+            i = T.rfind(unit, f.start, f.end)
+            if i >= 0:
+                unit = nt.orig_text(i, i + len(unit))
+        out.append(trusted(Metric, {
+            "kind": f.kind, "text": original[s:e], "span": (s, e), "value": f.value, "unit": unit,
+            "approx": f.approx, "date": f.date, "start": f.start_date, "end": f.end_date,
+            "subject": summary_subject(T, f.kind, f.unit, f.start, f.end) if subjects else None}))
+    return out
 
 
 def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
@@ -125,45 +135,54 @@ def _flatten(nodes: list[RawNode]) -> list[RawNode]:
     return out
 
 
-def _to_model(ctx: _Ctx, n: RawNode, owned: dict[int, list[metrics_mod.Found]],
-              whole: set[int], collect: list[tuple[metrics_mod.Found, Metric]]) -> Node:
-    """A Node, built without validation (see assemble.trusted), its fields in the model's order."""
+def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod.Found]],
+               whole: set[int], collect: list[tuple[metrics_mod.Found, Metric]]) -> list[Node]:
+    """The tree as Nodes, built without validation (see assemble.trusted), their fields in the model's
+    order. `flat` is the tree depth first (_flatten): each node's model is appended to its parent's
+    children list as it comes, so nesting costs no recursion. Figures of nodes speaking for the whole
+    unit get their subject and are collected as candidate totals."""
     nt = ctx.nt
-    span = nt.orig_span(n.start, n.end)
-    marker = n.marker
-    title = n.title
-    if title is not None:
-        # report the title as written: the original text of the heading, markup removed
-        start = n.title_start if n.title_start is not None else marker.end if marker else n.start
-        title = clean_title(nt.orig_text(start, n.title_end))
-    found = owned.get(id(n))
-    return trusted(Node, {
-        "role": n.role,
-        "marker": nt.orig_text(marker.start, marker.end) if marker else None,  # exactly as written
-        "style": marker.style if marker else None,
-        "ordinal": n.ordinal,
-        "title": title,
-        "text": nt.original[span[0]:span[1]],
-        "span": span,
-        "status": n.status,
-        "fields": {k: ctx.piece(*v) for k, v in n.fields.items()} if n.fields else {},
-        "metrics": _node_metrics(ctx, found, id(n) in whole, collect) if found else [],
-        "children": [_to_model(ctx, c, owned, whole, collect) for c in n.children] if n.children else [],
-        "keywords": None,
-        "topics": None,
-    })
-
-
-def _node_metrics(ctx: _Ctx, found: list[metrics_mod.Found], whole: bool,
-                  collect: list[tuple[metrics_mod.Found, Metric]]) -> list[Metric]:
-    """A node's figures; those of a node speaking for the whole unit get their subject and are
-    collected as candidate totals."""
-    if not whole:
-        return [_metric(ctx, f) for f in found]
-    T = ctx.nt.text
-    out = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in found]
-    collect.extend(zip(found, out, strict=True))
-    return out
+    original = nt.original
+    index = nt.index if nt.breaks else None
+    roots: list[Node] = []
+    parent_of: dict[int, list[Node]] = {}  # id of a node → its parent's children list
+    for n in flat:
+        s, e = n.start, n.end
+        if index is not None:  # NormText.orig_span, inline
+            s, e = (index[s], index[e - 1] + 1) if e > s else (index[s], index[s])
+        elif e < s:
+            e = s
+        marker = n.marker
+        title = n.title
+        if title is not None:
+            # report the title as written: the original text of the heading, markup removed
+            start = n.title_start if n.title_start is not None else marker.end if marker else n.start
+            title = clean_title(nt.orig_text(start, n.title_end))
+        found = owned.get(id(n))
+        metrics: list[Metric] = []
+        if found:
+            metrics = _metrics(nt, found, id(n) in whole)
+            if id(n) in whole:
+                collect.extend(zip(found, metrics, strict=True))
+        children: list[Node] = []
+        for c in n.children:
+            parent_of[id(c)] = children
+        parent_of.pop(id(n), roots).append(trusted(Node, {
+            "role": n.role,
+            "marker": nt.orig_text(marker.start, marker.end) if marker else None,  # exactly as written
+            "style": marker.style if marker else None,
+            "ordinal": n.ordinal,
+            "title": title,
+            "text": original[s:e],
+            "span": (s, e),
+            "status": n.status,
+            "fields": {k: ctx.piece(*v) for k, v in n.fields.items()} if n.fields else {},
+            "metrics": metrics,
+            "children": children,
+            "keywords": None,
+            "topics": None,
+        }))
+    return roots
 
 
 def _nonblank(s: str) -> int:
@@ -575,10 +594,9 @@ def _stage_status(st: ParseState) -> None:
 
 def _stage_nodes(st: ParseState) -> None:
     """The tree and the summary as models, spans in the original; subjects of whole-unit figures."""
-    T, ctx = st.text, st.ctx
-    whole_ids = _whole_unit_nodes(st.roots)
-    st.sections = [_to_model(ctx, r, st.owned, whole_ids, st.whole) for r in st.roots]
-    st.summary = [_metric(ctx, f, summary_subject(T, f.kind, f.unit, f.start, f.end)) for f in st.summary_found]
+    flat = st.flat if st.flat or not st.roots else _flatten(st.roots)  # the assign stage's, when it ran
+    st.sections = _to_models(st.ctx, flat, st.owned, _whole_unit_nodes(st.roots), st.whole)
+    st.summary = _metrics(st.nt, st.summary_found, True)
     st.whole.extend(zip(st.summary_found, st.summary, strict=True))
 
 
