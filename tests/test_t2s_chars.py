@@ -85,3 +85,10 @@ def test_converting_clause_by_clause_is_converting_the_whole_text() -> None:
             assert len(whole) == len(t)
             assert _to_simplified(t) == (whole, whole != t), path.name
     assert _to_simplified("反覆强调,全面覆盖;\n他反覆说") == ("反复强调,全面覆盖;\n他反复说", True)
+
+
+def test_narrowing_makes_and_removes_no_character_t2s_may_change() -> None:
+    # normalize looks for both kinds in one scan, before narrowing
+    from report_parser.normalize import _WIDTH_STR
+
+    assert not [c for c in {*_WIDTH_STR, *_WIDTH_STR.values()} if _may_convert().search(c)]

@@ -24,12 +24,13 @@ _COMMON_WIDE = "，：；（）"
 _RARE_WIDE = re.compile("[" + "".join(re.escape(c) for c in sorted(_WIDTH_STR) if c not in _COMMON_WIDE) + "]")
 
 
-def _narrow(text: str) -> str:
-    """`text.translate(_WIDTH)`, faster: one character for one, so no offset moves."""
+def _narrow(text: str, start: int = 0) -> str:
+    """`text.translate(_WIDTH)`, faster: one character for one, so no offset moves. `start`: no rare
+    character stands before it."""
     for c in _COMMON_WIDE:
         text = text.replace(c, _WIDTH_STR[c])
-    if _RARE_WIDE.search(text):
-        for c in set(_RARE_WIDE.findall(text)):
+    if _RARE_WIDE.search(text, start):
+        for c in set(_RARE_WIDE.findall(text, start)):
             text = text.replace(c, _WIDTH_STR[c])
     return text
 
@@ -140,13 +141,21 @@ def _clauses_to_convert(text: str, m: re.Match[str] | None, may: re.Pattern[str]
     return out
 
 
-def _to_simplified(text: str) -> tuple[str, bool]:
+@lru_cache(maxsize=1)
+def _rare_or_may_convert() -> re.Pattern[str]:
+    """A rare wide character or one that t2s may change: most notices have neither, and one scan for
+    both costs what one for either does."""
+    return re.compile(_RARE_WIDE.pattern[:-1] + _may_convert().pattern[1:])
+
+
+def _to_simplified(text: str, start: int = 0) -> tuple[str, bool]:
     """Traditional → simplified, one character for one; lines whose length would change keep theirs.
+    `start`: no character that t2s may change stands before it.
 
     Only the clauses holding a character that t2s may change are converted (most notices that have
     one, 覆 of 覆盖, have it in a clause or two)."""
     may = _may_convert()
-    m = may.search(text)
+    m = may.search(text, start)
     if m is None:
         return text, False
     try:
@@ -256,8 +265,12 @@ def _join_wraps(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 def normalize(original: str) -> NormText:
     """Build the matching form of `original`; every character of it maps back to the original."""
-    text = _narrow(original)  # = original.translate(_WIDTH)
-    text, traditional = _to_simplified(text)
+    first = _rare_or_may_convert().search(original)
+    if first is None:  # most notices: only the common wide punctuation to narrow
+        text, traditional = _narrow(original, len(original)), False
+    else:  # narrowing makes no character that t2s may change, nor removes one
+        text = _narrow(original, first.start())  # = original.translate(_WIDTH)
+        text, traditional = _to_simplified(text, first.start())
     text = _blank_artefacts(text)
     joined, deletions = _join_wraps(text)
     if not deletions:

@@ -121,17 +121,14 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
     return out
 
 
-def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a <= s and e <= b for a, b in spans)
-
-
 def _flatten(nodes: list[RawNode]) -> list[RawNode]:
     out: list[RawNode] = []
     stack = list(reversed(nodes))
     while stack:
         n = stack.pop()
         out.append(n)
-        stack.extend(reversed(n.children))
+        if n.children:
+            stack.extend(reversed(n.children))
     return out
 
 
@@ -324,14 +321,17 @@ def _assign(found: list[metrics_mod.Found], flat: list[RawNode], outside: list[t
     owned: dict[int, list[metrics_mod.Found]] = {}
     summary: list[metrics_mod.Found] = []
     for f in found:
-        if _inside(outside, f.start, f.end):
-            summary.append(f)
-            continue
-        k = bisect_right(starts, f.start) - 1
-        while k >= 0 and not (flat[k].start <= f.start and f.end <= flat[k].end):
-            k -= 1
-        if k >= 0:
-            owned.setdefault(id(flat[k]), []).append(f)
+        s, e = f.start, f.end
+        for a, b in outside:
+            if a <= s and e <= b:
+                summary.append(f)
+                break
+        else:
+            k = bisect_right(starts, s) - 1
+            while k >= 0 and not (flat[k].start <= s and e <= flat[k].end):
+                k -= 1
+            if k >= 0:
+                owned.setdefault(id(flat[k]), []).append(f)
     return owned, summary
 
 
@@ -432,9 +432,11 @@ def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str
     """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
     breakdown of people disciplined with no stated total give none (contract: totals)."""
     wanted = set(total_subjects())
-    # a figure with no subject is neither a total nor one of the people disciplined
+    # a figure with no total subject is neither a total nor one of the people disciplined
     ranked = [(f, m, _sentence_start(T, f.start))
-              for f, m in sorted(figures, key=lambda x: x[0].start) if m.subject is not None]
+              for f, m in sorted(figures, key=lambda x: x[0].start) if m.subject in wanted]
+    if not ranked:
+        return {}
     parts = {id(f) for f, _, sent in ranked if _is_part(T, f.start, sent)}
     people: dict[int, int] = {}
     for f, m, sent in ranked:
@@ -466,8 +468,9 @@ def _is_part(T: str, pos: int, sent: int) -> bool:
 
 
 def _sentence_start(T: str, pos: int) -> int:
-    return max(T.rfind("。", 0, pos), T.rfind("\n", 0, pos), T.rfind(";", 0, pos), T.rfind("!", 0, pos),
-               T.rfind("?", 0, pos)) + 1
+    # the common ends first; the rare ones only after them (unbounded, they would scan back to the start)
+    last = max(T.rfind("。", 0, pos), T.rfind("\n", 0, pos))
+    return max(last, T.rfind(";", last + 1, pos), T.rfind("!", last + 1, pos), T.rfind("?", last + 1, pos)) + 1
 
 
 def _problem_statuses(T: str, flat: list[RawNode]) -> None:
@@ -691,11 +694,14 @@ STAGES: tuple[Stage, ...] = (
 def run_stages(state: ParseState, stages: Iterable[Stage] = STAGES,
                on_stage: Callable[[str, float], None] | None = None) -> ParseState:
     """Run `stages` in order over `state`; `on_stage(name, seconds)` is called after each."""
+    if on_stage is None:
+        for stage in stages:
+            stage.run(state)
+        return state
     for stage in stages:
         t0 = perf_counter()
         stage.run(state)
-        if on_stage is not None:
-            on_stage(stage.name, perf_counter() - t0)
+        on_stage(stage.name, perf_counter() - t0)
     return state
 
 
