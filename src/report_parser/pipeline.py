@@ -188,9 +188,8 @@ def _nonblank(s: str) -> int:
 
 
 def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float:
-    total = _nonblank(original)
-    if not total:
-        return 0.0
+    """The share of the original's non-blank characters inside `covered`; a warning for each longer
+    gap. The whole text is counted only when something is missing (most texts: nothing is)."""
     covered = sorted(covered)
     gaps: list[tuple[int, int]] = []
     pos = 0
@@ -201,11 +200,16 @@ def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float
     gaps.append((pos, len(original)))
     missing = 0
     for s, e in gaps:
-        k = _nonblank(original[s:e])
+        gap = original[s:e]
+        if not gap or gap.isspace():  # most gaps: the blank lines between parts
+            continue
+        k = _nonblank(gap)
         missing += k
         if k >= SKIPPED_WARN_MIN:
             ctx.report(Diagnostic(Code.W401, (s, e), {"count": k}), original=True)
-    cov = max(0.0, min(1.0, 1 - missing / total))
+    if not missing:
+        return 0.0 if not original or original.isspace() else 1.0
+    cov = max(0.0, min(1.0, 1 - missing / _nonblank(original)))
     if cov < 0.9:
         ctx.warn(Code.W402, coverage=cov)
     return round(cov, 4)
@@ -432,26 +436,31 @@ def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str
     """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
     breakdown of people disciplined with no stated total give none (contract: totals)."""
     wanted = set(total_subjects())
-    # a figure with no total subject is neither a total nor one of the people disciplined
-    ranked = [(f, m, _sentence_start(T, f.start))
-              for f, m in sorted(figures, key=lambda x: x[0].start) if m.subject in wanted]
-    if not ranked:
-        return {}
-    parts = {id(f) for f, _, sent in ranked if _is_part(T, f.start, sent)}
-    people: dict[int, int] = {}
-    for f, m, sent in ranked:
-        if m.subject == "people_disciplined" and id(f) not in parts:
-            people[sent] = people.get(sent, 0) + 1
     out: dict[str, Metric] = {}
-    for f, m, sent in ranked:
+    people: dict[int, int] | None = None  # sentence start → people disciplined named apart in it
+    for f, m in sorted(figures, key=lambda x: x[0].start):
         subject = m.subject
         if subject not in wanted or subject in out or m.kind not in ("count", "money", "percent"):
             continue
-        if id(f) in parts:
+        sent = _sentence_start(T, f.start)
+        if _is_part(T, f.start, sent):
             continue
-        if subject == "people_disciplined" and people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
-            continue  # 政务处分0人、批评教育6人: a breakdown with no stated total
+        if subject == "people_disciplined":
+            people = _people_by_sentence(T, figures) if people is None else people
+            if people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
+                continue  # 政务处分0人、批评教育6人: a breakdown with no stated total
         out[subject] = trusted(Metric, dict(m.__dict__))  # its own copy, as validation made it
+    return out
+
+
+def _people_by_sentence(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[int, int]:
+    """How many figures of people disciplined, not parts after 其中, each sentence holds."""
+    out: dict[int, int] = {}
+    for f, m in figures:
+        if m.subject == "people_disciplined":
+            sent = _sentence_start(T, f.start)
+            if not _is_part(T, f.start, sent):
+                out[sent] = out.get(sent, 0) + 1
     return out
 
 
