@@ -219,13 +219,14 @@ def _wrap_width(lines: list[str]) -> int | None:
     """The fixed width a hard-wrapped text was broken at, or None when lines end naturally.
 
     Hard wrapping shows as many lines that stop mid-sentence at (nearly) the same length."""
-    body = [s for s in map(str.strip, lines) if s]
-    open_ends = [ln for ln in body if len(ln) >= 12 and ln[-1] not in _SENTENCE_END]
-    if len(open_ends) < 6 or len(open_ends) < 0.3 * len(body):
+    stripped = list(map(str.strip, lines))
+    body = len(stripped) - stripped.count("")  # lines that are not blank
+    open_ends = [ln for ln in stripped if len(ln) >= 12 and ln[-1] not in _SENTENCE_END]
+    if len(open_ends) < 6 or len(open_ends) < 0.3 * body:
         return None  # too few even before headings are left out: most texts, without a pattern run
     # headings end without punctuation by nature: only running lines count as evidence
     open_ends = [ln for ln in open_ends if not _LINE_MARKER.match(ln)]
-    if len(open_ends) < 6 or len(open_ends) < 0.3 * len(body):
+    if len(open_ends) < 6 or len(open_ends) < 0.3 * body:
         return None
     lengths = sorted(len(ln) for ln in open_ends)
     width = lengths[len(lengths) // 2]

@@ -113,7 +113,7 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
             # the classifier as written (個, not the 个 it was matched as)
             i = T.rfind(unit, f.start, f.end)
             if i >= 0:
-                unit = nt.orig_text(i, i + len(unit))
+                unit = original[i:i + len(unit)] if index is None else nt.orig_text(i, i + len(unit))
         out.append(trusted(Metric, {
             "kind": f.kind, "text": original[s:e], "span": (s, e), "value": f.value, "unit": unit,
             "approx": f.approx, "date": f.date, "start": f.start_date, "end": f.end_date,
@@ -143,6 +143,8 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
     index = nt.index if nt.breaks else None
     roots: list[Node] = []
     parent_of: dict[int, list[Node]] = {}  # id of a node → its parent's children list
+    # the original's text of a matching-text span (NormText.orig_text): a plain slice for most texts
+    text_of = original.__getitem__ if index is None else lambda sl: nt.orig_text(sl.start, sl.stop)
     for n in flat:
         s, e = n.start, n.end
         if index is not None:  # NormText.orig_span, inline
@@ -154,19 +156,20 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
         if title is not None:
             # report the title as written: the original text of the heading, markup removed
             start = n.title_start if n.title_start is not None else marker.end if marker else n.start
-            title = clean_title(nt.orig_text(start, n.title_end))
-        found = owned.get(id(n))
+            title = clean_title(text_of(slice(start, n.title_end)))
+        key = id(n)
+        found = owned.get(key)
         metrics: list[Metric] = []
         if found:
-            metrics = _metrics(nt, found, id(n) in whole)
-            if id(n) in whole:
+            metrics = _metrics(nt, found, key in whole)
+            if key in whole:
                 collect.extend(zip(found, metrics, strict=True))
         children: list[Node] = []
         for c in n.children:
             parent_of[id(c)] = children
-        parent_of.pop(id(n), roots).append(trusted(Node, {
+        parent_of.pop(key, roots).append(trusted(Node, {
             "role": n.role,
-            "marker": nt.orig_text(marker.start, marker.end) if marker else None,  # exactly as written
+            "marker": text_of(slice(marker.start, marker.end)) if marker else None,  # exactly as written
             "style": marker.style if marker else None,
             "ordinal": n.ordinal,
             "title": title,
