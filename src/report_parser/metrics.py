@@ -205,7 +205,7 @@ _DATE_SOURCE = (
     # a dated start, then an end with or without its own year
     f"|(?:{_cjk('s')}|{_iso('s')}){_SEP}(?:{_cjk('e')}|{_iso('e')}|{_md('e')}|(?P<ed>{_DAY_ANY}){_SP}{_DAYCH}"
     f"|{_BARE_YEAR_END}){_ENDTAIL}"
-    f"|{_cjk('s')}|{_iso('s')}"
+    f"|(?P<one>{_cjk('s')})|{_iso('s')}"  # `one`: the common single date, read apart (see _Scanner.date)
     # no year: completed from context
     f"|(?P<sm>{_MON_A}){_SEP}(?P<em>{_MON_A}){_SP}月(?:份)?+"
     f"|(?P<sm>{_MON_A}){_SP}月{_SP}(?P<sd>{_DAY_A}){_SEP}(?P<ed>{_DAY_A}){_SP}{_DAYCH}"
@@ -241,6 +241,11 @@ def _copies(*names: str) -> Callable[[tuple], tuple | str]:
 
 _SY, _SM, _SD, _EY, _EM, _ED = (_copies(n) for n in ("sy", "sm", "sd", "ey", "em", "ed"))
 _END = _copies("ey", "em", "ed")  # a period: its end is written
+# A single date written with its year (2025年, 2025年4月底, 2001年3月4日) is matched by group `one`,
+# the last group to close then (its lastindex); its year, month and day are the groups inside it.
+_ONE = _DATE.groupindex["one_1"]
+_ONE_YMD = tuple(min(i for k, i in _DATE.groupindex.items() if i > _ONE and k.rsplit("_", 1)[0] == name)
+                 for name in ("sy", "sm", "sd"))
 
 # --- things that are not figures -------------------------------------------------------------
 _CLOCK = regex.compile(
@@ -438,8 +443,12 @@ class _Scanner:
     def _fixed_end(self, s: int, e: int) -> int | None:
         """End of a fixed term (三重一大, 两个维护) overlapping [s, e), if any."""
         t = self.t
-        if _FIXED_PAIRS is not None and not any(t[j : j + 2] in _FIXED_PAIRS for j in range(max(0, s - 1), e)):
-            return None
+        if _FIXED_PAIRS is not None:
+            j = max(0, s - 1)
+            while t[j : j + 2] not in _FIXED_PAIRS:  # a loop, not any(): runs are short, the call costs more
+                j += 1
+                if j >= e:
+                    return None
         for m in _FIXED.finditer(self.t, max(0, s - _FIXED_MAX + 1), min(self.n, e + _FIXED_MAX)):
             if m.start() < e and m.end() > s:
                 return m.end()
@@ -520,6 +529,11 @@ class _Scanner:
                 if m is None:
                     return
                 s, run_end = m.span()
+                if _FAST and t[s] in _ASCII_DIGITS and run_end < n:
+                    end = self._digits(s, run_end)
+                    if end is not None:
+                        pos = end
+                        continue
             end = self.at(s, run_end)
             pos = end if end is not None and end > s else run_end
 
@@ -577,6 +591,30 @@ class _Scanner:
                 e = d.end() + 1
                 self.issue(Code.W102, s, e, text=t[s:e])
                 return e
+        return None
+
+    def _digits(self, s: int, run_end: int) -> int | None:
+        """The common readings of a run of digits found by _CAND, read as `at` reads them: a count
+        (25个, 13人) or a date (2025年…, 3月). _CAND has turned down what `at` checks first in the
+        characters before the run; what else `at` tries first needs a dot, a longer run, or another
+        character after it (clock, phone, short year). None: the run takes the general path, `at`."""
+        t = self.t
+        if run_end - s >= 11 or t.find(".", s, run_end) >= 0:
+            return None
+        nxt = t[run_end]
+        if nxt in _COUNT_ONLY or (nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT):
+            u = _COUNT_UNIT_AT.match(t, run_end)  # as _COUNT reads on past the digits: no cue or multiplier
+            if u is None:
+                return None
+            unit, e = u.group(), u.end()
+            if unit == "组" and self._named(s, e, unit):
+                return e
+            start, approx = self._start_with_prefix(s) if s and t[s - 1] in _APPROX_LAST else (s, False)
+            if not self.titles or not self._in_title(start):  # as emit does
+                self.found.append(Found("count", start, e, int(t[s:run_end]), unit, approx))
+            return e
+        if nxt in _DATE_FIRST and (nxt != "年" or run_end - s != 2):
+            return self.date(s)  # a date read ends past s; if none is, `at` tries the other readings
         return None
 
     @staticmethod
@@ -714,6 +752,16 @@ class _Scanner:
         m = _DATE.match(self.t, s)
         if not m:
             return None
+        if m.lastindex == _ONE:  # a single date with its year: what the general path below does for it
+            y_, mo_, d_ = m.group(*_ONE_YMD)
+            y, mo, d = _year(y_), self._part(mo_), self._part(d_)
+            e = m.end()
+            if not self._valid(y, mo, d):
+                return self._invalid(s, e)
+            if not self.titles or not self._in_title(s):
+                self.found.append(Found("date", s, e, None, None, False, _iso_date(y, mo, d)))
+            self.ref = (y, mo, d)
+            return e
         v = m.groups("")  # of the groups numbered from one name, one at most is set: joined, its value
         sy_, sm_, sd_ = "".join(_SY(v)) or None, "".join(_SM(v)) or None, "".join(_SD(v)) or None
         part = self._part
@@ -796,6 +844,14 @@ _READ: dict[str, tuple[Callable[[_Scanner, int], int | None], ...]] = {
     c: tuple(getattr(_Scanner, name) for name in names) for c, names in _DISPATCH.items()
 }
 _DAMAGED_NEXT = ("月", "日")
+# The fast paths of _Scanner._digits: they lean on _CAND's lookbehinds, which hold when no fixed
+# term has a digit.
+_FAST = not _FIXED_ARABIC
+_ASCII_DIGITS = frozenset("0123456789")
+_COUNT_ONLY = frozenset(c for c, names in _DISPATCH.items() if names == ("count",))
+_COUNT_UNIT_AT = re.compile(_COUNT_UNIT)
+# Characters after a run where a date is the first reading; after '-' a phone number is tried first.
+_DATE_FIRST = frozenset(c for c, names in _DISPATCH.items() if names and names[0] == "date") - {"-"}
 # After 个 a duration goes on with an approximation, 半 or its unit (3个多月, 两个半小时, 6个月).
 _GE_NEXT = _first_chars(_D["approx_infixes"], ["半"], _D["duration_units"], _D["duration_units_after_ge"])
 _READ_GE_COUNT = tuple(r for r in _READ["个"] if r is not _Scanner.duration)  # _DAMAGED ends its digits before one of these
@@ -843,14 +899,18 @@ def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
     return out
 
 
-def extract(text: str, *, base_year: int | None = None) -> tuple[list[Found], list[Diagnostic]]:
+def extract(text: str, *, base_year: int | None = None,
+            narrow: bool = False) -> tuple[list[Found], list[Diagnostic]]:
     """Every figure in `text`, in document order, and the issues met on the way.
 
     `text` is the whole (normalised) notice; offsets index into it. A date written without
     its year takes the year of the most recent dated point before it (the next year when
     its month/day comes earlier), else `base_year`; such dates carry year_inferred and a W101.
+    `narrow`: the caller vouches that `text` has no full-width form left (normalize's text has
+    none), and the scan for them, a tenth of the time of a short notice, is skipped.
     """
-    t = text.translate(_FULLWIDTH) if _WIDE.search(text) else text  # one for one: offsets unchanged
+    # one for one: offsets unchanged
+    t = text.translate(_FULLWIDTH) if not narrow and _WIDE.search(text) else text
     sc = _Scanner(t, base_year)
     sc.run()
     return sc.found, sc.issues
