@@ -494,8 +494,7 @@ class _Scanner:
         """A Chinese numeral opening a short quoted slogan: “六个不足”, “四个融入”."""
         if s == 0 or self.t[s - 1] not in _QUOTE_OPEN:
             return False
-        window = self.t[run_end : min(self.n, s + _QUOTE_MAX)]
-        return any(c in _QUOTE_CLOSE for c in window)
+        return not _QUOTE_CLOSE.isdisjoint(self.t[run_end : min(self.n, s + _QUOTE_MAX)])
 
     # --- emit ---------------------------------------------------------------------------------
     def emit(self, f: Found) -> bool:
@@ -529,7 +528,7 @@ class _Scanner:
                 if m is None:
                     return
                 s, run_end = m.span()
-                if _FAST and t[s] in _ASCII_DIGITS and run_end < n:
+                if _SHORTCUTS and t[s] in _ASCII_DIGITS and run_end < n:
                     end = self._digits(s, run_end)
                     if end is not None:
                         pos = end
@@ -571,12 +570,14 @@ class _Scanner:
                  or (nxt == "年" and run_end - s == 2 and _SHORT_YEAR.match(t, s)))
             if c:
                 return c.end()
-        elif self._quoted_term(s, run_end):
+        elif prev in _QUOTE_OPEN and self._quoted_term(s, run_end):
             return None
         else:
             place = self._place_end(s)
             if place is not None:
                 return place
+            if _SHORTCUTS and readings == _COUNT_READ and nxt != "点" and not _cn_ok(t[s:run_end]):
+                return None  # as `count` turns the numeral down (一个, 统一部署), without its match
         if dotted:
             r = self.date(s)
             if r is not None:
@@ -844,9 +845,10 @@ _READ: dict[str, tuple[Callable[[_Scanner, int], int | None], ...]] = {
     c: tuple(getattr(_Scanner, name) for name in names) for c, names in _DISPATCH.items()
 }
 _DAMAGED_NEXT = ("月", "日")
-# The fast paths of _Scanner._digits: they lean on _CAND's lookbehinds, which hold when no fixed
-# term has a digit.
-_FAST = not _FIXED_ARABIC
+# The shortcuts of _Scanner (_digits, and a numeral `count` would turn down): they read as the
+# general path does, and _digits leans on _CAND's lookbehinds, which hold when no fixed term has a
+# digit. (A test turns them off to compare.)
+_SHORTCUTS = not _FIXED_ARABIC
 _ASCII_DIGITS = frozenset("0123456789")
 _COUNT_ONLY = frozenset(c for c, names in _DISPATCH.items() if names == ("count",))
 _COUNT_UNIT_AT = re.compile(_COUNT_UNIT)
@@ -854,6 +856,7 @@ _COUNT_UNIT_AT = re.compile(_COUNT_UNIT)
 _DATE_FIRST = frozenset(c for c, names in _DISPATCH.items() if names and names[0] == "date") - {"-"}
 # After 个 a duration goes on with an approximation, 半 or its unit (3个多月, 两个半小时, 6个月).
 _GE_NEXT = _first_chars(_D["approx_infixes"], ["半"], _D["duration_units"], _D["duration_units_after_ge"])
+_COUNT_READ = (_Scanner.count,)
 _READ_GE_COUNT = tuple(r for r in _READ["个"] if r is not _Scanner.duration)  # _DAMAGED ends its digits before one of these
 
 
