@@ -487,3 +487,23 @@ def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(metrics, "_ONE", -1)  # no match has this lastindex: every date takes the general path
     for t, got in zip(texts, fast, strict=True):
         assert got == extract(t), t
+
+
+def test_title_stretches_as_the_window_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """_in_title, from the stretches found once per text, says what the window rule says at every
+    position, whatever order the positions are asked in (a short window: its edges are met often)."""
+    import random
+
+    monkeypatch.setattr(metrics, "_TITLE_MAX", 7)
+    rnd = random.Random(13)
+    pieces = ["《", "》", "关于", "2025年", "的通知", "3个", " ", "“", "”", "x", "xxxx"]
+    for _ in range(3000):
+        t = "".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 12)))
+        sc = metrics._Scanner(t, None)
+        positions = list(range(len(t) + 1))
+        if rnd.random() < 0.5:
+            rnd.shuffle(positions)
+        for s in positions:
+            lo, hi = sc.untitled
+            got = not (lo < s < hi) and sc._in_title(s)
+            assert got == sc._in_title_window(s), (t, s)

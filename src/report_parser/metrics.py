@@ -415,6 +415,26 @@ def _cn_ok(num: str, *, allow_one: bool = False, money: bool = False) -> bool:
     return len(core) == 1 or not all(ch in DIGITS for ch in core)
 
 
+def _title_spans(t: str) -> tuple[list[int], list[int]] | None:
+    """Where a figure would start inside a 《…》 title as _Scanner._in_title_window reads it: from
+    after an opening mark to the next opening mark or the closing one, when that closes within
+    _TITLE_MAX characters. The starts and the (inclusive) ends of those stretches, in order; None
+    when a mark is longer than one character (the window rule is then asked figure by figure)."""
+    if len(_TITLE_OPEN) != 1 or len(_TITLE_CLOSE) != 1:
+        return None
+    lows: list[int] = []
+    highs: list[int] = []
+    o = t.find(_TITLE_OPEN)
+    while o >= 0:
+        nxt = t.find(_TITLE_OPEN, o + 1)
+        c = t.find(_TITLE_CLOSE, o + 1)
+        if 0 <= c < o + _TITLE_MAX:
+            lows.append(o + 1)
+            highs.append(c if nxt < 0 else min(nxt, c))
+        o = nxt
+    return lows, highs
+
+
 class _Scanner:
     """One pass over the text; keeps the date context for years left out."""
 
@@ -425,7 +445,13 @@ class _Scanner:
         self.found: list[Found] = []
         self.issues: list[Diagnostic] = []
         self.ref: tuple[int, int | None, int | None] | None = None
-        self.titles = _TITLE_OPEN in text  # else no figure is inside a document title
+        # no figure starting strictly between these two is inside a document title (see _in_title)
+        self.untitled = (-1, self.n + 1)
+        self.titles = _title_spans(text) if _TITLE_OPEN in text else ([], [])
+        if self.titles is None:
+            self.untitled = (0, 0)  # every figure is looked at by the window rule
+        elif self.titles[0]:
+            self.untitled = (-1, self.titles[0][0])
 
     # --- context checks ---------------------------------------------------------------------
     def _approx_prefix(self, s: int) -> str:
@@ -455,7 +481,20 @@ class _Scanner:
         return None
 
     def _in_title(self, s: int) -> bool:
-        """Inside a 《…》 document title: figures there are part of a name."""
+        """Inside a 《…》 document title: figures there are part of a name. Callers first look at
+        `untitled`, which this sets to the stretch around s that holds no title."""
+        if self.titles is None:
+            return self._in_title_window(s)
+        lows, highs = self.titles
+        i = bisect_right(lows, s) - 1
+        if i >= 0 and s <= highs[i]:
+            return True
+        self.untitled = (highs[i] if i >= 0 else -1, lows[i + 1] if i + 1 < len(lows) else self.n + 1)
+        return False
+
+    def _in_title_window(self, s: int) -> bool:
+        """The rule: an opening mark within _TITLE_MAX characters before s, no closing one between,
+        and one after s within _TITLE_MAX characters of the opening one."""
         t = self.t
         o = t.rfind(_TITLE_OPEN, max(0, s - _TITLE_MAX), s)
         if o < 0 or t.find(_TITLE_CLOSE, o, s) >= 0:
@@ -498,7 +537,8 @@ class _Scanner:
 
     # --- emit ---------------------------------------------------------------------------------
     def emit(self, f: Found) -> bool:
-        if self.titles and self._in_title(f.start):
+        lo, hi = self.untitled
+        if not lo < f.start < hi and self._in_title(f.start):
             return False
         self.found.append(f)
         return True
@@ -528,7 +568,9 @@ class _Scanner:
                 if m is None:
                     return
                 s, run_end = m.span()
-                if _SHORTCUTS and t[s] in _ASCII_DIGITS and run_end < n:
+                # digits: the common readings first (_digits), without the general path
+                if (_SHORTCUTS and t[s] in _ASCII_DIGITS and run_end < n and run_end - s < 11
+                        and t.find(".", s, run_end) < 0):
                     end = self._digits(s, run_end)
                     if end is not None:
                         pos = end
@@ -598,10 +640,9 @@ class _Scanner:
         """The common readings of a run of digits found by _CAND, read as `at` reads them: a count
         (25个, 13人) or a date (2025年…, 3月). _CAND has turned down what `at` checks first in the
         characters before the run; what else `at` tries first needs a dot, a longer run, or another
-        character after it (clock, phone, short year). None: the run takes the general path, `at`."""
+        character after it (clock, phone, short year): the run has no dot and less than 11 digits.
+        None: the run takes the general path, `at`."""
         t = self.t
-        if run_end - s >= 11 or t.find(".", s, run_end) >= 0:
-            return None
         nxt = t[run_end]
         if nxt in _COUNT_ONLY or (nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT):
             u = _COUNT_UNIT_AT.match(t, run_end)  # as _COUNT reads on past the digits: no cue or multiplier
@@ -611,7 +652,8 @@ class _Scanner:
             if unit == "组" and self._named(s, e, unit):
                 return e
             start, approx = self._start_with_prefix(s) if s and t[s - 1] in _APPROX_LAST else (s, False)
-            if not self.titles or not self._in_title(start):  # as emit does
+            lo, hi = self.untitled  # as emit does
+            if lo < start < hi or not self._in_title(start):
                 self.found.append(Found("count", start, e, int(t[s:run_end]), unit, approx))
             return e
         if nxt in _DATE_FIRST and (nxt != "年" or run_end - s != 2):
@@ -759,7 +801,8 @@ class _Scanner:
             e = m.end()
             if not self._valid(y, mo, d):
                 return self._invalid(s, e)
-            if not self.titles or not self._in_title(s):
+            lo, hi = self.untitled  # as emit does
+            if lo < s < hi or not self._in_title(s):
                 self.found.append(Found("date", s, e, None, None, False, _iso_date(y, mo, d)))
             self.ref = (y, mo, d)
             return e
