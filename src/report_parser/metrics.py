@@ -645,10 +645,16 @@ class _Scanner:
         t = self.t
         nxt = t[run_end]
         if nxt in _COUNT_ONLY or (nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT):
-            u = _COUNT_UNIT_AT.match(t, run_end)  # as _COUNT reads on past the digits: no cue or multiplier
-            if u is None:
-                return None
-            unit, e = u.group(), u.end()
+            blocked = _UNIT_ALONE.get(nxt)
+            if blocked is not None:  # a unit of one character, and no other starts with it
+                if blocked and t.startswith(blocked, run_end + 1):
+                    return None
+                unit, e = nxt, run_end + 1
+            else:
+                u = _COUNT_UNIT_AT.match(t, run_end)  # as _COUNT reads on past the digits: no cue or multiplier
+                if u is None:
+                    return None
+                unit, e = u.group(), u.end()
             if unit == "组" and self._named(s, e, unit):
                 return e
             start, approx = self._start_with_prefix(s) if s and t[s - 1] in _APPROX_LAST else (s, False)
@@ -895,6 +901,12 @@ _SHORTCUTS = not _FIXED_ARABIC
 _ASCII_DIGITS = frozenset("0123456789")
 _COUNT_ONLY = frozenset(c for c, names in _DISPATCH.items() if names == ("count",))
 _COUNT_UNIT_AT = re.compile(_COUNT_UNIT)
+# Count units of one character that no other unit (nor a unit prefix) starts with, and the words
+# that must not follow them: read without _COUNT_UNIT_AT, as its alternation reads them.
+_UNIT_ALONE: dict[str, tuple[str, ...]] = {
+    u: tuple(_BLOCKED.get(u, ())) for u in _COUNT_UNITS
+    if len(u) == 1 and u not in _D["count_unit_prefixes"] and not any(v != u and v.startswith(u) for v in _COUNT_UNITS)
+}
 # Characters after a run where a date is the first reading; after '-' a phone number is tried first.
 _DATE_FIRST = frozenset(c for c, names in _DISPATCH.items() if names and names[0] == "date") - {"-"}
 # After 个 a duration goes on with an approximation, 半 or its unit (3个多月, 两个半小时, 6个月).
