@@ -507,3 +507,30 @@ def test_title_stretches_as_the_window_rule(monkeypatch: pytest.MonkeyPatch) -> 
             lo, hi = sc.untitled
             got = not (lo < s < hi) and sc._in_title(s)
             assert got == sc._in_title_window(s), (t, s)
+
+
+def test_figure_patterns_read_by_re_as_by_regex() -> None:
+    """_MONEY, _PERCENT, _RATIO and _DURATION are compiled by stdlib `re` with their repeated names
+    numbered: the same spans and values as `regex` reads from them as written, where a repeated
+    name is one group."""
+    import random
+    import re
+
+    import regex
+
+    rnd = random.Random(17)
+    words = ["3", "25", "0.5", "1,234", "1,234.56", "二", "三十", "十", "两", "百分之", "分之", "%", " ", "/", "元",
+             "万", "亿", "千", "余", "多", "个", "半", "年", "月", "小时", "天", "周", "角", "分", "零", "以上", "¥",
+             "￥", "人", "内", "整", "左右", "百分点", "钟"]
+    for p in (metrics._MONEY, metrics._PERCENT, metrics._RATIO, metrics._DURATION):
+        by_regex = regex.compile(re.sub(r"\(\?P<(\w+?)_\d+>", r"(?P<\1>", p.pattern))
+        names = sorted(by_regex.groupindex)
+        for _ in range(3000):
+            t = rnd.choice(words[:10] + ["¥", "￥"]) + "".join(rnd.choice(words) for _ in range(rnd.randrange(0, 6)))
+            a, b = by_regex.match(t), p.match(t)
+            assert (a is None) == (b is None), (p.pattern[:30], t)
+            if a is not None:
+                assert a.span() == b.span(), t
+                got = tuple("".join(v or "" for k, v in b.groupdict().items() if k.rsplit("_", 1)[0] == n) or None
+                            for n in names)
+                assert tuple(a.group(n) for n in names) == got, t

@@ -45,7 +45,7 @@ _D = load_data()
 # The kinds that are amounts (tables count them: has_figure), as against points and stretches of time.
 FIGURE_KINDS = frozenset(k for k, sort in _D["kinds"].items() if sort == "amount")
 _MEASURE_UNITS = frozenset(_D["measure_units"])
-_ONE_SPAN_AFTER = regex.compile(r"以上|以内|之内|内|左右|多|时间|[,。;、)]|$")
+_ONE_SPAN_AFTER = re.compile(r"以上|以内|之内|内|左右|多|时间|[,。;、)]|$")
 
 
 def _alt(words) -> str:
@@ -99,6 +99,20 @@ _COUNT = re.compile(
     f"(?:(?P<unit>{_COUNT_UNIT})|(?P<da>{regex.escape(_D['bare_da_unit'])})(?!{_COUNT_UNIT_PLAIN}))"
 )
 
+def _unique_names(pattern: str) -> str:
+    """The pattern with each group name numbered where it repeats (sy → sy_1, sy_2…): stdlib `re`
+    wants names unique. A backreference names the nearest group of its name before it."""
+    seen: dict[str, int] = {}
+
+    def number(m: re.Match) -> str:
+        if m.group(1) is not None:
+            seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+            return f"(?P<{m.group(1)}_{seen[m.group(1)]}>"
+        return f"(?P={m.group(2)}_{seen[m.group(2)]})"
+
+    return re.sub(r"(?<!\\)\(\?P(?:<(\w+)>|=(\w+)\))", number, pattern)
+
+
 _dur_req = _D["duration_unit_requires_after"]
 
 
@@ -114,12 +128,14 @@ def _dur_units(units: list[str]) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-_DURATION = regex.compile(
+# Stdlib `re` reads these several times as fast as `regex`: a name written more than once is
+# numbered (_unique_names), and the copy that is set gives the value.
+_DURATION = re.compile(_unique_names(
     f"{_NUM}(?P<a1>{_APPROX_IN})?+"
     f"(?:(?P<ge>个)(?P<a2>{_APPROX_IN})?+(?P<half>半)?+(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_after_ge'])})"
     f"|(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_without_ge'])}))"
     f"(?P<half2>半)?+(?:(?P<a3>{_APPROX_IN})(?!{_COUNT_UNIT_PLAIN}|{_MULT}))?+"
-)
+))
 
 _MONEY_UNIT = _unit_alt(_D["money_units"])
 _MONEY_TAIL = "(?:" + "|".join(
@@ -127,17 +143,17 @@ _MONEY_TAIL = "(?:" + "|".join(
     for w in _D["money_tail"]
 ) + ")?+"
 _JIAO_FEN = f"(?:零?(?P<jiao>[0-9]|{_CNDIG})角)?+(?:零?(?P<fen>[0-9]|{_CNDIG})分)?+"
-_MONEY = regex.compile(
+_MONEY = re.compile(_unique_names(
     f"(?:(?P<sign>{_alt(_D['money_prefix_signs'])}){_SP}(?P<num>{_ARABIC})(?P<mult>{_MULT})?+(?P<yuan>{_MONEY_UNIT})?+"
     f"|{_NUM}(?P<a1>{_APPROX_IN})?+(?P<mult>{_MULT})?+(?P<a2>{_APPROX_IN})?+(?P<yuan>{_MONEY_UNIT}))"
     f"{_JIAO_FEN}{_MONEY_TAIL}"
-)
+))
 
-_PERCENT = regex.compile(f"(?:(?P<num>{_ARABIC}){_SP}%|百分之(?P<num>{_ARABIC}|{_CNRUN}))")
-_RATIO = regex.compile(
+_PERCENT = re.compile(_unique_names(f"(?:(?P<num>{_ARABIC}){_SP}%|百分之(?P<num>{_ARABIC}|{_CNRUN}))"))
+_RATIO = re.compile(_unique_names(
     rf"(?:(?P<a>[0-9]{{1,4}})[ ]?/[ ]?(?P<b>[0-9]{{1,4}})(?![0-9/]|\.[0-9])"
     f"|(?P<b>{_CNRUN})分之(?P<a>{_CNRUN}))"
-)
+))
 
 # --- dates -------------------------------------------------------------------------------------
 _YEAR_A = r"(?:1[89][0-9]{2}|20[0-9]{2})(?![0-9])"
@@ -215,20 +231,6 @@ _DATE_SOURCE = (
 )
 
 
-def _unique_names(pattern: str) -> str:
-    """The pattern with each group name numbered where it repeats (sy → sy_1, sy_2…): stdlib `re`
-    wants names unique. A backreference names the nearest group of its name before it."""
-    seen: dict[str, int] = {}
-
-    def number(m: re.Match) -> str:
-        if m.group(1) is not None:
-            seen[m.group(1)] = seen.get(m.group(1), 0) + 1
-            return f"(?P<{m.group(1)}_{seen[m.group(1)]}>"
-        return f"(?P={m.group(2)}_{seen[m.group(2)]})"
-
-    return re.sub(r"(?<!\\)\(\?P(?:<(\w+)>|=(\w+)\))", number, pattern)
-
-
 # A date is read by stdlib `re`, three times as fast here as `regex` (the same pattern, its
 # repeated names numbered); the groups of one name are alternatives, at most one of them set.
 _DATE = re.compile(_unique_names(_DATE_SOURCE))
@@ -248,14 +250,14 @@ _ONE_YMD = tuple(min(i for k, i in _DATE.groupindex.items() if i > _ONE and k.rs
                  for name in ("sy", "sm", "sd"))
 
 # --- things that are not figures -------------------------------------------------------------
-_CLOCK = regex.compile(
+_CLOCK = re.compile(
     rf"[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?+(?:{_SEP}[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?+)?+"
 )
-_PHONE = regex.compile(r"[0-9]{3,4}-[0-9]{7,8}(?:-[0-9]{1,6})?+(?![0-9])|1[3-9][0-9]{9}(?![0-9])")
+_PHONE = re.compile(r"[0-9]{3,4}-[0-9]{7,8}(?:-[0-9]{1,6})?+(?![0-9])|1[3-9][0-9]{9}(?![0-9])")
 # Digits dropped by a mirror: 2024717日 (年 and 月 lost), 830日 (月 lost), 20247月.
 # Two-digit years (15年3月2日, 98年4月) are left out: the century is a guess.
-_SHORT_YEAR = regex.compile(r"[0-9]{2}年[0-9]{1,2}月(?:[0-9]{1,2}[日号])?+")
-_DAMAGED = regex.compile(
+_SHORT_YEAR = re.compile(r"[0-9]{2}年[0-9]{1,2}月(?:[0-9]{1,2}[日号])?+")
+_DAMAGED = re.compile(
     rf"(?:(?:1[89]|20)[0-9]{{3,6}}(?=[月日])|[0-9]{{3,4}}(?=日(?!{_alt(_D['duration_unit_requires_after']['日'])})))"
 )
 
@@ -707,7 +709,8 @@ class _Scanner:
         m = _DURATION.match(self.t, s)
         if not m:
             return None
-        num, half_, half2, a1, a2, a3, unit = _DURATION_FIELDS(m.groups())
+        num, half_, half2, a1, a2, a3, unit1, unit2 = _DURATION_FIELDS(m.groups())
+        unit = unit1 or unit2
         half = bool(half_ or half2)
         e = m.end()
         # 一年以上, 一年内, 用时一年。: a span of one; 一年 before other words (一年一度) is not
@@ -730,7 +733,8 @@ class _Scanner:
         m = _MONEY.match(self.t, s)
         if not m:
             return None
-        num, sign, mult, jiao, fen, a1, a2 = _MONEY_FIELDS(m.groups())
+        num1, num2, sign, mult1, mult2, jiao, fen, a1, a2 = _MONEY_FIELDS(m.groups())
+        num, mult = num1 or num2, mult1 or mult2
         if sign is None and not _cn_ok(num, money=True):
             return None
         value = self._value(num, mult)
@@ -748,7 +752,8 @@ class _Scanner:
         m = _PERCENT.match(self.t, s)
         if not m:
             return None
-        num = m.group("num")
+        num1, num2 = _PERCENT_FIELDS(m.groups())
+        num = num1 or num2
         value = cn_to_decimal(num)
         if value is None or any(ch in _FORMAL for ch in num):
             return None
@@ -760,7 +765,8 @@ class _Scanner:
         m = _RATIO.match(self.t, s)
         if not m:
             return None
-        a, b = cn_to_decimal(m.group("a")), cn_to_decimal(m.group("b"))
+        a1, a2, b1, b2 = _RATIO_FIELDS(m.groups())
+        a, b = cn_to_decimal(a1 or a2), cn_to_decimal(b1 or b2)
         if any(ch in _FORMAL for ch in m.group()):
             return None
         if a is None or b is None or b == 0:
@@ -885,8 +891,10 @@ def _fields(p: re.Pattern | regex.Pattern, *names: str) -> Callable[[tuple], tup
 
 
 _COUNT_FIELDS = _fields(_COUNT, "num", "a1", "mult", "a2", "unit", "da")
-_DURATION_FIELDS = _fields(_DURATION, "num", "half", "half2", "a1", "a2", "a3", "unit")
-_MONEY_FIELDS = _fields(_MONEY, "num", "sign", "mult", "jiao", "fen", "a1", "a2")
+_DURATION_FIELDS = _fields(_DURATION, "num_1", "half_1", "half2_1", "a1_1", "a2_1", "a3_1", "unit_1", "unit_2")
+_MONEY_FIELDS = _fields(_MONEY, "num_1", "num_2", "sign_1", "mult_1", "mult_2", "jiao_1", "fen_1", "a1_1", "a2_1")
+_PERCENT_FIELDS = _fields(_PERCENT, "num_1", "num_2")
+_RATIO_FIELDS = _fields(_RATIO, "a_1", "a_2", "b_1", "b_2")
 
 
 # The reading methods by the character after the run, in the order of _DISPATCH.
