@@ -482,6 +482,7 @@ def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> N
              "”", "的", ",", "。", " ", "百分点", "民", "部署", "以上", "次", "期间", "A", "起"]
     texts = [norm(SEED.read_text(encoding="utf-8")), norm(NANKAI.read_text(encoding="utf-8"))]
     texts += ["".join(rnd.choice(words) for _ in range(rnd.randrange(1, 16))) for _ in range(4000)]
+    texts += [f"{_date_like(rnd)}{rnd.choice(words)}{_date_like(rnd)}" for _ in range(3000)]
     fast = [extract(t) for t in texts]
     monkeypatch.setattr(metrics, "_SHORTCUTS", False)
     monkeypatch.setattr(metrics, "_ONE", -1)  # no match has this lastindex: every date takes the general path

@@ -809,7 +809,11 @@ class _Scanner:
             return None
         if m.lastindex == _ONE:  # a single date with its year: what the general path below does for it
             y_, mo_, d_ = m.group(*_ONE_YMD)
-            y, mo, d = _year(y_), self._part(mo_), self._part(d_)
+            if y_.isascii() and (mo_ is None or mo_.isascii()) and (d_ is None or d_.isascii()):
+                # digits, as _year and _part read them
+                y, mo, d = int(y_), None if mo_ is None else int(mo_), None if d_ is None else int(d_)
+            else:
+                y, mo, d = _year(y_), self._part(mo_), self._part(d_)
             e = m.end()
             if not self._valid(y, mo, d):
                 return self._invalid(s, e)
@@ -957,12 +961,7 @@ def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
     spans = sorted(spans)
     starts = [a for a, _ in spans]
     reach = list(accumulate((b for _, b in spans), max))
-    out = []
-    for f in found:
-        i = bisect_right(starts, f.start) - 1
-        if i < 0 or reach[i] < f.end:
-            out.append(f)
-    return out
+    return [f for f in found if (i := bisect_right(starts, f.start) - 1) < 0 or reach[i] < f.end]
 
 
 def extract(text: str, *, base_year: int | None = None,
