@@ -456,3 +456,82 @@ def test_dates_read_by_re_as_by_regex() -> None:
             v = b.groups("")
             assert a.span() == b.span(), t
             assert a.group(*names) == tuple("".join(g(v)) or None for g in getters), t
+
+
+def test_normalized_text_needs_no_narrowing() -> None:
+    """The pipeline calls extract(narrow=True) on normalize's text: it must hold no full-width form."""
+    from report_parser.normalize import normalize
+    from report_parser.width import HALF_WIDTH, IDEOGRAPHIC_SPACE
+
+    wide = "".join(map(chr, HALF_WIDTH)) + chr(IDEOGRAPHIC_SPACE)
+    text = f"2025年4月3日发现问题２５个，整改完成率８０％。{wide}\n共１２人"
+    narrowed = normalize(text).text
+    assert metrics._WIDE.search(narrowed) is None
+    assert extract(narrowed, narrow=True) == extract(text)
+
+
+def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcuts (digit runs read as counts and dates, numerals a count turns down, a single
+    date) read as `at` and the general date path read: the same figures and issues on the sample notices and on random text."""
+    import random
+
+    rnd = random.Random(5)
+    words = ["25", "3", "2019", "2025", "12", "1", "30", "13912345678", "0.5", "2.2", "一", "二", "两", "三", "十", "点", "五",
+             "个", "人", "人次", "项", "组", "条", "大", "台", "件", "年", "月", "日", "号", "至", "—", "-", "/",
+             "底", "度", "上半年", "份", "多", "余", "万", "元", "%", "约", "近", "巡察", "第", "《", "》", "“",
+             "”", "的", ",", "。", " ", "百分点", "民", "部署", "以上", "次", "期间", "A", "起"]
+    texts = [norm(SEED.read_text(encoding="utf-8")), norm(NANKAI.read_text(encoding="utf-8"))]
+    texts += ["".join(rnd.choice(words) for _ in range(rnd.randrange(1, 16))) for _ in range(4000)]
+    texts += [f"{_date_like(rnd)}{rnd.choice(words)}{_date_like(rnd)}" for _ in range(3000)]
+    fast = [extract(t) for t in texts]
+    monkeypatch.setattr(metrics, "_SHORTCUTS", False)
+    monkeypatch.setattr(metrics, "_ONE", -1)  # no match has this lastindex: every date takes the general path
+    for t, got in zip(texts, fast, strict=True):
+        assert got == extract(t), t
+
+
+def test_title_stretches_as_the_window_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """_in_title, from the stretches found once per text, says what the window rule says at every
+    position, whatever order the positions are asked in (a short window: its edges are met often)."""
+    import random
+
+    monkeypatch.setattr(metrics, "_TITLE_MAX", 7)
+    rnd = random.Random(13)
+    pieces = ["《", "》", "关于", "2025年", "的通知", "3个", " ", "“", "”", "x", "xxxx"]
+    for _ in range(3000):
+        t = "".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 12)))
+        sc = metrics._Scanner(t, None)
+        positions = list(range(len(t) + 1))
+        if rnd.random() < 0.5:
+            rnd.shuffle(positions)
+        for s in positions:
+            lo, hi = sc.untitled
+            got = not (lo < s < hi) and sc._in_title(s)
+            assert got == sc._in_title_window(s), (t, s)
+
+
+def test_figure_patterns_read_by_re_as_by_regex() -> None:
+    """_MONEY, _PERCENT, _RATIO and _DURATION are compiled by stdlib `re` with their repeated names
+    numbered: the same spans and values as `regex` reads from them as written, where a repeated
+    name is one group."""
+    import random
+    import re
+
+    import regex
+
+    rnd = random.Random(17)
+    words = ["3", "25", "0.5", "1,234", "1,234.56", "二", "三十", "十", "两", "百分之", "分之", "%", " ", "/", "元",
+             "万", "亿", "千", "余", "多", "个", "半", "年", "月", "小时", "天", "周", "角", "分", "零", "以上", "¥",
+             "￥", "人", "内", "整", "左右", "百分点", "钟"]
+    for p in (metrics._MONEY, metrics._PERCENT, metrics._RATIO, metrics._DURATION):
+        by_regex = regex.compile(re.sub(r"\(\?P<(\w+?)_\d+>", r"(?P<\1>", p.pattern))
+        names = sorted(by_regex.groupindex)
+        for _ in range(3000):
+            t = rnd.choice(words[:10] + ["¥", "￥"]) + "".join(rnd.choice(words) for _ in range(rnd.randrange(0, 6)))
+            a, b = by_regex.match(t), p.match(t)
+            assert (a is None) == (b is None), (p.pattern[:30], t)
+            if a is not None:
+                assert a.span() == b.span(), t
+                got = tuple("".join(v or "" for k, v in b.groupdict().items() if k.rsplit("_", 1)[0] == n) or None
+                            for n in names)
+                assert tuple(a.group(n) for n in names) == got, t

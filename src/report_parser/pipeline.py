@@ -579,7 +579,7 @@ def _stage_issuer_forms(st: ParseState) -> None:
 
 def _stage_figures(st: ParseState) -> None:
     """Every figure of the text, less those in chrome, title, contact, signature and attachments."""
-    found, issues = metrics_mod.extract(st.text)
+    found, issues = metrics_mod.extract(st.text, narrow=True)  # normalize narrowed the full-width forms
     for d in issues:
         st.ctx.report(d)
     h = st.header

@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import regex
-
 from .lexicon import load
 
 _BREAKS = r"[,;。:!?、\n]"
@@ -20,9 +18,9 @@ class SubjectRule:
     subject: str
     kinds: frozenset[str]
     units: frozenset[str] | None
-    cue: regex.Pattern
-    block_after: regex.Pattern | None
-    after: regex.Pattern | None = None
+    cue: re.Pattern
+    block_after: re.Pattern | None
+    after: re.Pattern | None = None
 
 
 @lru_cache(maxsize=1)
@@ -40,8 +38,8 @@ def rules() -> tuple[SubjectRule, ...]:
     data = _data()
     return tuple(
         SubjectRule(r["subject"], frozenset(r["kinds"]), frozenset(r["units"]) if r.get("units") else None,
-                    regex.compile(r["cue"]), regex.compile(r["block_after"]) if r.get("block_after") else None,
-                    regex.compile(r["after"]) if r.get("after") else None)
+                    re.compile(r["cue"]), re.compile(r["block_after"]) if r.get("block_after") else None,
+                    re.compile(r["after"]) if r.get("after") else None)
         for r in data["subjects"])
 
 
@@ -58,9 +56,10 @@ def clause(text: str, start: int, end: int) -> tuple[int, int]:
     return s, m.start() if m else hi
 
 
-_FIGURE = regex.compile(r"\d")
-_FIGURES = regex.compile(r"\d+")
-_AREA_AFTER = regex.compile(r"\d*(?:多|余)?(?:个|项|大)?(?:方面|领域|板块)")
+_FIGURE = re.compile(r"\d")
+_FIGURES = re.compile(r"\d+")
+_BREAK_OR_FIGURE = re.compile(rf"{_BREAKS}|\d")
+_AREA_AFTER = re.compile(r"\d*(?:多|余)?(?:个|项|大)?(?:方面|领域|板块)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +67,18 @@ class _Fitting:
     """The rules a figure of one kind and unit may take, in order, with a pattern matching where any
     of their cues does (group `_c<i>` naming the rule) and one where any `after` pattern does."""
     rules: tuple[SubjectRule, ...]
-    any_cue: regex.Pattern | None
+    any_cue: re.Pattern | None
     rule_of_group: dict[int, int]  # group number in any_cue → index in rules
-    any_after: regex.Pattern | None
+    any_after: re.Pattern | None
 
 
 @cache
 def _fitting(kind: str, unit: str | None) -> _Fitting:
     fits = tuple(r for r in rules() if kind in r.kinds and (r.units is None or unit in r.units))
-    cue = regex.compile("|".join(f"(?P<_c{i}>{r.cue.pattern})" for i, r in enumerate(fits))) if fits else None
+    cue = re.compile("|".join(f"(?P<_c{i}>{r.cue.pattern})" for i, r in enumerate(fits))) if fits else None
     groups = {n: int(name[2:]) for name, n in cue.groupindex.items() if name.startswith("_c")} if cue else {}
     afters = [f"(?:{r.after.pattern})" for r in fits if r.after is not None]
-    return _Fitting(fits, cue, groups, regex.compile("|".join(afters)) if afters else None)
+    return _Fitting(fits, cue, groups, re.compile("|".join(afters)) if afters else None)
 
 
 def _blocked(r: SubjectRule, text: str, end: int, memo: dict[str, bool]) -> bool:
@@ -123,17 +122,20 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     f = _fitting(kind, unit)
     if not f.rules:
         return None
-    cs, ce = clause(text, start, end)
-    lo = _lo(text, cs, start)
-    hi = min(ce, end + 2)
-    nxt = _FIGURE.search(text, end, hi)
-    if nxt:
-        hi = nxt.start()
+    lo = max(0, start - CLAUSE_REACH)
+    last = _LAST_BREAK.match(text, lo, start)  # the clause start, as `clause` finds it
+    lo = _lo(text, last.end() if last else lo, start)
+    hi = min(len(text), end + 2)
+    stop = _BREAK_OR_FIGURE.search(text, end, hi)  # the clause ends or the next figure starts
+    if stop:
+        hi = stop.start()
     memo: dict[str, bool] = {}
     subject = _by_cue(f, text[lo:hi], text, end, memo)
     if subject is not None:
         return subject
     stop = min(len(text), end + 14)
+    brk = _CLAUSE_BREAK.search(text, end, min(len(text), end + CLAUSE_REACH))  # the clause end, as `clause` finds it
+    ce = brk.start() if brk else min(len(text), end + CLAUSE_REACH)
     if f.any_after is None or not f.any_after.match(text, end, stop):
         return None  # no rule's `after` pattern matches
     # only then what follows the figure (反馈的16个问题已整改完成13个: 16 is fed back, not rectified)
