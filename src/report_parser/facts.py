@@ -10,18 +10,18 @@ from functools import lru_cache
 import regex
 
 from . import divisions
-from .cues import Endings, finditer_near, search_near
+from .cues import Endings, finditer_near, plain, search_near
 from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
 
 _ORG_TYPES = tuple((suffix, kind) for suffix, kind in load("header.json")["org_types"])
 _ORG_SUFFIX = tuple(suffix for suffix, _ in _ORG_TYPES)
-_PREFIX = regex.compile(r"^(?:中国共产党|中共)")
+_PREFIX = plain(r"^(?:中国共产党|中共)")
 # After a 中共 prefix the full forms are written short (contract: key).
 _KEY_TAILS = tuple((suffix, kind) for suffix, kind in _ORG_TYPES if suffix.endswith("委员会"))
-_SPACE = regex.compile(r"\s+")
-_PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
+_SPACE = plain(r"\s+")
+_PAREN_TYPE = plain(r"\((?:党组|党委)\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,11 +171,11 @@ _ROUND = regex.compile(
 # Every round ends in its 轮, at most 28 characters after its start (5 of 届, 13 of committee, 6 of
 # year, 4 of 第…), and its look-ahead reads 14 more: it is tried only near a 轮 (cues.search_near).
 _ROUND_REACH, _ROUND_SPAN = 28, 48
-_ROUND_TAIL = regex.compile(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
-_ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
-_LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
-_DEPLOY = regex.compile(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
-_INSTITUTION = regex.compile(r"党委|党组|校|集团|公司|大学|学院|医院|银行")
+_ROUND_TAIL = plain(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
+_ROUND_ORG = plain(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
+_LEVEL_WORDS = plain(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
+_DEPLOY = plain(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
+_INSTITUTION = plain(r"党委|党组|校|集团|公司|大学|学院|医院|银行")
 
 
 def find_round(text: str, preamble: Span, title: Span | None, inspector: str | None) -> Span | None:
@@ -198,8 +198,8 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
 
 
 # compiled once: `regex.search(pattern, …)` looks the pattern up in the module's cache on every call
-_CITY_COMMITTEE = regex.compile(r"州委|盟委|地委")
-_COUNTY_COMMITTEE = regex.compile(r"县委|区委|旗委")
+_CITY_COMMITTEE = plain(r"州委|盟委|地委")
+_COUNTY_COMMITTEE = plain(r"县委|区委|旗委")
 
 
 def inspection_level(inspector: str | None, scheme: str | None, preamble: str, round_text: str | None,
@@ -245,15 +245,15 @@ def status_of(text: str) -> str | None:
     return None
 
 
-_PAREN = regex.compile(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
+_PAREN = plain(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
 _SENTENCE = re.compile(r"[^。;!?\n]+")
 
 
-_CLAUSE_END = regex.compile(r"[。;,!?\n]")
+_CLAUSE_END = plain(r"[。;,!?\n]")
 # 目前已整改到位。 / 目前已基本完成整改，剩余…正在办理: a short statement of where the problem stands
 _OPENING_WORDS = ("目前", "现已", "截至目前", "至此")
-_STATE_OPENING = regex.compile(rf"(?:{'|'.join(_OPENING_WORDS)})[,，]?")
-_STATE_SENTENCE = regex.compile(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:已|正在|持续|基本|长期|尚未|未)")
+_STATE_OPENING = plain(rf"(?:{'|'.join(_OPENING_WORDS)})[,，]?")
+_STATE_SENTENCE = plain(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:已|正在|持续|基本|长期|尚未|未)")
 
 
 def _first_clause(text: str, start: int, end: int) -> str:

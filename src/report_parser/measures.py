@@ -6,6 +6,7 @@ import re
 
 import regex
 
+from .cues import plain
 from .lexicon import alternation, load, patterns
 
 # Cues are matched on the measure's matching text (data/measure_status.json). Planned wins over done
@@ -19,7 +20,7 @@ _ONGOING = re.compile(alternation(_D["ongoing"]))
 _DONE_WORDS = re.compile(alternation(_D["done"]))  # a done word counts unless a negation stands right before
 # A bare 完成 reports work done unless its own clause puts it in the future (拟于年底前完成).
 _BARE_DONE = regex.compile(rf"(?<![{_NOT}])完成(?!{alternation(_D['bare_done_blocked_after'])})")
-_FUTURE_IN_CLAUSE = regex.compile(rf"(?:{alternation(_D['future_in_clause'])})[^,，。;；]{{0,12}}$")
+_FUTURE_IN_CLAUSE = plain(rf"(?:{alternation(_D['future_in_clause'])})[^,，。;；]{{0,12}}$")
 
 
 def _done_word(text: str) -> bool:
