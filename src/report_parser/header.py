@@ -16,12 +16,12 @@ Span = tuple[int, int]
 # Page chrome from web pages: whole lines that belong to the site, not the notice.
 _D = load("header.json")  # the cue words of this module (data/header.json)
 _INDEX_LABELS = alternation(_D["index_labels"], _D["index_labels_inline"])
-_CHROME_LINE = regex.compile(
+_CHROME_LINE = plain(
     rf"^[\x20\t]*[【\[]?(?:{patterns(_D['page_labels'])}"
     rf"|{alternation(_D['page_words'], _D['page_widgets'], _D['page_words_web'], _D['page_labels_inline'])}"
     rf"|{_INDEX_LABELS})[】\]]?"
     r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S|[\x20\t]*[【\[])[^\n]*$",
-    regex.M)
+    re.M)
 _CHROME_INLINE = plain(
     rf"(?:{alternation(_D['index_labels_inline'], _D['page_labels_inline'])})[\x20\t]*:")
 _FOOTER = plain(alternation(_D["footer_marks"]))
@@ -153,6 +153,8 @@ def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
 
 def _menu(line: str) -> bool:
     """A site's menu: three or more short items parted by | (首页 | 医院概况 | 新闻中心)."""
+    if "|" not in line and "｜" not in line:
+        return False
     items = [x.strip() for x in line.replace("｜", "|").split("|")]
     return len(items) >= 3 and all(_MENU_ITEM.fullmatch(x) for x in items if x) and sum(map(bool, items)) >= 3
 
@@ -302,9 +304,10 @@ def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int
         s = text.rfind("\n", 0, e) + 1
         if e <= start or s < start:
             break
-        line = text[s:e]
-        if (_SIGNATURE_DATE.match(line) or _PUBLIC_NOTE.match(line)
-                or (len(line.strip()) <= 40 and _SIGNATURE_ORG.match(line))):
+        line = text[s:e]  # no trailing space: a date ends in 日, a note in its bracket, an organisation in its type
+        if ((line.endswith("日") and _SIGNATURE_DATE.match(line))
+                or (line.endswith((")", "）")) and _PUBLIC_NOTE.match(line))
+                or (len(line.strip()) <= 40 and _ORG_ENDINGS.first(line) is not None and _SIGNATURE_ORG.match(line))):
             sig_start = s
             end = s
         else:
