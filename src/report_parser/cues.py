@@ -101,10 +101,14 @@ class Endings:
         for i, e in enumerate(endings):
             self._index.setdefault(e, i)
         self._lengths = tuple(sorted({len(e) for e in endings}))
+        # the last characters of the endings: a word ending in none of them has none (unless "" is one)
+        self._last = None if "" in self._index else frozenset(e[-1] for e in endings)
 
     def first(self, word: str, shorter: bool = False) -> int | None:
         """The list index of the first ending `word` ends with (and, if `shorter`, is longer than)."""
         n = len(word)
+        if n and self._last is not None and word[-1] not in self._last:
+            return None
         best: int | None = None
         for k in self._lengths:
             if k > n or (shorter and k == n):

@@ -132,32 +132,37 @@ def find_places(text: str) -> list[Place]:
     (宽甸县 for 宽甸满族自治县), or bare when it names a province or a city (四川, 六盘水): a bare
     county short form is too often part of another word (南开大学 is not 南开区)."""
     t = table()
+    lengths = t.lengths.get
     out: list[Place] = []
     i, n = 0, len(text)
     while i < n:
-        hit: Place | None = None
-        for k in t.lengths.get(text[i:i + 2], ()):
-            if k > n - i:
-                continue
-            w = text[i:i + k]
-            if w in t.full:
-                hit = Place(i, i + k, t.full[w])
-                break
-            cands = t.short.get(w)
-            if cands:
-                if i + k < n and text[i + k] in SUFFIX_CHARS:
-                    hit = Place(i, i + k + 1, cands)
-                    break
-                bare = tuple(c for c in cands if c.level != "county")
-                if bare:
-                    hit = Place(i, i + k, bare)
-                    break
+        ks = lengths(text[i:i + 2])
+        hit = _place_at(t, text, i, ks) if ks is not None else None  # most positions start no name
         if hit is not None:
             out.append(hit)
             i = hit.end
         else:
             i += 1
     return out
+
+
+def _place_at(t: Table, text: str, i: int, lengths: tuple[int, ...]) -> Place | None:
+    """The longest place name starting at i (of the given lengths, longest first), as find_places counts one."""
+    n = len(text)
+    for k in lengths:
+        if k > n - i:
+            continue
+        w = text[i:i + k]
+        if w in t.full:
+            return Place(i, i + k, t.full[w])
+        cands = t.short.get(w)
+        if cands:
+            if i + k < n and text[i + k] in SUFFIX_CHARS:
+                return Place(i, i + k + 1, cands)
+            bare = tuple(c for c in cands if c.level != "county")
+            if bare:
+                return Place(i, i + k, bare)
+    return None
 
 
 MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})

@@ -273,9 +273,11 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
     # as written, with a hard-wrap break inside it closed up
     inspector = (_SPACE.sub("", ctx.nt.orig_text(*found_facts.inspector_span))
                  if found_facts.inspector_span else None)
-    return Inspection(scheme=found_facts.scheme, kind=found_facts.kind, inspector=inspector, start=start,
-                      end=end, feedback_date=feedback, text=ctx.nt.original[sent[0]:sent[1]] if sent else None,
-                      span=sent), fact_ids
+    # the parser's own values, built without validation (see assemble.trusted), every field in order
+    return trusted(Inspection, {
+        "scheme": found_facts.scheme, "kind": found_facts.kind, "inspector": inspector, "start": start, "end": end,
+        "feedback_date": feedback, "level": None, "round": None,
+        "text": ctx.nt.original[sent[0]:sent[1]] if sent else None, "span": sent}), fact_ids
 
 
 def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.Found) -> str | None:
@@ -357,8 +359,9 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     if h.address:
         sources.append(T[h.address[0]:h.address[1]])
     region = _region(sources)
-    return Issuer(name=name, org_type=org_type_of(forms[best]), span=span, aliases=aliases, key=key,
-                  sector=facts.sector_of(key), region=region)
+    # the parser's own values, built without validation (see assemble.trusted), every field in order
+    return trusted(Issuer, {"name": name, "org_type": org_type_of(forms[best]), "span": span, "aliases": aliases,
+                            "key": key, "sector": facts.sector_of(key), "region": region})
 
 
 def _region(sources: list[str]) -> Region | None:
@@ -373,7 +376,7 @@ def _region(sources: list[str]) -> Region | None:
             found = got
         if found.get("city"):
             break
-    return Region(**found) if found else None
+    return trusted(Region, found) if found else None  # province, city, county: the model's fields in order
 
 
 def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[int, int],
@@ -387,8 +390,8 @@ def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[i
     region = {"province": r.province, "city": r.city, "county": r.county} if r else None
     level = facts.inspection_level(inspection.inspector, inspection.scheme, T[preamble[0]:preamble[1]],
                                    T[rs[0]:rs[1]] if rs else None, region)
-    inspection.level, inspection.round = level, round_text  # the stage's own model: set, not copied
-    return inspection
+    # the stage's own model, completed (see assemble.trusted): its fields in order, level and round set
+    return trusted(Inspection, {**inspection.__dict__, "level": level, "round": round_text})
 
 
 def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
@@ -589,7 +592,7 @@ def _stage_unit(st: ParseState) -> None:
     if h.title:
         span = ctx.span(*h.title)
         text = ctx.nt.original[span[0]:span[1]]
-        st.title = Title(text=text, span=span, value=strip_markup(text))
+        st.title = trusted(Title, {"text": text, "span": span, "value": strip_markup(text)})
     st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
     if st.issuer is None:
         ctx.warn(Code.W306)
