@@ -456,9 +456,7 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     f.inspector_span = (ws, first.end("who"))
     f.inspector = text[ws:first.end("who")]
     f.scheme = "巡视" if "巡视" in f.inspector else "巡察"
-    ss = first.start()
-    while ss > start and text[ss - 1] not in "。\n!?":
-        ss -= 1
+    ss = _after_last(_SENTENCE_BREAK_BACK, text, start, first.start())  # where its sentence starts
     se_m = _SENTENCE_END.search(text, first.end(), end)
     se = se_m.end() if se_m else end
     f.sentence = (ss, se)
