@@ -34,7 +34,7 @@ class FactData:
     status_label: re.Pattern
     status_subject: re.Pattern
     subjects_literal: bool  # the subjects are literal words (no sentence holds one the text lacks)
-    state_heading: regex.Pattern
+    state_heading: re.Pattern
     organising: regex.Pattern
     plans: regex.Pattern
 
@@ -58,7 +58,7 @@ def data() -> FactData:
         status_label=re.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
         status_subject=re.compile(raw["status_subjects"]),
         subjects_literal=all(regex.escape(w) == w for w in raw["status_subjects"].split("|")),
-        state_heading=regex.compile(raw["state_heading"]),
+        state_heading=plain(raw["state_heading"]),
         organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
         plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
     )
