@@ -251,7 +251,12 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
         return None, set()
     fact_ids: set[int] = set()
     start = end = feedback = None
-    pre = [f for f in found if preamble[0] <= f.start < preamble[1]]
+    pre = []
+    for f in found:  # in document order (metrics.extract): those of the preamble come first
+        if f.start >= preamble[1]:
+            break
+        if f.start >= preamble[0]:
+            pre.append(f)
     period = next((f for f in pre if f.kind == "period" and found_facts.sentence
                    and found_facts.sentence[0] <= f.start < found_facts.sentence[1]), None)
     period = period or next((f for f in pre if f.kind == "period"), None)
