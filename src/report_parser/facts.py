@@ -246,6 +246,7 @@ def status_of(text: str) -> str | None:
 
 
 _PAREN = plain(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
+_BRACKET_OPEN = re.compile(r"[(\[【]")  # what every _PAREN match opens with
 _SENTENCE = re.compile(r"[^。;!?\n]+")
 
 
@@ -272,8 +273,7 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             return st
     # a bracket right after the title, or one that ends the problem's text (…会前沟通。【已完成】)
     for lo, hi, at_end in ((start, min(end, title_end + 16), False), (max(title_end, end - 20), end, True)):
-        window = text[lo:hi]
-        if "(" not in window and "[" not in window and "【" not in window:
+        if _BRACKET_OPEN.search(text, lo, hi) is None:
             continue  # no bracket opens there (most problems)
         for m in _PAREN.finditer(text, lo, hi):
             st = status_of(m.group(1))
