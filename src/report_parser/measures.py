@@ -20,6 +20,7 @@ _ONGOING = re.compile(alternation(_D["ongoing"]))
 _DONE_WORDS = re.compile(alternation(_D["done"]))  # a done word counts unless a negation stands right before
 # A bare 完成 reports work done unless its own clause puts it in the future (拟于年底前完成).
 _BARE_DONE = regex.compile(rf"(?<![{_NOT}])完成(?!{alternation(_D['bare_done_blocked_after'])})")
+_CLAUSE_STOP_BACK = regex.compile("(?r)[，,。;；]")  # searched backwards: where a clause starts
 _FUTURE_IN_CLAUSE = plain(rf"(?:{alternation(_D['future_in_clause'])})[^,，。;；]{{0,12}}$")
 
 
@@ -38,8 +39,8 @@ def _bare_done(text: str) -> bool:
     if "完成" not in text:
         return False
     for m in _BARE_DONE.finditer(text):
-        clause_start = max(text.rfind(p, 0, m.start()) for p in "，,。;；") + 1
-        if not _FUTURE_IN_CLAUSE.search(text, clause_start, m.start()):
+        stop = _CLAUSE_STOP_BACK.search(text, 0, m.start())  # the nearest clause stop before it
+        if not _FUTURE_IN_CLAUSE.search(text, stop.end() if stop else 0, m.start()):
             return True
     return False
 
