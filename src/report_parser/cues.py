@@ -101,16 +101,21 @@ class Endings:
         for i, e in enumerate(endings):
             self._index.setdefault(e, i)
         self._lengths = tuple(sorted({len(e) for e in endings}))
-        # the last characters of the endings: a word ending in none of them has none (unless "" is one)
-        self._last = None if "" in self._index else frozenset(e[-1] for e in endings)
+        # the lengths of the endings by their last character: a word is looked up only at those of its
+        # own last character (all lengths when "" is an ending)
+        by_last: dict[str, set[int]] = {}
+        for e in endings:
+            by_last.setdefault(e[-1:], set()).add(len(e))
+        self._by_last = None if "" in by_last else {c: tuple(sorted(ks)) for c, ks in by_last.items()}
 
     def first(self, word: str, shorter: bool = False) -> int | None:
         """The list index of the first ending `word` ends with (and, if `shorter`, is longer than)."""
         n = len(word)
-        if n and self._last is not None and word[-1] not in self._last:
-            return None
+        lengths = self._lengths
+        if self._by_last is not None:
+            lengths = self._by_last.get(word[-1:], ())
         best: int | None = None
-        for k in self._lengths:
+        for k in lengths:
             if k > n or (shorter and k == n):
                 break
             i = self._index.get(word[n - k:])
