@@ -565,8 +565,13 @@ def _stage_figures(st: ParseState) -> None:
 def _stage_inspection(st: ParseState) -> None:
     """Inspection facts from the preamble; the figures they used are facts, not figures."""
     st.inspection, fact_ids = _inspection(st.ctx, st.preamble, st.found)
-    if fact_ids:
-        st.found = [f for f in st.found if id(f) not in fact_ids]
+    found, i = st.found, 0
+    while fact_ids and i < len(found):  # the facts are the preamble's: near the start of the list
+        if id(found[i]) in fact_ids:
+            fact_ids.discard(id(found[i]))
+            del found[i]
+        else:
+            i += 1
 
 
 def _stage_assign(st: ParseState) -> None:
