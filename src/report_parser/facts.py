@@ -34,6 +34,7 @@ class FactData:
     status_label: re.Pattern
     status_subject: re.Pattern
     subjects_literal: bool  # the subjects are literal words (no sentence holds one the text lacks)
+    statement: re.Pattern  # any status label, subject or state word: a problem with none states no state
     state_heading: re.Pattern
     organising: regex.Pattern
     plans: regex.Pattern
@@ -58,6 +59,7 @@ def data() -> FactData:
         status_label=re.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
         status_subject=re.compile(raw["status_subjects"]),
         subjects_literal=all(regex.escape(w) == w for w in raw["status_subjects"].split("|")),
+        statement=re.compile("|".join([raw["status_labels"], raw["status_subjects"], *_STATE_WORDS])),
         state_heading=plain(raw["state_heading"]),
         organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
         plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
@@ -254,7 +256,8 @@ _CLAUSE_END = plain(r"[。;,!?\n]")
 # 目前已整改到位。 / 目前已基本完成整改，剩余…正在办理: a short statement of where the problem stands
 _OPENING_WORDS = ("目前", "现已", "截至目前", "至此")
 _STATE_OPENING = plain(rf"(?:{'|'.join(_OPENING_WORDS)})[,，]?")
-_STATE_SENTENCE = plain(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:已|正在|持续|基本|长期|尚未|未)")
+_STATE_WORDS = ("已", "正在", "持续", "基本", "长期", "尚未", "未")  # a short statement of the state holds one
+_STATE_SENTENCE = plain(rf"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:{'|'.join(_STATE_WORDS)})")
 
 
 def _first_clause(text: str, start: int, end: int) -> str:
@@ -279,6 +282,8 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             st = status_of(m.group(1))
             if st and len(m.group(1)) <= 12 and not (at_end and text[m.end():end].strip(" \t\n。;")):
                 return st
+    if d.statement.search(text, min(start, title_end), end) is None:
+        return None  # no label, no subject, no state word (a problem in three): nothing below names a state
     for m in d.status_label.finditer(text, start, end):
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":
