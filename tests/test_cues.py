@@ -55,3 +55,32 @@ def test_endings_first_in_list_order():
     assert ends.first("某局党委") == 2
     assert ends.first("党委", shorter=True) == 3  # longer than the ending: 委, not 党委
     assert ends.first("党委员") is None
+    assert Endings(("", "委")).first("某局") == 0  # an empty ending ends every word
+
+
+SPACES = ["\x1c", "\x1f", "\x85", "\u3000", "\u2028", "\xa0", " ", "\t", "\n", "\x0b"]
+
+
+@pytest.mark.parametrize("pattern", [r"\s+", r"^\s*(?P<n>\S[^\n]{1,6}?)\s*关于", r"[^\s,。;:]{2,4}?(?:党委|党组)",
+                                     r"[]\s]x|[^]\s]"])
+def test_plain_matches_as_regex(pattern):
+    import re
+
+    import regex
+
+    from report_parser.cues import plain
+
+    rnd = random.Random(pattern)
+    pieces = [*SPACES, "关于", "党委", "党组", "某", "县", ",", "]", "x", "。"]
+    want_re, got_re = regex.compile(pattern, regex.M), plain(pattern, re.M)
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert [m.span() for m in got_re.finditer(text)] == [m.span() for m in want_re.finditer(text)], repr(text)
+
+
+@pytest.mark.parametrize("pattern", [r"\d+", r"\w", r"\bx", r"(?r)x", r"[^\S]"])
+def test_plain_refuses_what_differs(pattern):
+    from report_parser.cues import plain
+
+    with pytest.raises(ValueError):
+        plain(pattern)

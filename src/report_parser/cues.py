@@ -9,9 +9,51 @@ of that small window, and the result is the match the search of the whole text g
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import regex
+
+# The characters `regex` matches with \s (Unicode White_Space). The stdlib `re` matches \x1c-\x1f
+# too: a pattern moved to `re` spells these out so that it matches exactly as before (see `plain`).
+REGEX_SPACE = "\\t-\\r\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_NOT_PLAIN = re.compile(r"\\[dDwWbB]|\(\?[rV]|\\[pP]\{|\[\[")
+
+_SPELLED = {("\\s", True): REGEX_SPACE, ("\\s", False): f"[{REGEX_SPACE}]", ("\\S", False): f"[^{REGEX_SPACE}]"}
+
+
+def plain(pattern: str, flags: int = 0) -> re.Pattern:
+    """`pattern` compiled with the stdlib `re`, which finds plain patterns faster than `regex`, matching
+    what `regex.compile(pattern, flags)` matches: \\s and \\S are spelled out as `regex` reads them.
+    Patterns with \\d, \\w or \\b (whose character sets differ between the two modules' Unicode
+    versions), \\S inside a set, or `regex`-only syntax are refused."""
+    if _NOT_PLAIN.search(pattern):
+        raise ValueError(f"not a plain pattern: {pattern!r}")
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            esc = pattern[i:i + 2]
+            if esc == "\\S" and in_class:
+                raise ValueError(f"not a plain pattern: {pattern!r}")
+            out.append(_SPELLED.get((esc, in_class), esc))
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(pattern[i:i + 2] if pattern.startswith("[^", i) else c)
+            i += 2 if pattern.startswith("[^", i) else 1
+            if i < len(pattern) and pattern[i] == "]":  # a ] first in a set is a literal
+                out.append("]")
+                i += 1
+            continue
+        if c == "]" and in_class:
+            in_class = False
+        out.append(c)
+        i += 1
+    return re.compile("".join(out), flags)
 
 
 def search_near(pattern: regex.Pattern, text: str, cue: str, reach: int, span: int, pos: int = 0,
@@ -59,12 +101,21 @@ class Endings:
         for i, e in enumerate(endings):
             self._index.setdefault(e, i)
         self._lengths = tuple(sorted({len(e) for e in endings}))
+        # the lengths of the endings by their last character: a word is looked up only at those of its
+        # own last character (all lengths when "" is an ending)
+        by_last: dict[str, set[int]] = {}
+        for e in endings:
+            by_last.setdefault(e[-1:], set()).add(len(e))
+        self._by_last = None if "" in by_last else {c: tuple(sorted(ks)) for c, ks in by_last.items()}
 
     def first(self, word: str, shorter: bool = False) -> int | None:
         """The list index of the first ending `word` ends with (and, if `shorter`, is longer than)."""
         n = len(word)
+        lengths = self._lengths
+        if self._by_last is not None:
+            lengths = self._by_last.get(word[-1:], ())
         best: int | None = None
-        for k in self._lengths:
+        for k in lengths:
             if k > n or (shorter and k == n):
                 break
             i = self._index.get(word[n - k:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +69,8 @@ class Table:
     # the lengths of the names, full or short, by their first two characters, longest first: most
     # positions of a text start none
     lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # the first characters of those names: a position of a text holding none starts none (found in one scan)
+    starts: re.Pattern | None = None
 
 
 @lru_cache(maxsize=1)
@@ -113,9 +116,11 @@ def table() -> Table:
     for k in [*full, *short]:
         if len(k) >= 2:  # a one-character name is never looked for
             lengths.setdefault(k[:2], set()).add(len(k))
+    firsts = "".join(re.escape(c) for c in sorted({k[0] for k in lengths}))
     return Table({k: tuple(v) for k, v in full.items()}, {k: tuple(v) for k, v in short.items()},
                  max((len(k) for k in full), default=0),
-                 {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()})
+                 {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+                 re.compile(f"[{firsts}]") if firsts else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,31 +138,39 @@ def find_places(text: str) -> list[Place]:
     county short form is too often part of another word (南开大学 is not 南开区)."""
     t = table()
     out: list[Place] = []
+    if t.starts is None:
+        return out
+    lengths = t.lengths.get
     i, n = 0, len(text)
-    while i < n:
-        hit: Place | None = None
-        for k in t.lengths.get(text[i:i + 2], ()):
-            if k > n - i:
-                continue
-            w = text[i:i + k]
-            if w in t.full:
-                hit = Place(i, i + k, t.full[w])
-                break
-            cands = t.short.get(w)
-            if cands:
-                if i + k < n and text[i + k] in SUFFIX_CHARS:
-                    hit = Place(i, i + k + 1, cands)
-                    break
-                bare = tuple(c for c in cands if c.level != "county")
-                if bare:
-                    hit = Place(i, i + k, bare)
-                    break
+    while i < n and (m := t.starts.search(text, i)) is not None:
+        i = m.start()
+        ks = lengths(text[i:i + 2])
+        hit = _place_at(t, text, i, ks) if ks is not None else None  # most positions start no name
         if hit is not None:
             out.append(hit)
             i = hit.end
         else:
             i += 1
     return out
+
+
+def _place_at(t: Table, text: str, i: int, lengths: tuple[int, ...]) -> Place | None:
+    """The longest place name starting at i (of the given lengths, longest first), as find_places counts one."""
+    n = len(text)
+    for k in lengths:
+        if k > n - i:
+            continue
+        w = text[i:i + k]
+        if w in t.full:
+            return Place(i, i + k, t.full[w])
+        cands = t.short.get(w)
+        if cands:
+            if i + k < n and text[i + k] in SUFFIX_CHARS:
+                return Place(i, i + k + 1, cands)
+            bare = tuple(c for c in cands if c.level != "county")
+            if bare:
+                return Place(i, i + k, bare)
+    return None
 
 
 MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})

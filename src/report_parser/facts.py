@@ -10,18 +10,18 @@ from functools import lru_cache
 import regex
 
 from . import divisions
-from .cues import Endings, finditer_near, search_near
+from .cues import Endings, finditer_near, plain, search_near
 from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
 
 _ORG_TYPES = tuple((suffix, kind) for suffix, kind in load("header.json")["org_types"])
 _ORG_SUFFIX = tuple(suffix for suffix, _ in _ORG_TYPES)
-_PREFIX = regex.compile(r"^(?:中国共产党|中共)")
+_PREFIX = plain(r"^(?:中国共产党|中共)")
 # After a 中共 prefix the full forms are written short (contract: key).
 _KEY_TAILS = tuple((suffix, kind) for suffix, kind in _ORG_TYPES if suffix.endswith("委员会"))
-_SPACE = regex.compile(r"\s+")
-_PAREN_TYPE = regex.compile(r"\((?:党组|党委)\)$")
+_SPACE = plain(r"\s+")
+_PAREN_TYPE = plain(r"\((?:党组|党委)\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,8 @@ class FactData:
     status_label: re.Pattern
     status_subject: re.Pattern
     subjects_literal: bool  # the subjects are literal words (no sentence holds one the text lacks)
-    state_heading: regex.Pattern
+    statement: re.Pattern  # any status label, subject or state word: a problem with none states no state
+    state_heading: re.Pattern
     organising: regex.Pattern
     plans: regex.Pattern
 
@@ -58,7 +59,8 @@ def data() -> FactData:
         status_label=re.compile(rf"(?:{raw['status_labels']})[\x20\t]*[:：]?[\x20\t]*"),
         status_subject=re.compile(raw["status_subjects"]),
         subjects_literal=all(regex.escape(w) == w for w in raw["status_subjects"].split("|")),
-        state_heading=regex.compile(raw["state_heading"]),
+        statement=re.compile("|".join([raw["status_labels"], raw["status_subjects"], *_STATE_WORDS])),
+        state_heading=plain(raw["state_heading"]),
         organising=regex.compile(patterns([raw["organising"], alternation(sections["next_step"])])),
         plans=regex.compile(patterns([raw["plans"], alternation(sections["next_step"], sections["later"])])),
     )
@@ -171,11 +173,11 @@ _ROUND = regex.compile(
 # Every round ends in its 轮, at most 28 characters after its start (5 of 届, 13 of committee, 6 of
 # year, 4 of 第…), and its look-ahead reads 14 more: it is tried only near a 轮 (cues.search_near).
 _ROUND_REACH, _ROUND_SPAN = 28, 48
-_ROUND_TAIL = regex.compile(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
-_ROUND_ORG = regex.compile(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
-_LEVEL_WORDS = regex.compile(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
-_DEPLOY = regex.compile(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
-_INSTITUTION = regex.compile(r"党委|党组|校|集团|公司|大学|学院|医院|银行")
+_ROUND_TAIL = plain(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
+_ROUND_ORG = plain(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
+_LEVEL_WORDS = plain(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
+_DEPLOY = plain(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
+_INSTITUTION = plain(r"党委|党组|校|集团|公司|大学|学院|医院|银行")
 
 
 def find_round(text: str, preamble: Span, title: Span | None, inspector: str | None) -> Span | None:
@@ -198,8 +200,8 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
 
 
 # compiled once: `regex.search(pattern, …)` looks the pattern up in the module's cache on every call
-_CITY_COMMITTEE = regex.compile(r"州委|盟委|地委")
-_COUNTY_COMMITTEE = regex.compile(r"县委|区委|旗委")
+_CITY_COMMITTEE = plain(r"州委|盟委|地委")
+_COUNTY_COMMITTEE = plain(r"县委|区委|旗委")
 
 
 def inspection_level(inspector: str | None, scheme: str | None, preamble: str, round_text: str | None,
@@ -245,15 +247,17 @@ def status_of(text: str) -> str | None:
     return None
 
 
-_PAREN = regex.compile(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
+_PAREN = plain(r"[(\[【]([^()\[\]【】\n]{2,14})[)\]】]")
+_BRACKET_OPEN = re.compile(r"[(\[【]")  # what every _PAREN match opens with
 _SENTENCE = re.compile(r"[^。;!?\n]+")
 
 
-_CLAUSE_END = regex.compile(r"[。;,!?\n]")
+_CLAUSE_END = plain(r"[。;,!?\n]")
 # 目前已整改到位。 / 目前已基本完成整改，剩余…正在办理: a short statement of where the problem stands
 _OPENING_WORDS = ("目前", "现已", "截至目前", "至此")
-_STATE_OPENING = regex.compile(rf"(?:{'|'.join(_OPENING_WORDS)})[,，]?")
-_STATE_SENTENCE = regex.compile(r"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:已|正在|持续|基本|长期|尚未|未)")
+_STATE_OPENING = plain(rf"(?:{'|'.join(_OPENING_WORDS)})[,，]?")
+_STATE_WORDS = ("已", "正在", "持续", "基本", "长期", "尚未", "未")  # a short statement of the state holds one
+_STATE_SENTENCE = plain(rf"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题)?(?:{'|'.join(_STATE_WORDS)})")
 
 
 def _first_clause(text: str, start: int, end: int) -> str:
@@ -272,13 +276,14 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             return st
     # a bracket right after the title, or one that ends the problem's text (…会前沟通。【已完成】)
     for lo, hi, at_end in ((start, min(end, title_end + 16), False), (max(title_end, end - 20), end, True)):
-        window = text[lo:hi]
-        if "(" not in window and "[" not in window and "【" not in window:
+        if _BRACKET_OPEN.search(text, lo, hi) is None:
             continue  # no bracket opens there (most problems)
         for m in _PAREN.finditer(text, lo, hi):
             st = status_of(m.group(1))
             if st and len(m.group(1)) <= 12 and not (at_end and text[m.end():end].strip(" \t\n。;")):
                 return st
+    if d.statement.search(text, min(start, title_end), end) is None:
+        return None  # no label, no subject, no state word (a problem in three): nothing below names a state
     for m in d.status_label.finditer(text, start, end):
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":

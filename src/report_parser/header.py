@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .cues import Endings, finditer_near
+from .cues import Endings, finditer_near, plain
 from .lexicon import alternation, load, patterns
 from .markers import LINE_MARKER
 
@@ -16,24 +16,24 @@ Span = tuple[int, int]
 # Page chrome from web pages: whole lines that belong to the site, not the notice.
 _D = load("header.json")  # the cue words of this module (data/header.json)
 _INDEX_LABELS = alternation(_D["index_labels"], _D["index_labels_inline"])
-_CHROME_LINE = regex.compile(
+_CHROME_LINE = plain(
     rf"^[\x20\t]*[【\[]?(?:{patterns(_D['page_labels'])}"
     rf"|{alternation(_D['page_words'], _D['page_widgets'], _D['page_words_web'], _D['page_labels_inline'])}"
     rf"|{_INDEX_LABELS})[】\]]?"
     r"(?:[\x20\t]*[:：>|]|[\x20\t]*$|[\x20\t]+\S|[\x20\t]*[【\[])[^\n]*$",
-    regex.M)
-_CHROME_INLINE = regex.compile(
+    re.M)
+_CHROME_INLINE = plain(
     rf"(?:{alternation(_D['index_labels_inline'], _D['page_labels_inline'])})[\x20\t]*:")
-_FOOTER = regex.compile(alternation(_D["footer_marks"]))
+_FOOTER = plain(alternation(_D["footer_marks"]))
 _PAGE_FOOTER = regex.compile(rf"[\x20\t]*(?:{patterns(_D['page_footers'])})[\x20\t]*")
-_MENU_ITEM = regex.compile(r"[^|｜\n]{1,12}")
+_MENU_ITEM = plain(r"[^|｜\n]{1,12}")
 
-_WS = regex.compile(r"\s+")
-_ONE_LINE_TITLE = regex.compile(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
+_WS = plain(r"\s+")
+_ONE_LINE_TITLE = plain(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
-_LEAD_WORDS = regex.compile(rf"^(?:[由经对向在于和及与并]|{alternation(_D['inspector_lead_words'], ordered=True)})+")
-_SENTENCE_END = regex.compile(r"[。\n!?]")
-_TITLE_WORDS = regex.compile(alternation(_D["title_end_words"], _D["title_words"]))
+_LEAD_WORDS = plain(rf"^(?:[由经对向在于和及与并]|{alternation(_D['inspector_lead_words'], ordered=True)})+")
+_SENTENCE_END = plain(r"[。\n!?]")
+_TITLE_WORDS = plain(alternation(_D["title_end_words"], _D["title_words"]))
 _BODY_START = regex.compile(
     rf"^\s*(?:{alternation(_D['body_openers'], ordered=True)}|\d{{4}}年|20\d\d|{LINE_MARKER})")
 
@@ -41,15 +41,15 @@ _ORG_TYPES: tuple[tuple[str, str], ...] = tuple((s, t) for s, t in _D["org_types
 _ORG_ALT = alternation([s for s, _ in _ORG_TYPES], ordered=True)
 _ORG_TYPE = dict(_ORG_TYPES)
 # An issuer in a title: the organisation before 关于; in a signature: a short line ending in an org type.
-_TITLE_ISSUER = regex.compile(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
-_TITLE_PREFIX = regex.compile(r"^\s*(?P<name>\S[^\n]{1,40}?)\s*关于")
-_SIGNATURE_ORG = regex.compile(rf"^[\x20\t]*(?P<name>(?:中共|中国共产党)?[^\s,。;:]{{2,40}}?(?:{_ORG_ALT}))[\x20\t]*$", regex.M)
+_TITLE_ISSUER = plain(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
+_TITLE_PREFIX = plain(r"^\s*(?P<name>\S[^\n]{1,40}?)\s*关于")
+_SIGNATURE_ORG = plain(rf"^[\x20\t]*(?P<name>(?:中共|中国共产党)?[^\s,。;:]{{2,40}}?(?:{_ORG_ALT}))[\x20\t]*$", re.M)
 _SIGNATURE_DATE = regex.compile(r"^[\x20\t]*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日[\x20\t]*$", regex.M)
-_TARGET_ORG = regex.compile(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
-_FED_BACK_ORG = regex.compile(
+_TARGET_ORG = plain(rf"对(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:进行|开展|实施)")
+_FED_BACK_ORG = plain(
     rf"向(?P<name>(?:中共)?[^\s,。;:、“”]{{2,40}}?(?:{_ORG_ALT}))(?:\(以下简称[^)]*\))?(?:主要负责同志|领导班子)?(?:集中|正式|书面)?(?:进行了?|作了?)?反馈")
 _NOT_A_NAME = regex.compile(r"\d|[个等各]|^(?:全县|全市|全区|全校|所属|下属)")
-_PARTY_NAME = regex.compile(r"(?:中国共产党|中共)[^\s,。;:、“”《》()]{2,30}?(?:委员会|党委|党组)(?!委员)")
+_PARTY_NAME = plain(r"(?:中国共产党|中共)[^\s,。;:、“”《》()]{2,30}?(?:委员会|党委|党组)(?!委员)")
 
 # What an inspector's name (before its 第…轮巡察组) never holds; digits only in its numbering.
 _NOT_IN_NAME = r"\s,。;:、“”()年月日由经对向在于个"
@@ -64,11 +64,11 @@ _INSPECTOR_REACH, _INSPECTOR_SPAN = 15, 32
 _INSPECTOR_BARRIER = regex.compile(rf"(?r)[{_NOT_IN_NAME}]")
 # what follows the 巡 of every inspector (a looser form: 巡察工作安排 is none)
 _INSPECTOR_TAIL = regex.compile(r"巡[视察](?:工作)?(?:第?[一二三四五六七八九十\d]{0,3}组|办)")
-_KIND_RE = regex.compile(patterns(_D["inspection_kinds"]))
+_KIND_RE = plain(patterns(_D["inspection_kinds"]))
 
-_CONTACT_LABEL = regex.compile(
-    rf"(?:{alternation(_D['contact_labels'], _D['address_labels'], ordered=True)})[:\s]")
-_CLOSING = regex.compile(rf"(?P<appeal>{patterns(_D['appeal'])})|{_CONTACT_LABEL.pattern}")
+_CONTACT_LABEL_SRC = rf"(?:{alternation(_D['contact_labels'], _D['address_labels'], ordered=True)})[:\s]"
+_CONTACT_LABEL = plain(_CONTACT_LABEL_SRC)
+_CLOSING = regex.compile(rf"(?P<appeal>{patterns(_D['appeal'])})|{_CONTACT_LABEL_SRC}")
 _ATTACHMENT = regex.compile(r"^[\x20\t]*附件[:\d一二三四五六七八九十]", regex.M)
 _PUBLIC_NOTE = re.compile(r"^[\x20\t]*[(（]此件[^)）\n]{0,12}[)）][\x20\t]*$")
 _PHONE = regex.compile(
@@ -77,10 +77,10 @@ _PHONE = regex.compile(
 # Short service numbers (12388, 12345) count only right after a phone label.
 _HOTLINE = regex.compile(r"(?:电话|热线)[:\x20]*(?P<n>1\d{4})(?!\d)")
 _EMAIL_LOCAL = "A-Za-z0-9._%+-"  # the characters of an address's local part
-_EMAIL = regex.compile(rf"[{_EMAIL_LOCAL}]+@[A-Za-z0-9.-]+\.[A-Za-z]{{2,}}")
+_EMAIL = plain(rf"[{_EMAIL_LOCAL}]+@[A-Za-z0-9.-]+\.[A-Za-z]{{2,}}")
 _EMAIL_LOCAL_BACK = regex.compile(rf"(?r)[^{_EMAIL_LOCAL}]")
 _POSTCODE_LABEL = alternation(_D["postcode_labels"])
-_ADDRESS = regex.compile(
+_ADDRESS = plain(
     rf"(?:{alternation(_D['address_labels'], _D['address_labels_in_block'], ordered=True)})[:\x20]*"
     rf"(?P<a>[^;,。\n]{{3,80}}?)(?=[;,。\n]|\(?(?:{_POSTCODE_LABEL})|$)")
 _POSTCODE = regex.compile(rf"(?:{_POSTCODE_LABEL})[:\x20]*(?P<p>\d{{6}})(?!\d)")
@@ -153,11 +153,13 @@ def _chrome(text: str, s: int, e: int, line: str, after_label: bool) -> bool:
 
 def _menu(line: str) -> bool:
     """A site's menu: three or more short items parted by | (首页 | 医院概况 | 新闻中心)."""
+    if "|" not in line and "｜" not in line:
+        return False
     items = [x.strip() for x in line.replace("｜", "|").split("|")]
     return len(items) >= 3 and all(_MENU_ITEM.fullmatch(x) for x in items if x) and sum(map(bool, items)) >= 3
 
 
-_BARE_LABEL = regex.compile(rf"(?:{_INDEX_LABELS})[\x20\t]*:?")
+_BARE_LABEL = plain(rf"(?:{_INDEX_LABELS})[\x20\t]*:?")
 
 
 def _bare_label(line: str) -> bool:
@@ -302,9 +304,10 @@ def _strip_trailing_signature(text: str, start: int, end: int) -> tuple[int, int
         s = text.rfind("\n", 0, e) + 1
         if e <= start or s < start:
             break
-        line = text[s:e]
-        if (_SIGNATURE_DATE.match(line) or _PUBLIC_NOTE.match(line)
-                or (len(line.strip()) <= 40 and _SIGNATURE_ORG.match(line))):
+        line = text[s:e]  # no trailing space: a date ends in 日, a note in its bracket, an organisation in its type
+        if ((line.endswith("日") and _SIGNATURE_DATE.match(line))
+                or (line.endswith((")", "）")) and _PUBLIC_NOTE.match(line))
+                or (len(line.strip()) <= 40 and _ORG_ENDINGS.first(line) is not None and _SIGNATURE_ORG.match(line))):
             sig_start = s
             end = s
         else:
@@ -453,9 +456,7 @@ def find_inspection(text: str, start: int, end: int) -> InspectionFacts:
     f.inspector_span = (ws, first.end("who"))
     f.inspector = text[ws:first.end("who")]
     f.scheme = "巡视" if "巡视" in f.inspector else "巡察"
-    ss = first.start()
-    while ss > start and text[ss - 1] not in "。\n!?":
-        ss -= 1
+    ss = _after_last(_SENTENCE_BREAK_BACK, text, start, first.start())  # where its sentence starts
     se_m = _SENTENCE_END.search(text, first.end(), end)
     se = se_m.end() if se_m else end
     f.sentence = (ss, se)

@@ -16,6 +16,7 @@ from . import divisions, facts
 from . import metrics as metrics_mod
 from .assemble import CHECK_OUTPUT, check, trusted
 from .budget import MAX_BODY_MARKERS
+from .cues import plain
 from .decode import Loaded
 from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
@@ -40,7 +41,7 @@ from .normalize import NormText, normalize
 from .summary import summary_subject, total_subjects
 from .tree import RawNode, build_tree, clean_title, strip_markup, title_stop
 
-_SPACE = regex.compile(r"\s+")
+_SPACE = plain(r"\s+")
 _FEEDBACK = "反馈"  # a feedback date's sentence says so
 _SECTIONS = load("sections.json")
 _PLANS = alternation([*_SECTIONS["next_step"], *_SECTIONS["later"]])
@@ -273,7 +274,12 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
         return None, set()
     fact_ids: set[int] = set()
     start = end = feedback = None
-    pre = [f for f in found if preamble[0] <= f.start < preamble[1]]
+    pre = []
+    for f in found:  # in document order (metrics.extract): those of the preamble come first
+        if f.start >= preamble[1]:
+            break
+        if f.start >= preamble[0]:
+            pre.append(f)
     period = next((f for f in pre if f.kind == "period" and found_facts.sentence
                    and found_facts.sentence[0] <= f.start < found_facts.sentence[1]), None)
     period = period or next((f for f in pre if f.kind == "period"), None)
@@ -295,9 +301,11 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
     # as written, with a hard-wrap break inside it closed up
     inspector = (_SPACE.sub("", ctx.nt.orig_text(*found_facts.inspector_span))
                  if found_facts.inspector_span else None)
-    return Inspection(scheme=found_facts.scheme, kind=found_facts.kind, inspector=inspector, start=start,
-                      end=end, feedback_date=feedback, text=ctx.nt.original[sent[0]:sent[1]] if sent else None,
-                      span=sent), fact_ids
+    # the parser's own values, built without validation (see assemble.trusted), every field in order
+    return trusted(Inspection, {
+        "scheme": found_facts.scheme, "kind": found_facts.kind, "inspector": inspector, "start": start, "end": end,
+        "feedback_date": feedback, "level": None, "round": None,
+        "text": ctx.nt.original[sent[0]:sent[1]] if sent else None, "span": sent}), fact_ids
 
 
 def _feedback_before(ctx: _Ctx, preamble: tuple[int, int], period: metrics_mod.Found) -> str | None:
@@ -382,8 +390,9 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     if h.address:
         sources.append(T[h.address[0]:h.address[1]])
     region = _region(sources)
-    return Issuer(name=name, org_type=org_type_of(forms[best]), span=span, aliases=aliases, key=key,
-                  sector=facts.sector_of(key), region=region)
+    # the parser's own values, built without validation (see assemble.trusted), every field in order
+    return trusted(Issuer, {"name": name, "org_type": org_type_of(forms[best]), "span": span, "aliases": aliases,
+                            "key": key, "sector": facts.sector_of(key), "region": region})
 
 
 def _region(sources: list[str]) -> Region | None:
@@ -398,7 +407,7 @@ def _region(sources: list[str]) -> Region | None:
             found = got
         if found.get("city"):
             break
-    return Region(**found) if found else None
+    return trusted(Region, found) if found else None  # province, city, county: the model's fields in order
 
 
 def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[int, int],
@@ -412,8 +421,8 @@ def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[i
     region = {"province": r.province, "city": r.city, "county": r.county} if r else None
     level = facts.inspection_level(inspection.inspector, inspection.scheme, T[preamble[0]:preamble[1]],
                                    T[rs[0]:rs[1]] if rs else None, region)
-    inspection.level, inspection.round = level, round_text  # the stage's own model: set, not copied
-    return inspection
+    # the stage's own model, completed (see assemble.trusted): its fields in order, level and round set
+    return trusted(Inspection, {**inspection.__dict__, "level": level, "round": round_text})
 
 
 def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
@@ -590,8 +599,13 @@ def _stage_figures(st: ParseState) -> None:
 def _stage_inspection(st: ParseState) -> None:
     """Inspection facts from the preamble; the figures they used are facts, not figures."""
     st.inspection, fact_ids = _inspection(st.ctx, st.preamble, st.found)
-    if fact_ids:
-        st.found = [f for f in st.found if id(f) not in fact_ids]
+    found, i = st.found, 0
+    while fact_ids and i < len(found):  # the facts are the preamble's: near the start of the list
+        if id(found[i]) in fact_ids:
+            fact_ids.discard(id(found[i]))
+            del found[i]
+        else:
+            i += 1
 
 
 def _stage_assign(st: ParseState) -> None:
@@ -621,7 +635,7 @@ def _stage_unit(st: ParseState) -> None:
     if h.title:
         span = ctx.span(*h.title)
         text = ctx.nt.original[span[0]:span[1]]
-        st.title = Title(text=text, span=span, value=strip_markup(text))
+        st.title = trusted(Title, {"text": text, "span": span, "value": strip_markup(text)})
     st.issuer = _issuer(ctx, h, st.inspection.inspector if st.inspection else None)
     if st.issuer is None:
         ctx.warn(Code.W306)
