@@ -60,16 +60,24 @@ _LEFTOVERS = regex.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:bookma
 _STAR_RUNS = regex.compile(r"[*_]{2,}")
 
 
+# Every character the two substitutions act on: a title with none of them (most) is left as it is.
+# The stdlib's \s is str.isspace, which holds for every character of `regex`'s \s.
+_MARKUP_CHAR = re.compile(r"[\s&\[*_]")
+
+
 def strip_markup(raw: str) -> str:
     """Markup out of a title: leftovers and blanks first, then runs of * and _ (so the stars on either
     side of a removed leftover, *[bookmark: _GoBack]*, go too; removing a run joins no new one)."""
+    if _MARKUP_CHAR.search(raw) is None:
+        return raw
     return _STAR_RUNS.sub("", _LEFTOVERS.sub("", raw))
 
 
 def clean_title(raw: str) -> str | None:
     """A heading as written (a label right after the marker stays: 反馈问题：…), without markup."""
-    t = strip_markup(raw).strip(" \t;；,，:：、。.")
-    return t or None
+    if _MARKUP_CHAR.search(raw) is not None:
+        raw = _STAR_RUNS.sub("", _LEFTOVERS.sub("", raw))  # strip_markup, without the second search
+    return raw.strip(" \t;；,，:：、。.") or None
 
 
 def title_stop(text: str, start: int, stop: int) -> int:
@@ -337,8 +345,11 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     if not node.children or not _is_heading(node) or not node.title:
         return None
     heads = _heads(node)
-    if not heads or (len(heads) < 2 and not need_problem) or any(c.children or c.fields for c in heads):
-        return None  # children with 整改情况：… fields of their own are problems
+    if not heads or (len(heads) < 2 and not need_problem):
+        return None
+    for c in heads:
+        if c.children or c.fields:
+            return None  # children with 整改情况：… fields of their own are problems
     problem, action, complaint = _action_cues()
     if need_problem and not problem.search(node.title):
         return None
@@ -356,8 +367,9 @@ def _demote_action_lists(node: RawNode) -> bool:
     that way, its siblings need not state a problem in words the cue list knows."""
     done = [c for c in node.children if c.children and _demote_action_lists(c)]  # a leaf lists nothing
     if done:
+        family, done_ids = done[0].family, {id(c) for c in done}
         for c in node.children:
-            if c not in done and c.family == done[0].family:
+            if c.family == family and id(c) not in done_ids:
                 for k in _action_list(c, need_problem=False) or []:
                     k.role = "measure"
     heads = _action_list(node, need_problem=True)
@@ -368,11 +380,17 @@ def _demote_action_lists(node: RawNode) -> bool:
 
 def _add_implicit_measures(text: str, node: RawNode) -> None:
     """A leaf heading whose body lists no actions gets one measure: the body itself."""
+    listed = False  # a heading child, or a measure already
     for c in node.children:
-        if c.children or _is_heading(c):  # else nothing to add in it
+        if c.marker is not None:
+            listed = True
+            if c.children or c.role != "measure":  # else nothing to add in it
+                _add_implicit_measures(text, c)
+        elif c.role == "measure":
+            listed = True
+        elif c.children:
             _add_implicit_measures(text, c)
-    # a heading child, or a measure already
-    if not _is_heading(node) or any(c.marker is not None or c.is_measure for c in node.children):
+    if listed or node.marker is None or node.role == "measure":  # not _is_heading(node)
         return
     s, e = _implicit_body(text, node)
     while s < e and text[s] in "。!?;:,. \t\n":
@@ -393,7 +411,7 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
 def _assign_roles(root: RawNode) -> None:
     tops = _heads(root)
     problem_parts = [c for c in tops if c.title and _PROBLEM_PART.search(c.title)]
-    others = [c for c in tops if c.title and _OTHER_PART.search(c.title) and c not in problem_parts]
+    others = problem_parts and [c for c in tops if c.title and c not in problem_parts and _OTHER_PART.search(c.title)]
     if problem_parts and others:
         for top in tops:
             top.role = "section"
@@ -435,9 +453,9 @@ def _label_sections(node: RawNode) -> None:
 
 
 def _label_problems(node: RawNode) -> None:
-    if not _is_heading(node):
+    if node.marker is None or node.role == "measure":  # not _is_heading
         return
-    heads = _heads(node)
+    heads = [c for c in node.children if c.marker is not None and c.role != "measure"]  # _heads
     node.role = "category" if heads else "problem"
     for c in heads:
         _label_problems(c)
