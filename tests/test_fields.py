@@ -45,6 +45,8 @@ def test_one_scan_finds_what_each_span_scan_finds():
             a = rng.randrange(len(text) + 1)
             b = rng.randrange(a, len(text) + 1)
             skip = [(a + 1, a + 4)] if rng.random() < 0.3 else []
+            if rng.random() < 0.2:  # several spans, in any order, overlapping or empty
+                skip = [(c, c + rng.randrange(-1, 6)) for c in (rng.randrange(len(text) + 1) for _ in range(3))]
             defined = _defined(text, a, b, skip)
             assert find_fields(text, a, b, skip) == defined, (text, a, b)
             assert labels.fields(a, b, skip) == defined, (text, a, b)

@@ -41,9 +41,31 @@ def _scan(text: str, start: int, end: int) -> list[Hit]:
     return hits
 
 
+def _outside(hits: list[Hit], skip: list[tuple[int, int]]) -> list[Hit]:
+    """The hits (in text order) that start in none of the `skip` spans, in one walk over both: the
+    spans merged into disjoint ones, in order (a heading's children hold most of its labels)."""
+    if not skip:
+        return hits
+    merged: list[list[int]] = []
+    for a, b in sorted(skip):
+        if a >= b:
+            continue  # holds nothing
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    kept, i, n = [], 0, len(merged)
+    for h in hits:
+        while i < n and merged[i][1] <= h[0]:
+            i += 1
+        if i == n or h[0] < merged[i][0]:
+            kept.append(h)
+    return kept
+
+
 def _fields(text: str, hits: list[Hit], end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
     """Each label of `hits` outside `skip` with its value: up to the next label or `end`, trimmed."""
-    kept = [h for h in hits if not any(a <= h[0] < b for a, b in skip)]
+    kept = _outside(hits, skip)
     out = []
     for i, (ls, vs, name) in enumerate(kept):
         ve = kept[i + 1][0] if i + 1 < len(kept) else end

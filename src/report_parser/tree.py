@@ -103,16 +103,16 @@ def _text_title(text: str, start: int, stop: int) -> str | None:
     return t or None
 
 
-def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
-    """(cont, same): the open node `m` continues (its family, the ordinal before), and the
-    innermost open node of its family at all."""
-    family, before, last = m.family, m.ordinal - 1, m.ordinal == LAST
-    same = None
+def _family_on_stack(stack: list[RawNode], family: str, ordinal: int) -> tuple[int | None, int | None]:
+    """(cont, same): the open node a marker of `family` and `ordinal` continues (its family, the
+    ordinal before), and the innermost open node of its family at all."""
+    before, same = ordinal - 1, None
     for k in range(len(stack) - 1, 0, -1):
         open_ = stack[k].marker
         if open_.family == family:
-            same = same if same is not None else k
-            if open_.ordinal == before or (last and open_.ordinal < LAST):
+            if same is None:
+                same = k
+            if open_.ordinal == before or (ordinal == LAST and open_.ordinal < LAST):
                 return k, same
     return None, same
 
@@ -152,14 +152,15 @@ class _Builder:
         One case per relation of `m` to the open nodes: it continues a list, opens a new family at
         1, restarts its own family at 1, or skips or repeats an ordinal of an open family (W201,
         W202), or opens a family at more than 1 (W201)."""
-        cont, same = _family_on_stack(stack, m)
-        role = "measure" if m.measure and not m.part else "section"
-        top = stack[-1]
+        family, _style, ordinal, _s, _e, line_start, after_sentence, measure, part = m
+        cont, same = _family_on_stack(stack, family, ordinal)
+        role = "measure" if measure and not part else "section"
         if cont is not None:
             listed = stack[cont].role == "measure"  # the rest of an inline list of actions
-            if not (m.line_start or m.measure or m.after_sentence or listed):
+            if not (line_start or measure or after_sentence or listed):
                 return None
             return cont, "measure" if listed else role, True
+        top = stack[-1]
         if m.ordinal == 1 and same is None:
             if top.role == "measure" and (m.measure or not m.line_start):
                 return None  # a list inside an action stays part of that action's text
@@ -198,26 +199,27 @@ class _Builder:
         accepted: list[RawNode] = []
         place, last_ordinal = self._place, self.last_ordinal
         for m in markers:
-            at = m.start
-            if at < start or m.end > end:
+            family, _style, ordinal, at, m_end, line_start, _after, measure, _part = m
+            if at < start or m_end > end:
                 continue
             placed = place(m, stack, accepted)
             if placed is None or placed[0] > MAX_DEPTH:
                 continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
             depth, role, continues = placed
             prev_sibling = stack[depth] if continues else None
-            for closed in stack[depth:]:
-                closed.end = at
-            del stack[depth:]
+            if depth < len(stack):
+                for closed in stack[depth:]:
+                    closed.end = at
+                del stack[depth:]
             # marker, start, end, role, title, title_end, children, status, fields, ordinal, inline
-            node = RawNode(m, at, end, role, None, 0, [], None, {}, m.ordinal,
-                           not m.line_start and role == "measure" and not m.measure)
-            if prev_sibling is not None and m.ordinal == LAST:
+            node = RawNode(m, at, end, role, None, 0, [], None, {}, ordinal,
+                           not line_start and role == "measure" and not measure)
+            if prev_sibling is not None and ordinal == LAST:
                 node.ordinal = (prev_sibling.ordinal or 0) + 1
             stack[-1].children.append(node)
             stack.append(node)
             accepted.append(node)
-            last_ordinal[m.family] = m.ordinal
+            last_ordinal[family] = ordinal
         for closed in stack[1:]:
             closed.end = end
         return root, accepted
@@ -244,9 +246,11 @@ def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
         end = node.end
         if text[end - 1] in _BLANK:
             node.end = end = _trim_end(text, node.start, end)
-        body, stop = node.marker.end, min(next_start, end)
+        body, stop = node.marker.end, next_start if next_start < end else end
         m = search(text, body, stop)  # title_stop, without the call where no quotation comes first
-        stop = stop if m is None else m.start() if m.group() in "。\n" else title_stop(text, body, stop)
+        if m is not None:
+            i = m.start()
+            stop = i if text[i] in "。\n" else title_stop(text, body, stop)
         node.title_end = stop
         node.title = text[body:stop].strip(_TRIM).strip() or None  # _text_title
 
@@ -306,8 +310,10 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
                 issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
                 continue
             node.fields[name] = (vs, ve)
+    any_in = labels.any_in
     for c in node.children:
-        if _is_heading(c) and labels.any_in(c.start, c.end):  # else no label in its subtree
+        # a heading (_is_heading) with a label in its subtree
+        if c.marker is not None and c.role != "measure" and any_in(c.start, c.end):
             _apply_fields(text, c, issues, labels)
 
 
@@ -410,12 +416,11 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
 
 def _assign_roles(root: RawNode) -> None:
     tops = _heads(root)
-    problem_parts = [c for c in tops if c.title and _PROBLEM_PART.search(c.title)]
-    others = problem_parts and [c for c in tops if c.title and c not in problem_parts and _OTHER_PART.search(c.title)]
-    if problem_parts and others:
+    problem_parts = {id(c) for c in tops if c.title and _PROBLEM_PART.search(c.title)}
+    if problem_parts and any(c.title and id(c) not in problem_parts and _OTHER_PART.search(c.title) for c in tops):
         for top in tops:
             top.role = "section"
-            if top in problem_parts:
+            if id(top) in problem_parts:
                 for c in top.children:
                     _label_problems(c)
             else:
@@ -445,11 +450,11 @@ def _organising_sections(node: RawNode) -> None:
 
 def _label_sections(node: RawNode) -> None:
     for c in node.children:
-        if c.inline and not c.marker.measure:
-            c.role = "section"  # （一）…。（二）… run into a paragraph of a section: headings, not actions
-        if _is_heading(c):
+        # headings; and （一）…。（二）… run into a paragraph of a section: headings, not actions
+        if c.marker is not None and (c.role != "measure" or (c.inline and not c.marker.measure)):
             c.role = "section"
-        _label_sections(c)
+        if c.children:
+            _label_sections(c)
 
 
 def _label_problems(node: RawNode) -> None:
