@@ -10,7 +10,7 @@ from report_parser.fields import _LABEL_TO_FIELD, LABEL_RE, Labels, find_fields
 from report_parser.normalize import normalize
 
 _LABELS = list(_LABEL_TO_FIELD)
-_FUZZ = list("\n\n \t  。;!?:::,[]【】问题整改情况x") + ["\t" * 4, " " * 5, " " * 9] + _LABELS * 2
+_FUZZ = list("\n\n \t  。;!?:::,[]【】问题整改情况x\x1c\u3000\r") + ["\t" * 4, " " * 5, " " * 9] + _LABELS * 2
 
 
 def _defined(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:

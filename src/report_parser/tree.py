@@ -244,8 +244,11 @@ def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
     search = _TITLE_SCAN.search
     for node, next_start in zip(accepted, nexts, strict=True):
         end = node.end
-        if text[end - 1] in _BLANK:
-            node.end = end = _trim_end(text, node.start, end)
+        if text[end - 1] in _BLANK:  # _trim_end
+            end -= 1
+            while end > node.start and text[end - 1] in _BLANK:
+                end -= 1
+            node.end = end
         body, stop = node.marker.end, next_start if next_start < end else end
         m = search(text, body, stop)  # title_stop, without the call where no quotation comes first
         if m is not None:
