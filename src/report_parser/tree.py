@@ -107,13 +107,15 @@ def _family_on_stack(stack: list[RawNode], family: str, ordinal: int) -> tuple[i
     """(cont, same): the open node a marker of `family` and `ordinal` continues (its family, the
     ordinal before), and the innermost open node of its family at all."""
     before, same = ordinal - 1, None
-    for k in range(len(stack) - 1, 0, -1):
+    k = len(stack) - 1
+    while k:
         open_ = stack[k].marker
         if open_.family == family:
             if same is None:
                 same = k
             if open_.ordinal == before or (ordinal == LAST and open_.ordinal < LAST):
                 return k, same
+        k -= 1
     return None, same
 
 
@@ -353,12 +355,14 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
     if not node.children or not _is_heading(node) or not node.title:
         return None
-    heads = _heads(node)
+    heads = []  # _heads(node)
+    for c in node.children:
+        if c.marker is not None and c.role != "measure":
+            if c.children or c.fields:
+                return None  # children with 整改情况：… fields of their own are problems
+            heads.append(c)
     if not heads or (len(heads) < 2 and not need_problem):
         return None
-    for c in heads:
-        if c.children or c.fields:
-            return None  # children with 整改情况：… fields of their own are problems
     problem, action, complaint = _action_cues()
     if need_problem and not problem.search(node.title):
         return None
@@ -412,8 +416,9 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
             return
         s, e = colon + 1, node.title_end
     m = _TITLE_STOP.search(text, s, e)
-    implicit = RawNode(None, s, e, role="measure", title_end=m.start() if m else e)
-    implicit.title = _text_title(text, s, implicit.title_end)
+    title_end = m.start() if m else e
+    # marker, start, end, role, title (_text_title), title_end, children, status, fields
+    implicit = RawNode(None, s, e, "measure", text[s:title_end].strip(_TRIM).strip() or None, title_end, [], None, {})
     node.children.insert(0, implicit)
 
 
@@ -443,7 +448,8 @@ def _organising_sections(node: RawNode) -> None:
     for i, c in enumerate(heads):
         # how the work was organised comes first (一、提高政治站位…); plans come last (三、下一步工作打算)
         last = i == len(heads) - 1 and i > 0
-        if c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
+        # (is_organising holds only for the first headings or the last)
+        if (first or last) and c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
             c.role = "section"
             _label_sections(c)
         elif c.role == "section":
