@@ -8,6 +8,7 @@ the output contract."""
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from typing import Literal, NamedTuple
@@ -251,14 +252,17 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
     return out
 
 
-def stray_markers(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of line openings in [start, end) shaped like a marker that no rule matches."""
+def stray_markers(text: str, start: int, end: int, known: Container[int] = ()) -> list[tuple[int, int]]:
+    """Spans of line openings in [start, end) shaped like a marker that no rule matches.
+
+    `known`: where find_markers found a marker (any of them): a rule matches there, without trying
+    LINE_MARKER_RE again (most line openings of that shape, （一）, are markers)."""
     out = []
     first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
     hits = [first] if first is not None else []
     hits.extend(_STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end))
     for m in hits:
         s = m.start("m")
-        if not LINE_MARKER_RE.match(text, s):
+        if s not in known and not LINE_MARKER_RE.match(text, s):
             out.append((s, m.end("m")))
     return out
