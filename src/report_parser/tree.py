@@ -147,21 +147,16 @@ class _Builder:
         first = self.text[node.start:m.start].strip()
         return bool(first) and self.text.startswith(first, m.start)
 
-    def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode]) -> tuple[int, str, bool] | None:
-        """Where `m` opens a node: (depth in the stack, role, whether it continues the list open
-        there), or None when it stays in the text.
+    def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode], same: int | None,
+               ) -> tuple[int, str] | None:
+        """Where `m`, which continues no open list (build places those), opens a node: (depth in the
+        stack, role), or None when it stays in the text. `same`: the innermost open node of
+        its family (_family_on_stack).
 
-        One case per relation of `m` to the open nodes: it continues a list, opens a new family at
-        1, restarts its own family at 1, or skips or repeats an ordinal of an open family (W201,
-        W202), or opens a family at more than 1 (W201)."""
-        family, _style, ordinal, _s, _e, line_start, after_sentence, measure, part = m
-        cont, same = _family_on_stack(stack, family, ordinal)
-        role = "measure" if measure and not part else "section"
-        if cont is not None:
-            listed = stack[cont].role == "measure"  # the rest of an inline list of actions
-            if not (line_start or measure or after_sentence or listed):
-                return None
-            return cont, "measure" if listed else role, True
+        One case per relation of `m` to the open nodes: it opens a new family at 1, restarts its own
+        family at 1, or skips or repeats an ordinal of an open family (W201, W202), or opens a family
+        at more than 1 (W201)."""
+        role = "measure" if m.measure and not m.part else "section"
         top = stack[-1]
         if m.ordinal == 1 and same is None:
             if top.role == "measure" and (m.measure or not m.line_start):
@@ -170,20 +165,20 @@ class _Builder:
                 if top.marker is None or not self._after_clause(m):
                     return None
                 role = "measure"  # （1）…；（2）… listed inline under a heading: its actions
-            return len(stack), role, False
+            return len(stack), role
         if m.ordinal == 1:
             # A list restarting at 1 under a node of its own family: a nested list when it
             # opens a line, a restart of the measures when it lists actions.
             if m.measure:
-                return same, role, False
-            return (len(stack), role, False) if m.line_start else None
+                return same, role
+            return (len(stack), role) if m.line_start else None
         if not (m.line_start or (self.single_line and m.after_sentence)):
             return None
         if same is None:
             if self.last_ordinal.get(m.family) != m.ordinal - 1:
                 self.issues.append(Diagnostic(Code.W201, (m.start, m.end),
                                               {"marker": self.text[m.start:m.end]}, "start"))
-            return len(stack), role, False
+            return len(stack), role
         prev = stack[same].marker.ordinal
         repeated = stack[same] if self._repeats(stack[same], m) else None
         code = Code.W202 if m.ordinal <= prev else Code.W201
@@ -193,7 +188,7 @@ class _Builder:
             # the copy takes the original's place: drop the empty first one
             stack[same - 1].children.remove(repeated)
             accepted.remove(repeated)
-        return same, role, False
+        return same, role
 
     def build(self, markers: list[Marker], start: int, end: int) -> tuple[RawNode, list[RawNode]]:
         root = RawNode(None, start, end)
@@ -201,14 +196,22 @@ class _Builder:
         accepted: list[RawNode] = []
         place, last_ordinal = self._place, self.last_ordinal
         for m in markers:
-            family, _style, ordinal, at, m_end, line_start, _after, measure, _part = m
+            family, _style, ordinal, at, m_end, line_start, after, measure, part = m
             if at < start or m_end > end:
                 continue
-            placed = place(m, stack, accepted)
-            if placed is None or placed[0] > MAX_DEPTH:
-                continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
-            depth, role, continues = placed
-            prev_sibling = stack[depth] if continues else None
+            cont, same = _family_on_stack(stack, family, ordinal)
+            prev_sibling = None
+            if cont is not None:  # it continues the list open there
+                prev_sibling = stack[cont]
+                listed = prev_sibling.role == "measure"  # the rest of an inline list of actions
+                if not (line_start or measure or after or listed):
+                    continue
+                depth, role = cont, "measure" if listed or (measure and not part) else "section"
+            else:
+                placed = place(m, stack, accepted, same)
+                if placed is None or placed[0] > MAX_DEPTH:
+                    continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
+                depth, role = placed
             if depth < len(stack):
                 for closed in stack[depth:]:
                     closed.end = at
