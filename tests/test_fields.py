@@ -10,7 +10,7 @@ from report_parser.fields import _LABEL_TO_FIELD, LABEL_RE, Labels, find_fields
 from report_parser.normalize import normalize
 
 _LABELS = list(_LABEL_TO_FIELD)
-_FUZZ = list("\n\n \t  。;!?:::,[]【】问题整改情况x") + ["\t" * 4, " " * 5, " " * 9] + _LABELS * 2
+_FUZZ = list("\n\n \t  。;!?:::,[]【】问题整改情况x\x1c\u3000\r") + ["\t" * 4, " " * 5, " " * 9] + _LABELS * 2
 
 
 def _defined(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
@@ -45,6 +45,8 @@ def test_one_scan_finds_what_each_span_scan_finds():
             a = rng.randrange(len(text) + 1)
             b = rng.randrange(a, len(text) + 1)
             skip = [(a + 1, a + 4)] if rng.random() < 0.3 else []
+            if rng.random() < 0.2:  # several spans, in any order, overlapping or empty
+                skip = [(c, c + rng.randrange(-1, 6)) for c in (rng.randrange(len(text) + 1) for _ in range(3))]
             defined = _defined(text, a, b, skip)
             assert find_fields(text, a, b, skip) == defined, (text, a, b)
             assert labels.fields(a, b, skip) == defined, (text, a, b)

@@ -103,6 +103,21 @@ def test_nested_markup_never_reaches_a_title(text: str) -> None:
     parse_and_check(text)
 
 
+# strip_markup and clean_title skip the substitutions when a title holds none of the characters
+# they act on: every kind of blank (by `regex`'s \s), &, [, * and _ must still send it through them.
+@pytest.mark.parametrize("raw", [
+    "加强组织领导", "一、加强\u3000组织领导", "加强\xa0组织", "加强\u2028组织", "加强\x1c组织", "加强\x85组织",
+    "加强&nbsp;组织", "加强&NBSP;组织", "加强[bookmark: _GoBack]组织", "**加强**组织", "加强__组织", "加强*组织",
+    "；加强组织。", " ", "", "&", "[comment x]", "a_b",
+])
+def test_markup_fast_path_matches_the_substitutions(raw: str) -> None:
+    from report_parser import tree
+
+    slow = tree._STAR_RUNS.sub("", tree._LEFTOVERS.sub("", raw))
+    assert tree.strip_markup(raw) == slow
+    assert tree.clean_title(raw) == (slow.strip(" \t;；,，:：、。.") or None)
+
+
 # --- command line ----------------------------------------------------------------------------
 
 

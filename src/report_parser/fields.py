@@ -21,11 +21,49 @@ Hit = tuple[int, int, str]  # a label's match: (start, end, field name)
 
 
 _LONGEST = max(map(len, _LABEL_TO_FIELD))  # no label holds a colon (tests/test_markers.py checks)
+_LENGTHS = sorted({len(label) for label in _LABEL_TO_FIELD}, reverse=True)
+_LAST = frozenset(label[-1] for label in _LABEL_TO_FIELD)
+_SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
+
+
+def _boundary(text: str, s: int) -> bool:
+    """Whether LABEL_RE's look-behind holds at `s`: a line start, a sentence end (。;!?) or any other
+    non-blank character, each followed by at most 8, 3 or 1 to 4 spaces or tabs."""
+    i = s
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    k = s - i
+    if i == 0 or text[i - 1] == "\n":
+        return k <= 8
+    c = text[i - 1]
+    if c in "。;!?":
+        return k <= 4  # 0 to 3 after the sentence end, or 1 to 4 after a non-blank
+    return 1 <= k <= 4 and (not c.isspace() or c in _SPACE_NOT_RX)
+
+
+def _before(text: str, lo: int, j: int) -> tuple[int, str] | None:
+    """(start, field name) of the leftmost match of LABEL_RE at `lo` or later whose label (and closing
+    bracket) ends at `j`, where the spaces before a colon start."""
+    k = j - 1 if j > lo and text[j - 1] in "]】" else j
+    if k <= lo or text[k - 1] not in _LAST:
+        return None
+    for n in _LENGTHS:  # the longest label first: the leftmost start
+        s = k - n
+        if s < lo:
+            continue
+        name = _LABEL_TO_FIELD.get(text[s:k])
+        if name is None:
+            continue
+        if s > lo and text[s - 1] in "[【":
+            s -= 1  # the opening bracket is taken: without it, the look-behind fails after a bracket
+        if _boundary(text, s):
+            return s, name
+    return None
 
 
 def _scan(text: str, start: int, end: int) -> list[Hit]:
-    """What LABEL_RE.finditer(text, start, end) finds, searched for only just before each colon:
-    every match ends with one, after a label, a bracket and spaces."""
+    """What LABEL_RE.finditer(text, start, end) finds, read only just before each colon: every match
+    ends with one, after a label, a bracket and spaces (tests/test_fields.py checks the two agree)."""
     hits = []
     pos = start
     colon = text.find(":", start, end)
@@ -33,17 +71,39 @@ def _scan(text: str, start: int, end: int) -> list[Hit]:
         j = colon
         while j > pos and text[j - 1] in " \t":
             j -= 1
-        m = LABEL_RE.search(text, max(pos, j - _LONGEST - 2), colon + 1)
-        if m is not None:
-            hits.append((m.start(), m.end(), _LABEL_TO_FIELD[m.group("label")]))
-            pos = m.end()
+        found = _before(text, max(pos, j - _LONGEST - 2), j)
+        if found is not None:
+            hits.append((found[0], colon + 1, found[1]))
+            pos = colon + 1
         colon = text.find(":", colon + 1, end)
     return hits
 
 
+def _outside(hits: list[Hit], skip: list[tuple[int, int]]) -> list[Hit]:
+    """The hits (in text order) that start in none of the `skip` spans, in one walk over both: the
+    spans merged into disjoint ones, in order (a heading's children hold most of its labels)."""
+    if not skip:
+        return hits
+    merged: list[list[int]] = []
+    for a, b in sorted(skip):
+        if a >= b:
+            continue  # holds nothing
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    kept, i, n = [], 0, len(merged)
+    for h in hits:
+        while i < n and merged[i][1] <= h[0]:
+            i += 1
+        if i == n or h[0] < merged[i][0]:
+            kept.append(h)
+    return kept
+
+
 def _fields(text: str, hits: list[Hit], end: int, skip: list[tuple[int, int]]) -> list[tuple[str, int, int, int]]:
     """Each label of `hits` outside `skip` with its value: up to the next label or `end`, trimmed."""
-    kept = [h for h in hits if not any(a <= h[0] < b for a, b in skip)]
+    kept = _outside(hits, skip)
     out = []
     for i, (ls, vs, name) in enumerate(kept):
         ve = kept[i + 1][0] if i + 1 < len(kept) else end

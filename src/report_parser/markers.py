@@ -8,8 +8,9 @@ the output contract."""
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Literal, NamedTuple
 
 import regex
@@ -173,7 +174,9 @@ _AT_START = re.compile(rf"{_FIRST}(?:{_alternation(True)})")
 # by the index of a rule's group (the group that closes last): the rule, the index of its ordinal
 # group, and what each of its markers takes from it
 _BY_GROUP = {_SCAN.groupindex[r.family]: (r, _SCAN.groupindex[f"n_{r.family}"], r.family, r.out_style,
-                                          r.measure, r.part, r.line_start_only) for r in RULES}
+                                          r.measure, r.part, r.line_start_only, {}) for r in RULES}
+_READINGS_KEPT = 2048  # ordinals as written remembered per rule (MarkerRule.read of each), at most
+_new_marker = partial(tuple.__new__, Marker)  # Marker(...) without the call of its Python __new__
 _SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
 _RX_DIGIT = regex.compile(r"\d", regex.V0)
 
@@ -213,7 +216,7 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
     m = first or search(text, max(start - 1, 0))
     while m is not None:
         s, e = 0 if m is first else m.start() + 1, m.end()
-        rule, n, family, style, measure, part, line_start_only = _BY_GROUP[m.lastindex]
+        rule, n, family, style, measure, part, line_start_only, readings = _BY_GROUP[m.lastindex]
         raw = m.group(n)
         m = search(text, e - 1)  # a marker's last character may stand before the next one
         after = text[e:e + 1]
@@ -224,6 +227,7 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
             rule, raw, e = read
             family, style, measure, part, line_start_only = (
                 rule.family, rule.out_style, rule.measure, rule.part, rule.line_start_only)
+            readings = _BY_GROUP[_SCAN.groupindex[rule.family]][7]
         if e > end:
             break
         # the boundary: spaces and tabs back to a line start (at most 40), to a sentence or clause
@@ -238,20 +242,27 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
             continue
         if line_start_only and not ls:
             continue
-        ordinal = rule.read(raw)
+        ordinal = readings.get(raw, 0)
+        if ordinal == 0:
+            ordinal = rule.read(raw)  # None or 0 where no ordinal is read: neither is kept
+            if ordinal and len(readings) < _READINGS_KEPT:
+                readings[raw] = ordinal
         if ordinal:
-            out.append(Marker(family, style, ordinal, s, e, ls, ls or k > 0 or c in "。!?", measure, part))
+            out.append(_new_marker((family, style, ordinal, s, e, ls, ls or k > 0 or c in "。!?", measure, part)))
     return out
 
 
-def stray_markers(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of line openings in [start, end) shaped like a marker that no rule matches."""
+def stray_markers(text: str, start: int, end: int, known: Container[int] = ()) -> list[tuple[int, int]]:
+    """Spans of line openings in [start, end) shaped like a marker that no rule matches.
+
+    `known`: where find_markers found a marker (any of them): a rule matches there, without trying
+    LINE_MARKER_RE again (most line openings of that shape, （一）, are markers)."""
     out = []
     first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
     hits = [first] if first is not None else []
     hits.extend(_STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end))
     for m in hits:
         s = m.start("m")
-        if not LINE_MARKER_RE.match(text, s):
+        if s not in known and not LINE_MARKER_RE.match(text, s):
             out.append((s, m.end("m")))
     return out

@@ -221,7 +221,7 @@ def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float
 
 def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int], RawNode | None]:
     """The body tree, the preamble before it and a closing progress paragraph after it."""
-    markers = find_markers(T, h.body_start, h.body_end)
+    markers = found = find_markers(T, h.body_start, h.body_end)
     single_line = T.count("\n", h.body_start, h.body_end) < 3 and h.body_end - h.body_start > 200
     first_heading = next((i for i, m in enumerate(markers)
                           if m.line_start or (single_line and m.after_sentence and not m.measure)), None)
@@ -259,7 +259,7 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
         pre_s += 1
     if not roots and h.body_end > h.body_start:
         ctx.warn(Code.W204)
-    for span in stray_markers(T, h.body_start, h.body_end):
+    for span in stray_markers(T, h.body_start, h.body_end, {m.start for m in found}):
         ctx.warn(Code.W203, span, marker=T[span[0]:span[1]])
     return roots, (pre_s, pre_e), trailing
 

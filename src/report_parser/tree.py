@@ -60,16 +60,24 @@ _LEFTOVERS = regex.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#12288);|\[(?:bookma
 _STAR_RUNS = regex.compile(r"[*_]{2,}")
 
 
+# Every character the two substitutions act on: a title with none of them (most) is left as it is.
+# The stdlib's \s is str.isspace, which holds for every character of `regex`'s \s.
+_MARKUP_CHAR = re.compile(r"[\s&\[*_]")
+
+
 def strip_markup(raw: str) -> str:
     """Markup out of a title: leftovers and blanks first, then runs of * and _ (so the stars on either
     side of a removed leftover, *[bookmark: _GoBack]*, go too; removing a run joins no new one)."""
+    if _MARKUP_CHAR.search(raw) is None:
+        return raw
     return _STAR_RUNS.sub("", _LEFTOVERS.sub("", raw))
 
 
 def clean_title(raw: str) -> str | None:
     """A heading as written (a label right after the marker stays: 反馈问题：…), without markup."""
-    t = strip_markup(raw).strip(" \t;；,，:：、。.")
-    return t or None
+    if _MARKUP_CHAR.search(raw) is not None:
+        raw = _STAR_RUNS.sub("", _LEFTOVERS.sub("", raw))  # strip_markup, without the second search
+    return raw.strip(" \t;；,，:：、。.") or None
 
 
 def title_stop(text: str, start: int, stop: int) -> int:
@@ -95,17 +103,19 @@ def _text_title(text: str, start: int, stop: int) -> str | None:
     return t or None
 
 
-def _family_on_stack(stack: list[RawNode], m: Marker) -> tuple[int | None, int | None]:
-    """(cont, same): the open node `m` continues (its family, the ordinal before), and the
-    innermost open node of its family at all."""
-    family, before, last = m.family, m.ordinal - 1, m.ordinal == LAST
-    same = None
-    for k in range(len(stack) - 1, 0, -1):
+def _family_on_stack(stack: list[RawNode], family: str, ordinal: int) -> tuple[int | None, int | None]:
+    """(cont, same): the open node a marker of `family` and `ordinal` continues (its family, the
+    ordinal before), and the innermost open node of its family at all."""
+    before, same = ordinal - 1, None
+    k = len(stack) - 1
+    while k:
         open_ = stack[k].marker
         if open_.family == family:
-            same = same if same is not None else k
-            if open_.ordinal == before or (last and open_.ordinal < LAST):
+            if same is None:
+                same = k
+            if open_.ordinal == before or (ordinal == LAST and open_.ordinal < LAST):
                 return k, same
+        k -= 1
     return None, same
 
 
@@ -137,21 +147,17 @@ class _Builder:
         first = self.text[node.start:m.start].strip()
         return bool(first) and self.text.startswith(first, m.start)
 
-    def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode]) -> tuple[int, str, bool] | None:
-        """Where `m` opens a node: (depth in the stack, role, whether it continues the list open
-        there), or None when it stays in the text.
+    def _place(self, m: Marker, stack: list[RawNode], accepted: list[RawNode], same: int | None,
+               ) -> tuple[int, str] | None:
+        """Where `m`, which continues no open list (build places those), opens a node: (depth in the
+        stack, role), or None when it stays in the text. `same`: the innermost open node of
+        its family (_family_on_stack).
 
-        One case per relation of `m` to the open nodes: it continues a list, opens a new family at
-        1, restarts its own family at 1, or skips or repeats an ordinal of an open family (W201,
-        W202), or opens a family at more than 1 (W201)."""
-        cont, same = _family_on_stack(stack, m)
+        One case per relation of `m` to the open nodes: it opens a new family at 1, restarts its own
+        family at 1, or skips or repeats an ordinal of an open family (W201, W202), or opens a family
+        at more than 1 (W201)."""
         role = "measure" if m.measure and not m.part else "section"
         top = stack[-1]
-        if cont is not None:
-            listed = stack[cont].role == "measure"  # the rest of an inline list of actions
-            if not (m.line_start or m.measure or m.after_sentence or listed):
-                return None
-            return cont, "measure" if listed else role, True
         if m.ordinal == 1 and same is None:
             if top.role == "measure" and (m.measure or not m.line_start):
                 return None  # a list inside an action stays part of that action's text
@@ -159,20 +165,20 @@ class _Builder:
                 if top.marker is None or not self._after_clause(m):
                     return None
                 role = "measure"  # （1）…；（2）… listed inline under a heading: its actions
-            return len(stack), role, False
+            return len(stack), role
         if m.ordinal == 1:
             # A list restarting at 1 under a node of its own family: a nested list when it
             # opens a line, a restart of the measures when it lists actions.
             if m.measure:
-                return same, role, False
-            return (len(stack), role, False) if m.line_start else None
+                return same, role
+            return (len(stack), role) if m.line_start else None
         if not (m.line_start or (self.single_line and m.after_sentence)):
             return None
         if same is None:
             if self.last_ordinal.get(m.family) != m.ordinal - 1:
                 self.issues.append(Diagnostic(Code.W201, (m.start, m.end),
                                               {"marker": self.text[m.start:m.end]}, "start"))
-            return len(stack), role, False
+            return len(stack), role
         prev = stack[same].marker.ordinal
         repeated = stack[same] if self._repeats(stack[same], m) else None
         code = Code.W202 if m.ordinal <= prev else Code.W201
@@ -182,7 +188,7 @@ class _Builder:
             # the copy takes the original's place: drop the empty first one
             stack[same - 1].children.remove(repeated)
             accepted.remove(repeated)
-        return same, role, False
+        return same, role
 
     def build(self, markers: list[Marker], start: int, end: int) -> tuple[RawNode, list[RawNode]]:
         root = RawNode(None, start, end)
@@ -190,26 +196,35 @@ class _Builder:
         accepted: list[RawNode] = []
         place, last_ordinal = self._place, self.last_ordinal
         for m in markers:
-            at = m.start
-            if at < start or m.end > end:
+            family, _style, ordinal, at, m_end, line_start, after, measure, part = m
+            if at < start or m_end > end:
                 continue
-            placed = place(m, stack, accepted)
-            if placed is None or placed[0] > MAX_DEPTH:
-                continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
-            depth, role, continues = placed
-            prev_sibling = stack[depth] if continues else None
-            for closed in stack[depth:]:
-                closed.end = at
-            del stack[depth:]
+            cont, same = _family_on_stack(stack, family, ordinal)
+            prev_sibling = None
+            if cont is not None:  # it continues the list open there
+                prev_sibling = stack[cont]
+                listed = prev_sibling.role == "measure"  # the rest of an inline list of actions
+                if not (line_start or measure or after or listed):
+                    continue
+                depth, role = cont, "measure" if listed or (measure and not part) else "section"
+            else:
+                placed = place(m, stack, accepted, same)
+                if placed is None or placed[0] > MAX_DEPTH:
+                    continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
+                depth, role = placed
+            if depth < len(stack):
+                for closed in stack[depth:]:
+                    closed.end = at
+                del stack[depth:]
             # marker, start, end, role, title, title_end, children, status, fields, ordinal, inline
-            node = RawNode(m, at, end, role, None, 0, [], None, {}, m.ordinal,
-                           not m.line_start and role == "measure" and not m.measure)
-            if prev_sibling is not None and m.ordinal == LAST:
+            node = RawNode(m, at, end, role, None, 0, [], None, {}, ordinal,
+                           not line_start and role == "measure" and not measure)
+            if prev_sibling is not None and ordinal == LAST:
                 node.ordinal = (prev_sibling.ordinal or 0) + 1
             stack[-1].children.append(node)
             stack.append(node)
             accepted.append(node)
-            last_ordinal[m.family] = m.ordinal
+            last_ordinal[family] = ordinal
         for closed in stack[1:]:
             closed.end = end
         return root, accepted
@@ -234,11 +249,16 @@ def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
     search = _TITLE_SCAN.search
     for node, next_start in zip(accepted, nexts, strict=True):
         end = node.end
-        if text[end - 1] in _BLANK:
-            node.end = end = _trim_end(text, node.start, end)
-        body, stop = node.marker.end, min(next_start, end)
+        if text[end - 1] in _BLANK:  # _trim_end
+            end -= 1
+            while end > node.start and text[end - 1] in _BLANK:
+                end -= 1
+            node.end = end
+        body, stop = node.marker.end, next_start if next_start < end else end
         m = search(text, body, stop)  # title_stop, without the call where no quotation comes first
-        stop = stop if m is None else m.start() if m.group() in "。\n" else title_stop(text, body, stop)
+        if m is not None:
+            i = m.start()
+            stop = i if text[i] in "。\n" else title_stop(text, body, stop)
         node.title_end = stop
         node.title = text[body:stop].strip(_TRIM).strip() or None  # _text_title
 
@@ -298,8 +318,10 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
                 issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
                 continue
             node.fields[name] = (vs, ve)
+    any_in = labels.any_in
     for c in node.children:
-        if _is_heading(c) and labels.any_in(c.start, c.end):  # else no label in its subtree
+        # a heading (_is_heading) with a label in its subtree
+        if c.marker is not None and c.role != "measure" and any_in(c.start, c.end):
             _apply_fields(text, c, issues, labels)
 
 
@@ -336,9 +358,14 @@ def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
     if not node.children or not _is_heading(node) or not node.title:
         return None
-    heads = _heads(node)
-    if not heads or (len(heads) < 2 and not need_problem) or any(c.children or c.fields for c in heads):
-        return None  # children with 整改情况：… fields of their own are problems
+    heads = []  # _heads(node)
+    for c in node.children:
+        if c.marker is not None and c.role != "measure":
+            if c.children or c.fields:
+                return None  # children with 整改情况：… fields of their own are problems
+            heads.append(c)
+    if not heads or (len(heads) < 2 and not need_problem):
+        return None
     problem, action, complaint = _action_cues()
     if need_problem and not problem.search(node.title):
         return None
@@ -356,8 +383,9 @@ def _demote_action_lists(node: RawNode) -> bool:
     that way, its siblings need not state a problem in words the cue list knows."""
     done = [c for c in node.children if c.children and _demote_action_lists(c)]  # a leaf lists nothing
     if done:
+        family, done_ids = done[0].family, {id(c) for c in done}
         for c in node.children:
-            if c not in done and c.family == done[0].family:
+            if c.family == family and id(c) not in done_ids:
                 for k in _action_list(c, need_problem=False) or []:
                     k.role = "measure"
     heads = _action_list(node, need_problem=True)
@@ -368,11 +396,17 @@ def _demote_action_lists(node: RawNode) -> bool:
 
 def _add_implicit_measures(text: str, node: RawNode) -> None:
     """A leaf heading whose body lists no actions gets one measure: the body itself."""
+    listed = False  # a heading child, or a measure already
     for c in node.children:
-        if c.children or _is_heading(c):  # else nothing to add in it
+        if c.marker is not None:
+            listed = True
+            if c.children or c.role != "measure":  # else nothing to add in it
+                _add_implicit_measures(text, c)
+        elif c.role == "measure":
+            listed = True
+        elif c.children:
             _add_implicit_measures(text, c)
-    # a heading child, or a measure already
-    if not _is_heading(node) or any(c.marker is not None or c.is_measure for c in node.children):
+    if listed or node.marker is None or node.role == "measure":  # not _is_heading(node)
         return
     s, e = _implicit_body(text, node)
     while s < e and text[s] in "。!?;:,. \t\n":
@@ -385,19 +419,19 @@ def _add_implicit_measures(text: str, node: RawNode) -> None:
             return
         s, e = colon + 1, node.title_end
     m = _TITLE_STOP.search(text, s, e)
-    implicit = RawNode(None, s, e, role="measure", title_end=m.start() if m else e)
-    implicit.title = _text_title(text, s, implicit.title_end)
+    title_end = m.start() if m else e
+    # marker, start, end, role, title (_text_title), title_end, children, status, fields
+    implicit = RawNode(None, s, e, "measure", text[s:title_end].strip(_TRIM).strip() or None, title_end, [], None, {})
     node.children.insert(0, implicit)
 
 
 def _assign_roles(root: RawNode) -> None:
     tops = _heads(root)
-    problem_parts = [c for c in tops if c.title and _PROBLEM_PART.search(c.title)]
-    others = [c for c in tops if c.title and _OTHER_PART.search(c.title) and c not in problem_parts]
-    if problem_parts and others:
+    problem_parts = {id(c) for c in tops if c.title and _PROBLEM_PART.search(c.title)}
+    if problem_parts and any(c.title and id(c) not in problem_parts and _OTHER_PART.search(c.title) for c in tops):
         for top in tops:
             top.role = "section"
-            if top in problem_parts:
+            if id(top) in problem_parts:
                 for c in top.children:
                     _label_problems(c)
             else:
@@ -417,7 +451,8 @@ def _organising_sections(node: RawNode) -> None:
     for i, c in enumerate(heads):
         # how the work was organised comes first (一、提高政治站位…); plans come last (三、下一步工作打算)
         last = i == len(heads) - 1 and i > 0
-        if c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
+        # (is_organising holds only for the first headings or the last)
+        if (first or last) and c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
             c.role = "section"
             _label_sections(c)
         elif c.role == "section":
@@ -427,17 +462,17 @@ def _organising_sections(node: RawNode) -> None:
 
 def _label_sections(node: RawNode) -> None:
     for c in node.children:
-        if c.inline and not c.marker.measure:
-            c.role = "section"  # （一）…。（二）… run into a paragraph of a section: headings, not actions
-        if _is_heading(c):
+        # headings; and （一）…。（二）… run into a paragraph of a section: headings, not actions
+        if c.marker is not None and (c.role != "measure" or (c.inline and not c.marker.measure)):
             c.role = "section"
-        _label_sections(c)
+        if c.children:
+            _label_sections(c)
 
 
 def _label_problems(node: RawNode) -> None:
-    if not _is_heading(node):
+    if node.marker is None or node.role == "measure":  # not _is_heading
         return
-    heads = _heads(node)
+    heads = [c for c in node.children if c.marker is not None and c.role != "measure"]  # _heads
     node.role = "category" if heads else "problem"
     for c in heads:
         _label_problems(c)
