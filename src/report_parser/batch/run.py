@@ -334,6 +334,7 @@ class _Worker:
         self.conn = parent_conn
         self.tasks: deque[Task] = deque()
         self.started = 0.0
+        self.watched = False  # in the run's selector
 
     @property
     def task(self) -> Task | None:
@@ -406,7 +407,7 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
     A worker that died or was stopped for its budget is replaced; only its file fails.
     """
     import gc
-    from multiprocessing.connection import wait
+    import selectors
 
     ctx = mp_context(method)
     queue = deque(tasks)
@@ -417,19 +418,34 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
     finally:
         gc.unfreeze()
     started()
+    # one selector for the whole run, each worker's pipe and process sentinel in it while it has files
+    sel = selectors.DefaultSelector()
+
+    def watch(w: _Worker, on: bool) -> None:
+        if on and not w.watched:
+            sel.register(w.conn, selectors.EVENT_READ, w)
+            sel.register(w.proc.sentinel, selectors.EVENT_READ, w)
+        elif not on and w.watched:
+            sel.unregister(w.conn)
+            sel.unregister(w.proc.sentinel)
+        w.watched = on
 
     def fill(w: _Worker) -> None:
         while queue and len(w.tasks) < _IN_FLIGHT:
             w.give(queue.popleft())
+        watch(w, bool(w.tasks))
 
+    swept = time.monotonic()
     try:
         for w in workers:
             fill(w)
         while any(w.tasks for w in workers):
-            busy = [w for w in workers if w.tasks]
-            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=_POLL)
+            ready = {key.data for key, _ in sel.select(timeout=_POLL)}
+            sweep = time.monotonic() - swept >= _POLL  # every worker's budget, now and then
+            if sweep:
+                swept = time.monotonic()
             for i, w in enumerate(workers):
-                if not w.tasks:
+                if not w.tasks or not (sweep or w in ready):
                     continue
                 done = _check(w, limits)
                 if done is None:
@@ -437,6 +453,7 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
                 outcome, replace = done
                 if replace:  # only the current file failed: the ones queued behind it go to the others
                     queue.extendleft(reversed(list(w.tasks)[1:]))
+                    watch(w, False)
                     w.kill()
                     w = workers[i] = _Worker(ctx, limits)
                 else:
@@ -446,6 +463,7 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
         for w in workers:
             _flush(w, limits, emit)
     finally:
+        sel.close()
         for w in workers:
             w.stop()
 

@@ -67,10 +67,14 @@ class Staged:
         self._hash(name, tmp)
 
     def binary(self, name: str, write: Callable[[IO[bytes]], None]) -> None:
+        """Bytes hashed as they are written (the documents are the largest output: not read back)."""
         tmp = self._temp(name)
         with open(tmp, "wb") as fh:
-            write(fh)
-        self._hash(name, tmp)
+            hashing = _Hashing(fh)
+            write(hashing)  # type: ignore[arg-type]
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.hashes[name] = hashing.sha.hexdigest()
 
     def parquet(self, name: str, table: Any) -> None:
         import pyarrow.parquet as pq
@@ -90,6 +94,22 @@ class Staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         self.pending.clear()
+
+
+class _Hashing:
+    """A binary file's write and writelines, hashing what goes through."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.sha = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha.update(data)
+        return self.fh.write(data)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
 
 
 def _umask() -> int:
