@@ -232,13 +232,20 @@ def _run_locked(plan: Plan, out: Path, paths: Sequence[Any], *, jobs: int, analy
         if e["file"] not in current and e["file"] not in state.lines:
             state.errors.setdefault(e["file"], {"kind": FAILED, **e})
     order = sorted(state.lines)
-    tables = build_tables(state.lines, state.packs, order, analyze)
     error_list = [state.errors[f] for f in sorted(state.errors)]
     this_run = [e for name, e in state.errors.items() if name in current]
     listed = {k: sum(1 for e in this_run if e["kind"] == k) for k in (FAILED, UNSUPPORTED, SKIPPED, DUPLICATE)}
-    manifest = _manifest(paths, plan, todo, state, jobs=jobs, analyze=analyze, resume=resume, max_bytes=max_bytes,
-                         limits=limits, reused=reused, listed=listed, order=order, tables=tables, n_errors=len(error_list))
-    write_outputs(out, state.lines, order, tables, error_list, manifest)
+    manifest: dict[str, Any] = {}
+
+    def tables_and_manifest() -> dict[str, Any]:
+        tables = build_tables(state.lines, state.packs, order, analyze)
+        manifest.update(_manifest(paths, plan, todo, state, jobs=jobs, analyze=analyze, resume=resume,
+                                  max_bytes=max_bytes, limits=limits, reused=reused, listed=listed, order=order,
+                                  tables=tables, n_errors=len(error_list)))
+        return tables
+
+    # the documents are written while the tables are put together
+    write_outputs(out, state.lines, order, tables_and_manifest, error_list, manifest)
     with contextlib.suppress(FileNotFoundError):
         journal_path.unlink()
     return BatchResult(outdir=out, files=manifest["counts"]["files"], parsed=manifest["counts"]["parsed"],

@@ -350,19 +350,37 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
             rest.add(name, rows(json.loads(lines[name])))
     if rest.paths:
         add(rest.paths, rest.counts, arrow_tables(rest.rows))
-    tables = {}
-    for t in OUTPUT_TABLES:
+
+    def table(t: str) -> Any:
         index = [i for name in order for i in range(where[t][name][0], sum(where[t][name]))]
         # one chunk per column: Parquet writes a table of many small chunks three times slower
-        tables[t] = pa.concat_tables(pieces[t]).take(pa.array(index, type=pa.int64())).combine_chunks()
+        return pa.concat_tables(pieces[t]).take(pa.array(index, type=pa.int64())).combine_chunks()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # take and combine release the GIL
+        tables = dict(zip(OUTPUT_TABLES, pool.map(table, OUTPUT_TABLES), strict=True))
     if analyze and tables["measures"].num_rows:
         tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
     return tables
 
 
-def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: dict[str, Any],
+def _documents_writer(lines: dict[str, bytes], order: list[str]) -> Callable[[Any], None]:
+    """The documents file in one piece: hashing and writing one buffer release the GIL, which the tables
+    being built meanwhile need."""
+    def write(fh: Any) -> None:
+        if order:
+            fh.write(b"\n".join([lines[n] for n in order]))
+            fh.write(b"\n")
+
+    return write
+
+
+def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: Callable[[], dict[str, Any]],
                   error_list: list[dict[str, str]], manifest: dict[str, Any]) -> None:
-    """Write every output to a temporary file, then rename them all; the manifest, with their hashes, last."""
+    """Write every output to a temporary file, then rename them all; the manifest, with their hashes, last.
+
+    `tables()` builds the tables (and fills `manifest`): it runs while the documents are being written."""
     from concurrent.futures import ThreadPoolExecutor
 
     staged = Staged(out)
@@ -370,10 +388,11 @@ def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: 
     try:
         # written side by side: Parquet encoding, hashing and fsync release the GIL
         with ThreadPoolExecutor(max_workers=4) as pool:
-            jobs = [pool.submit(staged.binary, DOCUMENTS_JSONL, lambda fh: fh.writelines(lines[n] + b"\n" for n in order)),
-                    *(pool.submit(staged.parquet, f"{t}.parquet", tables[t]) for t in OUTPUT_TABLES),
+            jobs = [pool.submit(staged.binary, DOCUMENTS_JSONL, _documents_writer(lines, order)),
                     pool.submit(staged.text, ERRORS_JSONL, lambda fh: fh.writelines(
                         json.dumps(e, ensure_ascii=False) + "\n" for e in error_list))]
+            built = tables()
+            jobs += [pool.submit(staged.parquet, f"{t}.parquet", built[t]) for t in OUTPUT_TABLES]
             for job in jobs:
                 job.result()  # the first error, raised here
         manifest["sha256"] = {name: staged.hashes[name] for name in names}
