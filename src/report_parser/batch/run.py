@@ -347,6 +347,18 @@ class _Worker:
         self.tasks.append(task)
         self.conn.send(task)
 
+    def watch(self, sel: Any, on: bool) -> None:
+        """Put this worker's pipe and process sentinel in the run's selector, or take them out."""
+        import selectors
+
+        if on and not self.watched:
+            sel.register(self.conn, selectors.EVENT_READ, self)
+            sel.register(self.proc.sentinel, selectors.EVENT_READ, self)
+        elif not on and self.watched:
+            sel.unregister(self.conn)
+            sel.unregister(self.proc.sentinel)
+        self.watched = on
+
     def done(self) -> None:
         """The current file is back: the next one given started just now."""
         self.tasks.popleft()
@@ -401,39 +413,23 @@ def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
 
 def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[Outcome], None],
                  started: Callable[[], None] = lambda: None, method: str | None = None) -> None:
-    """Parse `tasks` in `jobs` worker processes, one file at a time each, emitting outcomes as they come.
+    """Parse `tasks` in `jobs` worker processes, two files in flight each, emitting outcomes as they come.
 
     `started` is called once the workers exist (a progress bar may start its monitor thread then).
     A worker that died or was stopped for its budget is replaced; only its file fails.
     """
-    import gc
     import selectors
 
     ctx = mp_context(method)
     queue = deque(tasks)
-    workers: list[_Worker] = []
-    gc.freeze()  # forked workers then don't copy the parent's heap page by page when they collect garbage
-    try:
-        workers = [_Worker(ctx, limits) for _ in range(min(jobs, len(tasks)))]
-    finally:
-        gc.unfreeze()
+    workers = _start_workers(ctx, min(jobs, len(tasks)), limits)
     started()
-    # one selector for the whole run, each worker's pipe and process sentinel in it while it has files
-    sel = selectors.DefaultSelector()
-
-    def watch(w: _Worker, on: bool) -> None:
-        if on and not w.watched:
-            sel.register(w.conn, selectors.EVENT_READ, w)
-            sel.register(w.proc.sentinel, selectors.EVENT_READ, w)
-        elif not on and w.watched:
-            sel.unregister(w.conn)
-            sel.unregister(w.proc.sentinel)
-        w.watched = on
+    sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
 
     def fill(w: _Worker) -> None:
         while queue and len(w.tasks) < _IN_FLIGHT:
             w.give(queue.popleft())
-        watch(w, bool(w.tasks))
+        w.watch(sel, bool(w.tasks))
 
     swept = time.monotonic()
     try:
@@ -453,7 +449,7 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
                 outcome, replace = done
                 if replace:  # only the current file failed: the ones queued behind it go to the others
                     queue.extendleft(reversed(list(w.tasks)[1:]))
-                    watch(w, False)
+                    w.watch(sel, False)
                     w.kill()
                     w = workers[i] = _Worker(ctx, limits)
                 else:
@@ -466,6 +462,16 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
         sel.close()
         for w in workers:
             w.stop()
+
+
+def _start_workers(ctx: Any, n: int, limits: Limits) -> list[_Worker]:
+    import gc
+
+    gc.freeze()  # forked workers then don't copy the parent's heap page by page when they collect garbage
+    try:
+        return [_Worker(ctx, limits) for _ in range(n)]
+    finally:
+        gc.unfreeze()
 
 
 def _flush(w: _Worker, limits: Limits, emit: Callable[[Outcome], None]) -> None:
