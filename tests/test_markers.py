@@ -153,5 +153,6 @@ def test_scan_finds_what_the_pattern_defines():
         b = rng.randrange(a, len(text) + 1)
         assert find_markers(text, a, b) == [m for m in defined if a <= m.start and m.end <= b], (text, a, b)
         assert stray_markers(text, a, b) == _defined_strays(text, a, b), (text, a, b)
-        known = {m.start for m in find_markers(text, a, b)}  # as the body passes them
+        known = [m.start for m in find_markers(text, a, b)]  # as the body passes them: in text order
+        assert known == sorted(known)
         assert stray_markers(text, a, b, known) == _defined_strays(text, a, b), (text, a, b)

@@ -8,9 +8,10 @@ the output contract."""
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
+from itertools import chain
 from typing import Literal, NamedTuple
 
 import regex
@@ -252,17 +253,22 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
     return out
 
 
-def stray_markers(text: str, start: int, end: int, known: Container[int] = ()) -> list[tuple[int, int]]:
+def stray_markers(text: str, start: int, end: int, known: Iterable[int] = ()) -> list[tuple[int, int]]:
     """Spans of line openings in [start, end) shaped like a marker that no rule matches.
 
-    `known`: where find_markers found a marker (any of them): a rule matches there, without trying
-    LINE_MARKER_RE again (most line openings of that shape, （一）, are markers)."""
+    `known`: where find_markers found a marker (any of them), in increasing order: a rule matches
+    there, without trying LINE_MARKER_RE again (most line openings of that shape, （一）, are markers).
+    Both are walked as they come: a text of millions of markers holds no list or set of them here."""
     out = []
     first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
-    hits = [first] if first is not None else []
-    hits.extend(_STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end))
+    rest = _STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end)
+    hits: Iterator[regex.Match[str]] = chain([first], rest) if first is not None else rest
+    ahead = iter(known)
+    k = next(ahead, None)
     for m in hits:
         s = m.start("m")
-        if s not in known and not LINE_MARKER_RE.match(text, s):
+        while k is not None and k < s:
+            k = next(ahead, None)
+        if s != k and not LINE_MARKER_RE.match(text, s):
             out.append((s, m.end("m")))
     return out

@@ -259,7 +259,7 @@ def _body(T: str, h: Header, ctx: _Ctx) -> tuple[list[RawNode], tuple[int, int],
         pre_s += 1
     if not roots and h.body_end > h.body_start:
         ctx.warn(Code.W204)
-    for span in stray_markers(T, h.body_start, h.body_end, {m.start for m in found}):
+    for span in stray_markers(T, h.body_start, h.body_end, (m.start for m in found)):
         ctx.warn(Code.W203, span, marker=T[span[0]:span[1]])
     return roots, (pre_s, pre_e), trailing
 
