@@ -6,7 +6,7 @@ import re
 
 import regex
 
-from .cues import plain
+from .cues import by_first_char, plain
 from .lexicon import alternation, load, patterns
 
 # Cues are matched on the measure's matching text (data/measure_status.json). Planned wins over done
@@ -16,10 +16,12 @@ _D = load("measure_status.json")
 _NOT = "".join(_D["negations"])
 # Plain patterns and literal word lists: the stdlib `re` finds the first of them faster than `regex`.
 _PLANNED = re.compile(patterns(_D["planned"], load("sections.json")["next_step"]))
-_ONGOING = re.compile(alternation(_D["ongoing"]))
-_DONE_WORDS = re.compile(alternation(_D["done"]))  # a done word counts unless a negation stands right before
+_ONGOING_WORDS = sorted(_D["ongoing"], key=len, reverse=True)  # longest first, as `alternation` orders them
+_DONE_LIST = sorted(_D["done"], key=len, reverse=True)
+_ONGOING = re.compile(by_first_char(_ONGOING_WORDS))
+_DONE_WORDS = re.compile(by_first_char(_DONE_LIST))  # a done word counts unless a negation stands right before
 # Any of the three: a measure with none of them (most) is read by one search, not three.
-_ANY_CUE = re.compile("|".join((_ONGOING.pattern, _DONE_WORDS.pattern, _PLANNED.pattern)))
+_ANY_CUE = re.compile("|".join((by_first_char(_ONGOING_WORDS + _DONE_LIST), _PLANNED.pattern)))
 # A bare 完成 reports work done unless its own clause puts it in the future (拟于年底前完成).
 _BARE_DONE = regex.compile(rf"(?<![{_NOT}])完成(?!{alternation(_D['bare_done_blocked_after'])})")
 _CLAUSE_STOP_BACK = regex.compile("(?r)[，,。;；]")  # searched backwards: where a clause starts
