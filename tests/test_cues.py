@@ -4,11 +4,12 @@ from the pieces the patterns read: the reach, span, barrier and tail written bes
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from report_parser import facts, header
-from report_parser.cues import Endings, finditer_near
+from report_parser.cues import Endings, by_first_char, finditer_near
 
 PIECES = ["第", "一", "二", "十", "1", "2", "届", "区委", "市委", "县委", "中央", "党组", "自治区党委", "2023年",
           "年度", "轮", "巡视", "巡察", "工作", "组", "办公室", "办", "法", "个", "。", "\n", ";", "对", "向",
@@ -84,3 +85,18 @@ def test_plain_refuses_what_differs(pattern):
 
     with pytest.raises(ValueError):
         plain(pattern)
+
+
+def test_words_grouped_by_first_char_match_as_the_flat_alternation() -> None:
+    """Grouping keeps every match the flat alternation finds (same start, same end), words with regex
+    syntax escaped, a one-character word beside longer ones with its first character."""
+    words = ["持续整改", "持续推进", "已完成整改", "已完成", "已", "推进中", "a.b", "完成了", "完成"]
+    grouped = re.compile(by_first_char(words))
+    assert grouped.pattern.count("持") == 1 and grouped.pattern.count("已") == 1
+    flat = re.compile("|".join(map(re.escape, words)))
+    rng = random.Random(7)
+    alphabet = "持续整改推进已完成中了ab.x"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)], text
+    assert grouped.search("axb") is None and grouped.search("a.b").span() == (0, 3)
