@@ -49,10 +49,11 @@ _TITLE_SCAN = re.compile(r"[。\n“”「」『』]")
 _TRIM = " \t\n;,:、。.!?*"
 
 # Top-level headings of a "sections first" notice: the part holding the problems, and the others
-# (data/sections.json; the organising titles are those of facts.json).
+# (data/sections.json; the organising titles are those of facts.json). Word lists with a few
+# `.{0,8}`: the stdlib `re` reads them as `regex` does, and is quicker to call on short titles.
 _SECTIONS = load("sections.json")
-_PROBLEM_PART = regex.compile(patterns(_SECTIONS["problem_part"]))
-_OTHER_PART = regex.compile(patterns([load("facts.json")["organising"]], (
+_PROBLEM_PART = re.compile(patterns(_SECTIONS["problem_part"]))
+_OTHER_PART = re.compile(patterns([load("facts.json")["organising"]], (
     alternation(w) for w in (_SECTIONS["other_part"], _SECTIONS["next_step"], _SECTIONS["later"]))))
 
 
@@ -344,10 +345,12 @@ def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=1)
-def _action_cues() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+def _action_cues() -> tuple[re.Pattern[str], re.Pattern[str], regex.Pattern]:
+    """The cues of a problem and of an action (plain word lists: the stdlib `re`, quicker to call),
+    and of a complaint (a `regex` pattern: facts.is_organising takes it too)."""
     data = load("actions.json")
-    return (regex.compile(alternation(data["problem_cues"], data["complaint_cues"])),
-            regex.compile(alternation(data["action_verbs"])), regex.compile(alternation(data["complaint_cues"])))
+    return (re.compile(alternation(data["problem_cues"], data["complaint_cues"])),
+            re.compile(alternation(data["action_verbs"])), regex.compile(alternation(data["complaint_cues"])))
 
 
 # An item that opens by stating what was done or is planned (已…, 拟于…) is an action too.
