@@ -424,14 +424,16 @@ def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
     """Nodes whose figures speak for the whole unit: sections and paragraphs, and the measures listed
     directly in them (一、组织落实整改情况 … 一是…细化为52个具体问题); not problems and their parts."""
     out: set[int] = set()
-    stack = [(r, True) for r in roots]
+    stack = list(roots)
     while stack:
-        n, open_ = stack.pop()
-        if not open_ or n.role in ("category", "problem"):
+        n = stack.pop()
+        role = n.role
+        if role in ("category", "problem"):
             continue
-        if n.role in ("section", "paragraph", "measure"):
+        if role in ("section", "paragraph", "measure"):
             out.add(id(n))
-        stack.extend((c, n.role != "measure") for c in n.children)
+        if role != "measure" and n.children:  # a measure's parts do not speak for the unit: not visited
+            stack.extend(n.children)
     return out
 
 
