@@ -50,3 +50,13 @@ def test_a_parsed_document_is_its_validated_form() -> None:
     assert again == doc
     assert again.model_dump_json() == doc.model_dump_json()
     assert type(doc.sections[0]) is Node and type(doc.contact.phones[0]) is Text
+
+
+def test_fields_sets_are_the_given_fields_and_setting_one_changes_no_other_model() -> None:
+    a, b = assemble.trusted(Metric, dict(GOOD)), assemble.trusted(Metric, dict(GOOD))
+    assert a.model_fields_set == set(Metric.model_fields) == b.model_fields_set
+    a.subject = "x"  # pydantic adds the name to a's fields set: already there
+    assert b.model_fields_set == set(Metric.model_fields) and b.subject is None
+    partial = {k: v for k, v in GOOD.items() if k != "subject"}
+    assert assemble.trusted(Metric, partial).model_fields_set == set(partial)
+    assert a.model_copy(update={"unit": "件"}).model_fields_set == set(Metric.model_fields)

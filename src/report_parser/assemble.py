@@ -34,6 +34,12 @@ try:
 except (KeyError, AttributeError):  # a pydantic whose models keep their state elsewhere: its own way
     _SLOTS = False
 
+# Per model class, the set of all its fields: the fields set of every model `trusted` builds with all
+# of them. Sharing one set is safe: pydantic only ever adds a field's name to a model's fields set
+# (setting an attribute), a no-op on a set that holds them all, and copies it before changing it
+# otherwise (model_copy); nothing in the project changes a fields set.
+_EVERY: dict[type[BaseModel], set[str]] = {}
+
 
 def trusted(cls: type[M], data: dict[str, Any]) -> M:
     """A `cls` holding `data` as is, as `cls.model_construct` makes it but without its per-field work.
@@ -45,7 +51,11 @@ def trusted(cls: type[M], data: dict[str, Any]) -> M:
         return cls.model_construct(**data)
     obj = _new(cls)
     _set_dict(obj, data)
-    _set_fields_set(obj, set(data))
+    every = _EVERY.get(cls)
+    if every is None:
+        every = _EVERY[cls] = set(cls.model_fields)
+    # all fields given (its keys are fields, as required, and as many): the class's shared set
+    _set_fields_set(obj, every if len(data) == len(every) else set(data))
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj

@@ -144,8 +144,6 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
     index = nt.index if nt.breaks else None
     roots: list[Node] = []
     parent_of: dict[int, list[Node]] = {}  # id of a node → its parent's children list
-    # the original's text of a matching-text span (NormText.orig_text): a plain slice for most texts
-    text_of = original.__getitem__ if index is None else lambda sl: nt.orig_text(sl.start, sl.stop)
     for n in flat:
         s, e = n.start, n.end
         if index is not None:  # NormText.orig_span, inline
@@ -154,34 +152,31 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
             e = s
         marker = n.marker
         title = n.title
+        written = None  # the marker exactly as written
+        if marker is not None:
+            # the original's text of a matching-text span (NormText.orig_text): a plain slice for most texts
+            written = original[marker.start:marker.end] if index is None else nt.orig_text(marker.start, marker.end)
         if title is not None:
             # report the title as written: the original text of the heading, markup removed
             start = n.title_start if n.title_start is not None else marker.end if marker else n.start
-            title = clean_title(text_of(slice(start, n.title_end)))
+            title = clean_title(original[start:n.title_end] if index is None else nt.orig_text(start, n.title_end))
         key = id(n)
         found = owned.get(key)
         metrics: list[Metric] = []
         if found:
-            metrics = _metrics(nt, found, key in whole)
-            if key in whole:
+            speaks = key in whole
+            metrics = _metrics(nt, found, speaks)
+            if speaks:
                 collect.extend(zip(found, metrics, strict=True))
         children: list[Node] = []
-        for c in n.children:
-            parent_of[id(c)] = children
+        if n.children:
+            for c in n.children:
+                parent_of[id(c)] = children
         parent_of.pop(key, roots).append(trusted(Node, {
-            "role": n.role,
-            "marker": text_of(slice(marker.start, marker.end)) if marker else None,  # exactly as written
-            "style": marker.style if marker else None,
-            "ordinal": n.ordinal,
-            "title": title,
-            "text": original[s:e],
-            "span": (s, e),
-            "status": n.status,
+            "role": n.role, "marker": written, "style": marker.style if marker else None, "ordinal": n.ordinal,
+            "title": title, "text": original[s:e], "span": (s, e), "status": n.status,
             "fields": {k: ctx.piece(*v) for k, v in n.fields.items()} if n.fields else {},
-            "metrics": metrics,
-            "children": children,
-            "keywords": None,
-            "topics": None,
+            "metrics": metrics, "children": children, "keywords": None, "topics": None,
         }))
     return roots
 
@@ -429,14 +424,16 @@ def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
     """Nodes whose figures speak for the whole unit: sections and paragraphs, and the measures listed
     directly in them (一、组织落实整改情况 … 一是…细化为52个具体问题); not problems and their parts."""
     out: set[int] = set()
-    stack = [(r, True) for r in roots]
+    stack = list(roots)
     while stack:
-        n, open_ = stack.pop()
-        if not open_ or n.role in ("category", "problem"):
+        n = stack.pop()
+        role = n.role
+        if role in ("category", "problem"):
             continue
-        if n.role in ("section", "paragraph", "measure"):
+        if role in ("section", "paragraph", "measure"):
             out.add(id(n))
-        stack.extend((c, n.role != "measure") for c in n.children)
+        if role != "measure" and n.children:  # a measure's parts do not speak for the unit: not visited
+            stack.extend(n.children)
     return out
 
 
