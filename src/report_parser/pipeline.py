@@ -103,12 +103,9 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
     original, T = nt.original, nt.text
     index = nt.index if nt.breaks else None
     out: list[Metric] = []
+    orig_span = nt.orig_span
     for f in found:
-        s, e = f.start, f.end
-        if index is not None:  # NormText.orig_span, inline
-            s, e = (index[s], index[e - 1] + 1) if e > s else (index[s], index[s])
-        elif e < s:
-            e = s
+        s, e = orig_span(f.start, f.end)
         unit = f.unit
         if unit and f.kind == "count":
             # the classifier as written (個, not the 个 it was matched as)
@@ -144,12 +141,9 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
     index = nt.index if nt.breaks else None
     roots: list[Node] = []
     parent_of: dict[int, list[Node]] = {}  # id of a node → its parent's children list
+    orig_span = nt.orig_span
     for n in flat:
-        s, e = n.start, n.end
-        if index is not None:  # NormText.orig_span, inline
-            s, e = (index[s], index[e - 1] + 1) if e > s else (index[s], index[s])
-        elif e < s:
-            e = s
+        s, e = orig_span(n.start, n.end)
         marker = n.marker
         title = n.title
         written = None  # the marker exactly as written
