@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import regex
 
+from .cues import plain
 from .errors import Code, Diagnostic
 from .facts import is_organising
 from .fields import Labels
@@ -52,8 +53,8 @@ _TRIM = " \t\n;,:、。.!?*"
 # (data/sections.json; the organising titles are those of facts.json). Word lists with a few
 # `.{0,8}`: the stdlib `re` reads them as `regex` does, and is quicker to call on short titles.
 _SECTIONS = load("sections.json")
-_PROBLEM_PART = re.compile(patterns(_SECTIONS["problem_part"]))
-_OTHER_PART = re.compile(patterns([load("facts.json")["organising"]], (
+_PROBLEM_PART = plain(patterns(_SECTIONS["problem_part"]))
+_OTHER_PART = plain(patterns([load("facts.json")["organising"]], (
     alternation(w) for w in (_SECTIONS["other_part"], _SECTIONS["next_step"], _SECTIONS["later"]))))
 
 
@@ -349,8 +350,8 @@ def _action_cues() -> tuple[re.Pattern[str], re.Pattern[str], regex.Pattern]:
     """The cues of a problem and of an action (plain word lists: the stdlib `re`, quicker to call),
     and of a complaint (a `regex` pattern: facts.is_organising takes it too)."""
     data = load("actions.json")
-    return (re.compile(alternation(data["problem_cues"], data["complaint_cues"])),
-            re.compile(alternation(data["action_verbs"])), regex.compile(alternation(data["complaint_cues"])))
+    return (plain(alternation(data["problem_cues"], data["complaint_cues"])),
+            plain(alternation(data["action_verbs"])), regex.compile(alternation(data["complaint_cues"])))
 
 
 # An item that opens by stating what was done or is planned (已…, 拟于…) is an action too.
