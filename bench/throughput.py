@@ -1,7 +1,8 @@
 """Speed on a realistic mix of notices: parse vs jieba.lcut, time per stage, cold start, batch -j 1 vs -j 2.
 
-Every figure is CPU time (the machine may be shared), parse and jieba run in interleaved rounds in
-one process, and the load of the machine is printed beside the figures that depend on it.
+Every parse figure is CPU time (the machine may be shared), parse and jieba run in interleaved rounds
+in one process; the batch runs are timed by the wall clock beside the cores that were free; the load
+of the machine is printed beside the figures that depend on it.
 
     python bench/throughput.py            # the full run (a few minutes)
     python bench/throughput.py --quick    # a smoke run

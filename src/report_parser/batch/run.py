@@ -1,9 +1,9 @@
 """Running a batch: each file parsed in a worker process under a CPU, memory and wall-clock budget.
 
-A worker gets files from the parent over a pipe, two at a time (the one it parses and the next, so it
-never waits for the parent), and sends back rows of the tables every few dozen files. Before each file it raises its soft
-RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends the parse with an error), and
-it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
+A worker gets files from the parent over a pipe, two at a time (the one it parses and the next, so
+it never waits for the parent), and sends back rows of the tables every few dozen files. Before
+each file it raises its soft RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends
+the parse with an error), and it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
 kills a worker whose file passes the wall-clock budget or whose resident memory passes the memory
 budget, lists the file with that reason and starts a fresh worker. Workers die with their parent
 (PR_SET_PDEATHSIG on Linux when forked from it, and a thread that watches the parent's pid).

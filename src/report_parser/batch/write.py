@@ -97,7 +97,7 @@ class Staged:
 
 
 class _Hashing:
-    """A binary file's write and writelines, hashing what goes through."""
+    """A binary file's write, hashing what goes through."""
 
     def __init__(self, fh: IO[bytes]) -> None:
         self.fh = fh
@@ -106,10 +106,6 @@ class _Hashing:
     def write(self, data: bytes) -> int:
         self.sha.update(data)
         return self.fh.write(data)
-
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
 
 
 def _umask() -> int:
