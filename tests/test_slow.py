@@ -4,7 +4,9 @@ Marked `slow` and left out of a plain `pytest` (pyproject: `-m "not slow"`); `py
 runs them, as CI does after the suite. Sizes come from the environment so a run stays bounded:
 REPORT_PARSER_SLOW_EXAMPLES (random examples per property, default 300),
 REPORT_PARSER_SLOW_SCALE (the largest hostile input as a share of the full size, default 1),
-REPORT_PARSER_FUZZ_MINUTES (the fuzz harness, default 1).
+REPORT_PARSER_FUZZ_MINUTES (the fuzz harness, default 1),
+REPORT_PARSER_SLOW_SEED (the random examples' seed: CI sets one so that it checks the same examples
+every run; unset, every run draws fresh ones and names its seed when it fails).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def test_property_on_random_examples(name: str) -> None:
     """Each property test of test_properties on fresh random inputs (the suite's run is derandomised)."""
     run_one = getattr(test_properties, name).hypothesis.fuzz_one_input
     rng = random.Random()
-    seed = rng.randrange(2**32)
+    given = os.environ.get("REPORT_PARSER_SLOW_SEED")
+    seed = int(given) if given else rng.randrange(2**32)
     rng.seed(seed)
     for _ in range(EXAMPLES):
         data = rng.randbytes(rng.choice((64, 256, 1024, 4096)))
