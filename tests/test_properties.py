@@ -156,20 +156,7 @@ def depth(nodes: list[Node]) -> int:
 # Open bugs pinned by xfail tests in tests/test_regressions.py, as (name, test on a Document that
 # failed a check): the random tests and the fuzzer skip such examples so they keep looking for new
 # bugs. Empty while none is open; add an entry when pinning one, drop it when its test passes.
-def _child_outside_parent(doc: Document) -> bool:
-    stack = [(n, p.span) for p in doc.sections for n in p.children]
-    while stack:
-        n, (lo, hi) = stack.pop()
-        if not lo <= n.span[0] <= n.span[1] <= hi:
-            return True
-        stack.extend((c, n.span) for c in n.children)
-    return False
-
-
-KNOWN_BUGS: list[tuple[str, Callable[[Document], bool]]] = [
-    # test_regressions.test_a_field_item_stays_inside_a_section_cut_at_its_label (one-line text)
-    ("field item outside a heading cut at its label", _child_outside_parent),
-]
+KNOWN_BUGS: list[tuple[str, Callable[[Document], bool]]] = []
 
 
 def known_bug(doc: Document) -> str | None:

@@ -289,6 +289,8 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
         if c.end > at:
             moved[:0] = _cut(text, c, at)
     node.end = _trim_end(text, node.start, at)
+    if node.title_end is not None and node.title_end > node.end:
+        node.title_end = max(node.end, node.title_start or node.start)  # the title too ends with the node
     return moved
 
 
