@@ -101,17 +101,17 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
     """Metrics built without validation (see assemble.trusted): their values are the extractor's;
     with `subjects`, each gets the subject of a whole-unit figure."""
     original, T = nt.original, nt.text
-    index = nt.index if nt.breaks else None
+    identity = not nt.breaks  # most texts: matching offsets are the original's (NormText.orig_span)
     out: list[Metric] = []
     orig_span = nt.orig_span
     for f in found:
-        s, e = orig_span(f.start, f.end)
+        s, e = (f.start, f.end) if identity else orig_span(f.start, f.end)  # a figure is never empty
         unit = f.unit
         if unit and f.kind == "count":
             # the classifier as written (個, not the 个 it was matched as)
-            i = T.rfind(unit, f.start, f.end)
+            i = T.rfind(unit, s, e) if identity else T.rfind(unit, f.start, f.end)
             if i >= 0:
-                unit = original[i:i + len(unit)] if index is None else nt.orig_text(i, i + len(unit))
+                unit = original[i:i + len(unit)] if identity else nt.orig_text(i, i + len(unit))
         out.append(trusted(Metric, {
             "kind": f.kind, "text": original[s:e], "span": (s, e), "value": f.value, "unit": unit,
             "approx": f.approx, "date": f.date, "start": f.start_date, "end": f.end_date,
@@ -138,22 +138,27 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
     unit get their subject and are collected as candidate totals."""
     nt = ctx.nt
     original = nt.original
-    index = nt.index if nt.breaks else None
+    identity = not nt.breaks  # most texts: matching offsets are the original's (NormText.orig_span)
     roots: list[Node] = []
     parent_of: dict[int, list[Node]] = {}  # id of a node → its parent's children list
     orig_span = nt.orig_span
     for n in flat:
-        s, e = orig_span(n.start, n.end)
+        if identity:
+            s, e = n.start, n.end
+            if e < s:
+                e = s
+        else:
+            s, e = orig_span(n.start, n.end)
         marker = n.marker
         title = n.title
         written = None  # the marker exactly as written
         if marker is not None:
             # the original's text of a matching-text span (NormText.orig_text): a plain slice for most texts
-            written = original[marker.start:marker.end] if index is None else nt.orig_text(marker.start, marker.end)
+            written = original[marker.start:marker.end] if identity else nt.orig_text(marker.start, marker.end)
         if title is not None:
             # report the title as written: the original text of the heading, markup removed
             start = n.title_start if n.title_start is not None else marker.end if marker else n.start
-            title = clean_title(original[start:n.title_end] if index is None else nt.orig_text(start, n.title_end))
+            title = clean_title(original[start:n.title_end] if identity else nt.orig_text(start, n.title_end))
         key = id(n)
         found = owned.get(key)
         metrics: list[Metric] = []

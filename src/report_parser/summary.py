@@ -104,6 +104,15 @@ def _by_cue(f: _Fitting, c: str, text: str, end: int, memo: dict[str, bool]) -> 
     return None
 
 
+def _clause_start(text: str, start: int) -> int:
+    """Where the clause before `start` begins, as `clause` finds it: past the last clause break within
+    reach, found as the first break of the window reversed (a scan back, not a greedy match and its
+    backtracking)."""
+    lo = max(0, start - CLAUSE_REACH)
+    m = _CLAUSE_BREAK.search(text[lo:start][::-1])
+    return start - m.start() if m else lo
+
+
 def _lo(text: str, cs: int, start: int) -> int:
     """Where the cue may begin: past the last figure between the clause start and the figure."""
     lo = cs
@@ -122,9 +131,7 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     f = _fitting(kind, unit)
     if not f.rules:
         return None
-    lo = max(0, start - CLAUSE_REACH)
-    last = _LAST_BREAK.match(text, lo, start)  # the clause start, as `clause` finds it
-    lo = _lo(text, last.end() if last else lo, start)
+    lo = _lo(text, _clause_start(text, start), start)
     hi = min(len(text), end + 2)
     stop = _BREAK_OR_FIGURE.search(text, end, hi)  # the clause ends or the next figure starts
     if stop:
@@ -134,10 +141,10 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     if subject is not None:
         return subject
     stop = min(len(text), end + 14)
-    brk = _CLAUSE_BREAK.search(text, end, min(len(text), end + CLAUSE_REACH))  # the clause end, as `clause` finds it
-    ce = brk.start() if brk else min(len(text), end + CLAUSE_REACH)
     if f.any_after is None or not f.any_after.match(text, end, stop):
         return None  # no rule's `after` pattern matches
+    brk = _CLAUSE_BREAK.search(text, end, min(len(text), end + CLAUSE_REACH))  # the clause end, as `clause` finds it
+    ce = brk.start() if brk else min(len(text), end + CLAUSE_REACH)
     # only then what follows the figure (反馈的16个问题已整改完成13个: 16 is fed back, not rectified)
     for r in f.rules:
         m = r.after.match(text, end, stop) if r.after is not None else None
