@@ -69,7 +69,8 @@ class Table:
     # the lengths of the names, full or short, by their first two characters, longest first: most
     # positions of a text start none
     lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    # the first characters of those names: a position of a text holding none starts none (found in one scan)
+    # a first character of those names followed by a second character of one: a position where none
+    # stands starts none (found in one scan; half the positions a first character alone lets through)
     starts: re.Pattern | None = None
 
 
@@ -117,10 +118,11 @@ def table() -> Table:
         if len(k) >= 2:  # a one-character name is never looked for
             lengths.setdefault(k[:2], set()).add(len(k))
     firsts = "".join(re.escape(c) for c in sorted({k[0] for k in lengths}))
+    seconds = "".join(re.escape(c) for c in sorted({k[1] for k in lengths}))
     return Table({k: tuple(v) for k, v in full.items()}, {k: tuple(v) for k, v in short.items()},
                  max((len(k) for k in full), default=0),
                  {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
-                 re.compile(f"[{firsts}]") if firsts else None)
+                 re.compile(f"[{firsts}](?=[{seconds}])") if firsts else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,12 +153,13 @@ def same_unit(a: str, b: str) -> bool:
     return len(core) >= 1 and _subsequence(core, _core(long_))
 
 
-def choose_name(forms: list[str]) -> tuple[int, list[int]]:
+def choose_name(forms: list[str], keys: list[str] | None = None) -> tuple[int, list[int]]:
     """Among the forms (matching text, primary first): the index of the fullest form of the primary
-    unit and the indexes of its other forms."""
+    unit and the indexes of its other forms. `keys`: their unit_key, when already known."""
     if len(forms) == 1:
         return 0, []
-    keys = [unit_key(f) for f in forms]
+    if keys is None:
+        keys = [unit_key(f) for f in forms]
     group = [i for i, k in enumerate(keys) if same_unit(keys[0], k)]
     best = max(group, key=lambda i: (len(keys[i]), len(_SPACE.sub("", forms[i])), -i))
     return best, [i for i in group if i != best]

@@ -365,14 +365,21 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
         return None
     T = ctx.nt.text
     forms = [_SPACE.sub("", T[s:e]) for s, e in h.issuer_forms]
-    best, others = facts.choose_name(forms)
-    key = facts.unit_key(forms[best])
+    keys = [facts.unit_key(f) for f in forms]
+    best, others = facts.choose_name(forms, keys)
+    key = keys[best]
     span = ctx.span(*h.issuer_forms[best])
     name = ctx.nt.original[span[0]:span[1]]
     aliases: list[str] = []
     seen = {_SPACE.sub("", name)}
     spans = [h.issuer_forms[i] for i in others]
-    spans += [sp for sp in party_names(T) if facts.unit_key(T[sp[0]:sp[1]]) == key]
+    key_of = dict(zip(forms, keys, strict=True))  # the party names are mostly the forms again
+    for s, e in party_names(T):
+        k = key_of.get(T[s:e])
+        if k is None:
+            k = key_of[T[s:e]] = facts.unit_key(T[s:e])
+        if k == key:
+            spans.append((s, e))
     for sp in spans:
         a = ctx.nt.orig_text(*sp)
         flat = _SPACE.sub("", a)
