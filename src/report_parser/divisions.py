@@ -196,8 +196,8 @@ def resolve(places: list[Place]) -> dict[str, str | None] | None:
     A name found in several provinces (鼓楼区) is placed by the other names beside it; with none
     to tell them apart, only the name itself is kept."""
     options = [(d, p) for p in places for d in p.candidates]
-    if not options:
-        return None
+    if len(options) < 2:  # one name with one place (most): nothing to weigh
+        return _region_of(options[0][0]) if options else None
 
     def score(opt: tuple[Division, Place]) -> tuple[int, int]:
         d, p = opt
@@ -211,6 +211,11 @@ def resolve(places: list[Place]) -> dict[str, str | None] | None:
     if len(rivals) > 1:
         return {"province": None, "city": d.name if d.level == "city" else None,
                 "county": d.name if d.level == "county" else None}
+    return _region_of(d)
+
+
+def _region_of(d: Division) -> dict[str, str | None]:
+    """The province, city and county of a division (a municipality is its own city)."""
     city = d.city
     if d.level == "province" and d.name in MUNICIPALITIES:
         city = d.name

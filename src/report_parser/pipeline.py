@@ -444,18 +444,21 @@ def _whole_unit_nodes(roots: list[RawNode]) -> set[int]:
 
 
 _CLAUSE_CLOSE = regex.compile(r"[,;:)]")
+_TOTAL_SUBJECTS = frozenset(total_subjects())
+_TOTAL_KINDS = frozenset(("count", "money", "percent"))
 _TOTAL_CUE = regex.compile(rf"(?:{alternation(load('summary_subjects.json')['total_cues'])})[^,;。]{{0,12}}$")
 
 
 def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str, Metric]:
     """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
     breakdown of people disciplined with no stated total give none (contract: totals)."""
-    wanted = set(total_subjects())
     out: dict[str, Metric] = {}
     people: dict[int, int] | None = None  # sentence start → people disciplined named apart in it
-    for f, m in sorted(figures, key=lambda x: x[0].start):
+    # the figures that may be totals, in text order
+    may = [x for x in figures if x[1].subject in _TOTAL_SUBJECTS and x[1].kind in _TOTAL_KINDS]
+    for f, m in sorted(may, key=lambda x: x[0].start):
         subject = m.subject
-        if subject not in wanted or subject in out or m.kind not in ("count", "money", "percent"):
+        if subject in out:
             continue
         sent = _sentence_start(T, f.start)
         if _is_part(T, f.start, sent):
