@@ -117,9 +117,11 @@ def _lo(text: str, cs: int, start: int) -> int:
     """Where the cue may begin: past the last figure between the clause start and the figure."""
     lo = cs
     # every digit of a run gives the same answer as its last one (_AREA_AFTER reads on past the run)
-    for m in _FIGURES.finditer(text, cs, start):
+    m = _FIGURES.search(text, cs, start)  # most clauses hold no figure before this one
+    while m is not None:
         if not _AREA_AFTER.match(text, m.end()):  # 反馈的问题共3个方面18个: the cue reaches past 3个方面
             lo = m.end()  # bounded: the clause is at most CLAUSE_REACH characters before the figure
+        m = _FIGURES.search(text, m.end(), start)
     return lo
 
 
