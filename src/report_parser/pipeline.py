@@ -109,7 +109,7 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
         unit = f.unit
         if unit and f.kind == "count":
             # the classifier as written (個, not the 个 it was matched as)
-            i = T.rfind(unit, s, e) if identity else T.rfind(unit, f.start, f.end)
+            i = T.rfind(unit, f.start, f.end)
             if i >= 0:
                 unit = original[i:i + len(unit)] if identity else nt.orig_text(i, i + len(unit))
         out.append(trusted(Metric, {
