@@ -236,18 +236,34 @@ _DATE_SOURCE = (
 _DATE = re.compile(_unique_names(_DATE_SOURCE))
 
 
-def _copies(*names: str) -> Callable[[tuple], tuple | str]:
-    """The groups of _DATE numbered from these names, from groups(""): joined, their one value set."""
-    return itemgetter(*(i - 1 for k, i in _DATE.groupindex.items() if k.rsplit("_", 1)[0] in names))
+# Every branch of _DATE that reads a period holds a separator (_SEP). Where none of the separators'
+# first characters stands within the longest match of _DATE from a start (most dates), only the
+# branches without one can match there: the single date with its year (`one`), the ISO date and the
+# month and day, the same sub-patterns in _DATE's order, which this shorter pattern tries alone.
+_SINGLE = re.compile(_unique_names(f"(?:(?P<one>{_cjk('s')})|{_iso('s')}|{_md('s')})"))
+_SEPARATOR = re.compile("[" + "".join(re.escape(w[0]) for w in _D["period_separators"]) + "]")
+_DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern)
 
 
-_SY, _SM, _SD, _EY, _EM, _ED = (_copies(n) for n in ("sy", "sm", "sd", "ey", "em", "ed"))
-_END = _copies("ey", "em", "ed")  # a period: its end is written
-# A single date written with its year (2025年, 2025年4月底, 2001年3月4日) is matched by group `one`,
-# the last group to close then (its lastindex); its year, month and day are the groups inside it.
-_ONE = _DATE.groupindex["one_1"]
-_ONE_YMD = tuple(min(i for k, i in _DATE.groupindex.items() if i > _ONE and k.rsplit("_", 1)[0] == name)
-                 for name in ("sy", "sm", "sd"))
+def _copies(p: re.Pattern, *names: str) -> Callable[[tuple], tuple | str]:
+    """The groups of p numbered from these names, from groups(""): joined, their one value set."""
+    return itemgetter(*(i - 1 for k, i in p.groupindex.items() if k.rsplit("_", 1)[0] in names))
+
+
+def _one_ymd(p: re.Pattern) -> tuple[int, tuple[int, int, int]]:
+    """A single date written with its year (2025年, 2025年4月底, 2001年3月4日) is matched by group `one`,
+    the last group to close then (its lastindex); its year, month and day are the groups inside it."""
+    one = p.groupindex["one_1"]
+    return one, tuple(min(i for k, i in p.groupindex.items() if i > one and k.rsplit("_", 1)[0] == name)
+                      for name in ("sy", "sm", "sd"))
+
+
+_DATE_YMD = tuple(_copies(_DATE, n) for n in ("sy", "sm", "sd"))
+_SINGLE_YMD = tuple(_copies(_SINGLE, n) for n in ("sy", "sm", "sd"))
+_EY, _EM, _ED = (_copies(_DATE, n) for n in ("ey", "em", "ed"))
+_END = _copies(_DATE, "ey", "em", "ed")  # a period: its end is written
+_ONE, _ONE_YMD = _one_ymd(_DATE)
+_SINGLE_ONE, _SINGLE_ONE_YMD = _one_ymd(_SINGLE)
 
 # --- things that are not figures -------------------------------------------------------------
 _CLOCK = re.compile(
@@ -804,43 +820,72 @@ class _Scanner:
         return self.base_year if self.ref is None else infer_year(self.ref, mo, d)
 
     def date(self, s: int) -> int | None:
-        m = _DATE.match(self.t, s)
+        t = self.t
+        if _SEPARATOR.search(t, s, s + _DATE_REACH) is None:  # no period can be read at s
+            m = _SINGLE.match(t, s)
+            if not m:
+                return None
+            if m.lastindex == _SINGLE_ONE:
+                return self._one(s, m.end(), *m.group(*_SINGLE_ONE_YMD))
+            return self._single(s, m.end(), m.groups(""), _SINGLE_YMD)
+        m = _DATE.match(t, s)
         if not m:
             return None
-        if m.lastindex == _ONE:  # a single date with its year: what the general path below does for it
-            y_, mo_, d_ = m.group(*_ONE_YMD)
-            if y_.isascii() and (mo_ is None or mo_.isascii()) and (d_ is None or d_.isascii()):
-                # digits, as _year and _part read them
-                y, mo, d = int(y_), None if mo_ is None else int(mo_), None if d_ is None else int(d_)
-            else:
-                y, mo, d = _year(y_), self._part(mo_), self._part(d_)
-            e = m.end()
-            if not self._valid(y, mo, d):
-                return self._invalid(s, e)
-            lo, hi = self.untitled  # as emit does
-            if lo < s < hi or not self._in_title(s):
-                self.found.append(Found("date", s, e, None, None, False, _iso_date(y, mo, d)))
-            self.ref = (y, mo, d)
-            return e
+        if m.lastindex == _ONE:
+            return self._one(s, m.end(), *m.group(*_ONE_YMD))
         v = m.groups("")  # of the groups numbered from one name, one at most is set: joined, its value
-        sy_, sm_, sd_ = "".join(_SY(v)) or None, "".join(_SM(v)) or None, "".join(_SD(v)) or None
-        part = self._part
-        sy, sm, sd = _year(sy_), part(sm_), part(sd_)
-        e = m.end()
-        inferred = False
-        if sy is None:
-            if sm is None:
-                return None
-            sy = self._year_for(sm, sd)
-            if sy is None:
-                return e  # no context: no figure for a date without its year
-            inferred = True
         if not "".join(_END(v)):  # no end written: a date
-            if not self._valid(sy, sm, sd):
-                return self._invalid(s, e)  # 2019.15: not a date after all
-            self._emit_date(s, e, (sy, sm, sd), inferred)
-            return e
+            return self._single(s, m.end(), v, _DATE_YMD)
+        return self._period(s, m.end(), v)
+
+    def _one(self, s: int, e: int, y_: str, mo_: str | None, d_: str | None) -> int | None:
+        """A single date with its year: what `_single` does for it, for the common forms."""
+        if y_.isascii() and (mo_ is None or mo_.isascii()) and (d_ is None or d_.isascii()):
+            # digits, as _year and _part read them
+            y, mo, d = int(y_), None if mo_ is None else int(mo_), None if d_ is None else int(d_)
+        else:
+            y, mo, d = _year(y_), self._part(mo_), self._part(d_)
+        if not self._valid(y, mo, d):
+            return self._invalid(s, e)
+        lo, hi = self.untitled  # as emit does
+        if lo < s < hi or not self._in_title(s):
+            self.found.append(Found("date", s, e, None, None, False, _iso_date(y, mo, d)))
+        self.ref = (y, mo, d)
+        return e
+
+    def _start(self, v: tuple, ymd: tuple) -> tuple[int | None, int | None, int | None, bool] | None:
+        """The start's year, month and day (the groups `ymd` of the match's groups `v`), the year
+        completed from context (None for a start with neither year nor month), and whether it was."""
+        part = self._part
+        sy, sm, sd = (_year("".join(ymd[0](v)) or None), part("".join(ymd[1](v)) or None),
+                      part("".join(ymd[2](v)) or None))
+        if sy is not None:
+            return sy, sm, sd, False
+        if sm is None:
+            return None
+        return self._year_for(sm, sd), sm, sd, True
+
+    def _single(self, s: int, e: int, v: tuple, ymd: tuple) -> int | None:
+        start = self._start(v, ymd)
+        if start is None:
+            return None
+        sy, sm, sd, inferred = start
+        if sy is None:
+            return e  # no context: no figure for a date without its year
+        if not self._valid(sy, sm, sd):
+            return self._invalid(s, e)  # 2019.15: not a date after all
+        self._emit_date(s, e, (sy, sm, sd), inferred)
+        return e
+
+    def _period(self, s: int, e: int, v: tuple) -> int | None:
+        start = self._start(v, _DATE_YMD)
+        if start is None:
+            return None
+        sy, sm, sd, inferred = start
+        if sy is None:
+            return e  # no context: no figure for a date without its year
         # the end inherits what it leaves out
+        part = self._part
         e_y, e_m, e_d = _year("".join(_EY(v)) or None), part("".join(_EM(v)) or None), part("".join(_ED(v)) or None)
         if e_y is None:
             e_y = sy
