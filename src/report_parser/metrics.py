@@ -989,13 +989,26 @@ def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | N
     return ry + 1 if month < rm else ry
 
 
+_TWO = tuple(f"{i:02d}" for i in range(32))  # a month or day as ISO writes it
+
+
 def _iso_date(y: int, mo: int | None, d: int | None) -> str:
-    # %-formatting: the same digits as f"{y:04d}", at half the cost
+    if not (1000 <= y <= 9999 and (mo is None or 0 <= mo < 32) and (d is None or 0 <= d < 32)):
+        return _iso_general(y, mo, d)
+    # a valid date (most): digits from the table, a quarter of the cost of formatting them
     if mo is None:
-        return "%04d" % y  # noqa: UP031
+        return str(y)
     if d is None:
-        return "%04d-%02d" % (y, mo)  # noqa: UP031
-    return "%04d-%02d-%02d" % (y, mo, d)  # noqa: UP031
+        return f"{y}-{_TWO[mo]}"
+    return f"{y}-{_TWO[mo]}-{_TWO[d]}"
+
+
+def _iso_general(y: int, mo: int | None, d: int | None) -> str:
+    if mo is None:
+        return f"{y:04d}"
+    if d is None:
+        return f"{y:04d}-{mo:02d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
