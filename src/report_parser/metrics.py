@@ -493,9 +493,12 @@ class _Scanner:
                 j += 1
                 if j >= e:
                     return None
-        for m in _FIXED.finditer(self.t, max(0, s - _FIXED_MAX + 1), min(self.n, e + _FIXED_MAX)):
-            if m.start() < e and m.end() > s:
+        # the terms in the window one after another, as finditer gives them, up to the first at or past e
+        pos, hi = max(0, s - _FIXED_MAX + 1), min(self.n, e + _FIXED_MAX)
+        while (m := _FIXED.search(t, pos, hi)) is not None and m.start() < e:
+            if m.end() > s:
                 return m.end()
+            pos = m.end()
         return None
 
     def _in_title(self, s: int) -> bool:
