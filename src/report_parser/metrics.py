@@ -385,7 +385,8 @@ def _place_pairs() -> frozenset[str] | None:
     return frozenset(n[i : i + 2] for n in names for i in range(len(n) - 1))
 
 
-_UNIT_ONLY = set("百千万亿佰仟萬億")
+_UNIT_ONLY = frozenset("百千万亿佰仟萬億")
+_DIGIT_CHARS = frozenset(DIGITS)
 _FULLWIDTH = {**HALF_WIDTH, IDEOGRAPHIC_SPACE: 0x20}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
@@ -422,15 +423,16 @@ def _cn_ok(num: str, *, allow_one: bool = False, money: bool = False) -> bool:
     """Whether a numeral, as written, is safe to read as a quantity in running text."""
     if num[0].isdigit():
         return True
-    if not money and any(ch in _FORMAL for ch in num):
+    # set tests on the characters: the same as any()/all() over them, without a generator
+    if not money and not _FORMAL.isdisjoint(num):
         return False  # 队伍, 陆续, 收拾: 大写 digits are read in money only
     if num == "一" and not allow_one:
         return False  # 一个/一批/一次/统一/进一步: too ambiguous
-    if all(ch in _UNIT_ONLY for ch in num.rstrip("点")):
+    if _UNIT_ONLY.issuperset(num.rstrip("点")):
         return False  # 百年, 千家万户, 万人: words, not numbers
     core = num.split("点")[0]
     # 七八个, 一一, 二〇〇六: digit by digit is a year, not a count
-    return len(core) == 1 or not all(ch in DIGITS for ch in core)
+    return len(core) == 1 or not _DIGIT_CHARS.issuperset(core)
 
 
 def _title_spans(t: str) -> tuple[list[int], list[int]] | None:
@@ -774,7 +776,7 @@ class _Scanner:
         num1, num2 = _PERCENT_FIELDS(m.groups())
         num = num1 or num2
         value = cn_to_decimal(num)
-        if value is None or any(ch in _FORMAL for ch in num):
+        if value is None or not _FORMAL.isdisjoint(num):
             return None
         start, approx = self._start_with_prefix(s)
         self.emit(Found("percent", start, m.end(), _out(value), "%", approx))
@@ -786,7 +788,7 @@ class _Scanner:
             return None
         a1, a2, b1, b2 = _RATIO_FIELDS(m.groups())
         a, b = cn_to_decimal(a1 or a2), cn_to_decimal(b1 or b2)
-        if any(ch in _FORMAL for ch in m.group()):
+        if not _FORMAL.isdisjoint(m.group()):
             return None
         if a is None or b is None or b == 0:
             return None
