@@ -446,7 +446,7 @@ def test_dates_read_by_re_as_by_regex() -> None:
 
     by_regex = regex.compile(metrics._DATE_SOURCE)
     names = ("sy", "sm", "sd", "ey", "em", "ed")
-    getters = (metrics._SY, metrics._SM, metrics._SD, metrics._EY, metrics._EM, metrics._ED)
+    getters = (*metrics._DATE_YMD, metrics._EY, metrics._EM, metrics._ED)
     rnd = random.Random(11)
     for _ in range(20_000):
         t = _date_like(rnd)
@@ -456,6 +456,33 @@ def test_dates_read_by_re_as_by_regex() -> None:
             v = b.groups("")
             assert a.span() == b.span(), t
             assert a.group(*names) == tuple("".join(g(v)) or None for g in getters), t
+
+
+def test_single_dates_where_no_period_can_be_read() -> None:
+    """date() reads with _SINGLE where no separator stands within _DATE_REACH: no match of _DATE is
+    longer, and there _SINGLE matches what _DATE matches, with the same start groups."""
+    import random
+    import re
+
+    longest = re._parser.parse(metrics._DATE.pattern).getwidth()[1]  # the widest match of the pattern
+    assert longest <= metrics._DATE_REACH
+    rnd = random.Random(17)
+    tried = 0
+    for _ in range(20_000):
+        t = _date_like(rnd)
+        if metrics._SEPARATOR.search(t, 0, metrics._DATE_REACH) is not None:
+            continue
+        tried += 1
+        a, b = metrics._DATE.match(t), metrics._SINGLE.match(t)
+        assert (a is None) == (b is None), t
+        if a is not None:
+            assert a.span() == b.span(), t
+            assert (a.lastindex == metrics._ONE) == (b.lastindex == metrics._SINGLE_ONE), t
+            va, vb = a.groups(""), b.groups("")
+            assert not "".join(metrics._END(va)), t
+            assert (["".join(g(va)) for g in metrics._DATE_YMD]
+                    == ["".join(g(vb)) for g in metrics._SINGLE_YMD]), t
+    assert tried > 5_000
 
 
 def test_normalized_text_needs_no_narrowing() -> None:
@@ -474,6 +501,7 @@ def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> N
     """The shortcuts (digit runs read as counts and dates, numerals a count turns down, a single
     date) read as `at` and the general date path read: the same figures and issues on the sample notices and on random text."""
     import random
+    import re
 
     rnd = random.Random(5)
     words = ["25", "3", "2019", "2025", "12", "1", "30", "13912345678", "0.5", "2.2", "一", "二", "两", "三", "十", "点", "五",
@@ -486,6 +514,7 @@ def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> N
     fast = [extract(t) for t in texts]
     monkeypatch.setattr(metrics, "_SHORTCUTS", False)
     monkeypatch.setattr(metrics, "_ONE", -1)  # no match has this lastindex: every date takes the general path
+    monkeypatch.setattr(metrics, "_SEPARATOR", re.compile(""))  # a separator everywhere: every date read by _DATE
     for t, got in zip(texts, fast, strict=True):
         assert got == extract(t), t
 

@@ -285,10 +285,14 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
                 return st
     if d.statement.search(text, min(start, title_end), end) is None:
         return None  # no label, no subject, no state word (a problem in three): nothing below names a state
-    for m in d.status_label.finditer(text, start, end):
+    pos = start
+    # the labels one after another, as finditer gives them (a search each: no iterator for the
+    # one label or none most problems have)
+    while (m := d.status_label.search(text, pos, end)) is not None:
         st = status_of(_first_clause(text, m.end(), min(end, m.end() + 12)))
         if st and st != "planned":
             return st
+        pos = m.end()
     # literal subject words: none in the whole text, none in any of its sentences (most problems)
     subjects = not d.subjects_literal or d.status_subject.search(text, title_end, end) is not None
     for sent in _SENTENCE.findall(text, title_end, end):

@@ -236,18 +236,34 @@ _DATE_SOURCE = (
 _DATE = re.compile(_unique_names(_DATE_SOURCE))
 
 
-def _copies(*names: str) -> Callable[[tuple], tuple | str]:
-    """The groups of _DATE numbered from these names, from groups(""): joined, their one value set."""
-    return itemgetter(*(i - 1 for k, i in _DATE.groupindex.items() if k.rsplit("_", 1)[0] in names))
+# Every branch of _DATE that reads a period holds a separator (_SEP). Where none of the separators'
+# first characters stands within the longest match of _DATE from a start (most dates), only the
+# branches without one can match there: the single date with its year (`one`), the ISO date and the
+# month and day, the same sub-patterns in _DATE's order, which this shorter pattern tries alone.
+_SINGLE = re.compile(_unique_names(f"(?:(?P<one>{_cjk('s')})|{_iso('s')}|{_md('s')})"))
+_SEPARATOR = re.compile("[" + "".join(re.escape(w[0]) for w in _D["period_separators"]) + "]")
+_DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern)
 
 
-_SY, _SM, _SD, _EY, _EM, _ED = (_copies(n) for n in ("sy", "sm", "sd", "ey", "em", "ed"))
-_END = _copies("ey", "em", "ed")  # a period: its end is written
-# A single date written with its year (2025年, 2025年4月底, 2001年3月4日) is matched by group `one`,
-# the last group to close then (its lastindex); its year, month and day are the groups inside it.
-_ONE = _DATE.groupindex["one_1"]
-_ONE_YMD = tuple(min(i for k, i in _DATE.groupindex.items() if i > _ONE and k.rsplit("_", 1)[0] == name)
-                 for name in ("sy", "sm", "sd"))
+def _copies(p: re.Pattern, *names: str) -> Callable[[tuple], tuple | str]:
+    """The groups of p numbered from these names, from groups(""): joined, their one value set."""
+    return itemgetter(*(i - 1 for k, i in p.groupindex.items() if k.rsplit("_", 1)[0] in names))
+
+
+def _one_ymd(p: re.Pattern) -> tuple[int, tuple[int, int, int]]:
+    """A single date written with its year (2025年, 2025年4月底, 2001年3月4日) is matched by group `one`,
+    the last group to close then (its lastindex); its year, month and day are the groups inside it."""
+    one = p.groupindex["one_1"]
+    return one, tuple(min(i for k, i in p.groupindex.items() if i > one and k.rsplit("_", 1)[0] == name)
+                      for name in ("sy", "sm", "sd"))
+
+
+_DATE_YMD = tuple(_copies(_DATE, n) for n in ("sy", "sm", "sd"))
+_SINGLE_YMD = tuple(_copies(_SINGLE, n) for n in ("sy", "sm", "sd"))
+_EY, _EM, _ED = (_copies(_DATE, n) for n in ("ey", "em", "ed"))
+_END = _copies(_DATE, "ey", "em", "ed")  # a period: its end is written
+_ONE, _ONE_YMD = _one_ymd(_DATE)
+_SINGLE_ONE, _SINGLE_ONE_YMD = _one_ymd(_SINGLE)
 
 # --- things that are not figures -------------------------------------------------------------
 _CLOCK = re.compile(
@@ -369,7 +385,8 @@ def _place_pairs() -> frozenset[str] | None:
     return frozenset(n[i : i + 2] for n in names for i in range(len(n) - 1))
 
 
-_UNIT_ONLY = set("百千万亿佰仟萬億")
+_UNIT_ONLY = frozenset("百千万亿佰仟萬億")
+_DIGIT_CHARS = frozenset(DIGITS)
 _FULLWIDTH = {**HALF_WIDTH, IDEOGRAPHIC_SPACE: 0x20}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
@@ -406,15 +423,16 @@ def _cn_ok(num: str, *, allow_one: bool = False, money: bool = False) -> bool:
     """Whether a numeral, as written, is safe to read as a quantity in running text."""
     if num[0].isdigit():
         return True
-    if not money and any(ch in _FORMAL for ch in num):
+    # set tests on the characters: the same as any()/all() over them, without a generator
+    if not money and not _FORMAL.isdisjoint(num):
         return False  # 队伍, 陆续, 收拾: 大写 digits are read in money only
     if num == "一" and not allow_one:
         return False  # 一个/一批/一次/统一/进一步: too ambiguous
-    if all(ch in _UNIT_ONLY for ch in num.rstrip("点")):
+    if _UNIT_ONLY.issuperset(num.rstrip("点")):
         return False  # 百年, 千家万户, 万人: words, not numbers
     core = num.split("点")[0]
     # 七八个, 一一, 二〇〇六: digit by digit is a year, not a count
-    return len(core) == 1 or not all(ch in DIGITS for ch in core)
+    return len(core) == 1 or not _DIGIT_CHARS.issuperset(core)
 
 
 def _title_spans(t: str) -> tuple[list[int], list[int]] | None:
@@ -477,9 +495,12 @@ class _Scanner:
                 j += 1
                 if j >= e:
                     return None
-        for m in _FIXED.finditer(self.t, max(0, s - _FIXED_MAX + 1), min(self.n, e + _FIXED_MAX)):
-            if m.start() < e and m.end() > s:
+        # the terms in the window one after another, as finditer gives them, up to the first at or past e
+        pos, hi = max(0, s - _FIXED_MAX + 1), min(self.n, e + _FIXED_MAX)
+        while (m := _FIXED.search(t, pos, hi)) is not None and m.start() < e:
+            if m.end() > s:
                 return m.end()
+            pos = m.end()
         return None
 
     def _in_title(self, s: int) -> bool:
@@ -755,7 +776,7 @@ class _Scanner:
         num1, num2 = _PERCENT_FIELDS(m.groups())
         num = num1 or num2
         value = cn_to_decimal(num)
-        if value is None or any(ch in _FORMAL for ch in num):
+        if value is None or not _FORMAL.isdisjoint(num):
             return None
         start, approx = self._start_with_prefix(s)
         self.emit(Found("percent", start, m.end(), _out(value), "%", approx))
@@ -767,7 +788,7 @@ class _Scanner:
             return None
         a1, a2, b1, b2 = _RATIO_FIELDS(m.groups())
         a, b = cn_to_decimal(a1 or a2), cn_to_decimal(b1 or b2)
-        if any(ch in _FORMAL for ch in m.group()):
+        if not _FORMAL.isdisjoint(m.group()):
             return None
         if a is None or b is None or b == 0:
             return None
@@ -804,43 +825,72 @@ class _Scanner:
         return self.base_year if self.ref is None else infer_year(self.ref, mo, d)
 
     def date(self, s: int) -> int | None:
-        m = _DATE.match(self.t, s)
+        t = self.t
+        if _SEPARATOR.search(t, s, s + _DATE_REACH) is None:  # no period can be read at s
+            m = _SINGLE.match(t, s)
+            if not m:
+                return None
+            if m.lastindex == _SINGLE_ONE:
+                return self._one(s, m.end(), *m.group(*_SINGLE_ONE_YMD))
+            return self._single(s, m.end(), m.groups(""), _SINGLE_YMD)
+        m = _DATE.match(t, s)
         if not m:
             return None
-        if m.lastindex == _ONE:  # a single date with its year: what the general path below does for it
-            y_, mo_, d_ = m.group(*_ONE_YMD)
-            if y_.isascii() and (mo_ is None or mo_.isascii()) and (d_ is None or d_.isascii()):
-                # digits, as _year and _part read them
-                y, mo, d = int(y_), None if mo_ is None else int(mo_), None if d_ is None else int(d_)
-            else:
-                y, mo, d = _year(y_), self._part(mo_), self._part(d_)
-            e = m.end()
-            if not self._valid(y, mo, d):
-                return self._invalid(s, e)
-            lo, hi = self.untitled  # as emit does
-            if lo < s < hi or not self._in_title(s):
-                self.found.append(Found("date", s, e, None, None, False, _iso_date(y, mo, d)))
-            self.ref = (y, mo, d)
-            return e
+        if m.lastindex == _ONE:
+            return self._one(s, m.end(), *m.group(*_ONE_YMD))
         v = m.groups("")  # of the groups numbered from one name, one at most is set: joined, its value
-        sy_, sm_, sd_ = "".join(_SY(v)) or None, "".join(_SM(v)) or None, "".join(_SD(v)) or None
-        part = self._part
-        sy, sm, sd = _year(sy_), part(sm_), part(sd_)
-        e = m.end()
-        inferred = False
-        if sy is None:
-            if sm is None:
-                return None
-            sy = self._year_for(sm, sd)
-            if sy is None:
-                return e  # no context: no figure for a date without its year
-            inferred = True
         if not "".join(_END(v)):  # no end written: a date
-            if not self._valid(sy, sm, sd):
-                return self._invalid(s, e)  # 2019.15: not a date after all
-            self._emit_date(s, e, (sy, sm, sd), inferred)
-            return e
+            return self._single(s, m.end(), v, _DATE_YMD)
+        return self._period(s, m.end(), v)
+
+    def _one(self, s: int, e: int, y_: str, mo_: str | None, d_: str | None) -> int | None:
+        """A single date with its year: what `_single` does for it, for the common forms."""
+        if y_.isascii() and (mo_ is None or mo_.isascii()) and (d_ is None or d_.isascii()):
+            # digits, as _year and _part read them
+            y, mo, d = int(y_), None if mo_ is None else int(mo_), None if d_ is None else int(d_)
+        else:
+            y, mo, d = _year(y_), self._part(mo_), self._part(d_)
+        if not self._valid(y, mo, d):
+            return self._invalid(s, e)
+        lo, hi = self.untitled  # as emit does
+        if lo < s < hi or not self._in_title(s):
+            self.found.append(Found("date", s, e, None, None, False, _iso_date(y, mo, d)))
+        self.ref = (y, mo, d)
+        return e
+
+    def _start(self, v: tuple, ymd: tuple) -> tuple[int | None, int | None, int | None, bool] | None:
+        """The start's year, month and day (the groups `ymd` of the match's groups `v`), the year
+        completed from context (None for a start with neither year nor month), and whether it was."""
+        part = self._part
+        sy, sm, sd = (_year("".join(ymd[0](v)) or None), part("".join(ymd[1](v)) or None),
+                      part("".join(ymd[2](v)) or None))
+        if sy is not None:
+            return sy, sm, sd, False
+        if sm is None:
+            return None
+        return self._year_for(sm, sd), sm, sd, True
+
+    def _single(self, s: int, e: int, v: tuple, ymd: tuple) -> int | None:
+        start = self._start(v, ymd)
+        if start is None:
+            return None
+        sy, sm, sd, inferred = start
+        if sy is None:
+            return e  # no context: no figure for a date without its year
+        if not self._valid(sy, sm, sd):
+            return self._invalid(s, e)  # 2019.15: not a date after all
+        self._emit_date(s, e, (sy, sm, sd), inferred)
+        return e
+
+    def _period(self, s: int, e: int, v: tuple) -> int | None:
+        start = self._start(v, _DATE_YMD)
+        if start is None:
+            return None
+        sy, sm, sd, inferred = start
+        if sy is None:
+            return e  # no context: no figure for a date without its year
         # the end inherits what it leaves out
+        part = self._part
         e_y, e_m, e_d = _year("".join(_EY(v)) or None), part("".join(_EM(v)) or None), part("".join(_ED(v)) or None)
         if e_y is None:
             e_y = sy
@@ -944,13 +994,26 @@ def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | N
     return ry + 1 if month < rm else ry
 
 
+_TWO = tuple(f"{i:02d}" for i in range(32))  # a month or day as ISO writes it
+
+
 def _iso_date(y: int, mo: int | None, d: int | None) -> str:
-    # %-formatting: the same digits as f"{y:04d}", at half the cost
+    if not (1000 <= y <= 9999 and (mo is None or 0 <= mo < 32) and (d is None or 0 <= d < 32)):
+        return _iso_general(y, mo, d)
+    # a valid date (most): digits from the table, a quarter of the cost of formatting them
     if mo is None:
-        return "%04d" % y  # noqa: UP031
+        return str(y)
     if d is None:
-        return "%04d-%02d" % (y, mo)  # noqa: UP031
-    return "%04d-%02d-%02d" % (y, mo, d)  # noqa: UP031
+        return f"{y}-{_TWO[mo]}"
+    return f"{y}-{_TWO[mo]}-{_TWO[d]}"
+
+
+def _iso_general(y: int, mo: int | None, d: int | None) -> str:
+    if mo is None:
+        return f"{y:04d}"
+    if d is None:
+        return f"{y:04d}-{mo:02d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def outside(found: list[Found], spans: list[tuple[int, int]]) -> list[Found]:
