@@ -110,6 +110,7 @@ def test_known_or_plain_line_is_not_named(line: str):
 _MARKER_RX = regex.compile(MARKER_PATTERN, regex.M | regex.V0)
 _FUZZ_CHARS = (list("\n\n \t  。!?;:,、)”\"(（）第部分是否首先其次再次最后问题一二三四五六七八九十两0123456789.%")
                + list("㈠㈡⑴⑵①②⒈⒉【】〔〕<>《》ⅠⅡabAB❶㉑\x1c\u3000\r")
+               + list("ⅻzZ❿➀➓⓵⓾⓫⓴㉟㊱㊿⒜⒵ⓐⓩ[]")
                + ["\U00010d40", "\U000116d1", "1.", "一、", "(1)", "第一,", "问题1:", "首先,", "加强学习"]
                + [" " * 4, " " * 9, "\t" * 16, " " * 17, " " * 40, " " * 41])
 

@@ -8,10 +8,9 @@ the output contract."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
-from itertools import chain
 from typing import Literal, NamedTuple
 
 import regex
@@ -141,13 +140,15 @@ LINE_MARKER_RE = regex.compile(rf"[\x20\t]*{LINE_MARKER}", regex.V0)
 # A line that opens like a numbering marker of a shape no row knows (【一】 一） Ⅱ. A、 ❶ ㉑):
 # read as text, and named in a W203 warning so a new style is noticed rather than lost.
 _ROMAN = "Ⅰ-Ⅻⅰ-ⅻ"
+_CIRCLED = "❶-❿➀-➓⓵-⓾⓫-⓴㉑-㉟㊱-㊿⒜-⒵ⓐ-ⓩ"
 _STRAY = regex.compile(
     rf"^[\x20\t]*(?P<m>[(\[【〔<《][\x20\t]*(?:{_CN}|\d{{1,3}}|[{_ROMAN}]|[A-Za-z])[\x20\t]*[)\]】〕>》]"
     rf"|(?:{_CN}|[{_ROMAN}]|[A-Za-z])[)\]】〕](?![A-Za-z\d])"
     rf"|[{_ROMAN}A-Za-z](?:\.(?![A-Za-z\d])|、)"
-    r"|[❶-❿➀-➓⓵-⓾⓫-⓴㉑-㉟㊱-㊿⒜-⒵ⓐ-ⓩ])", regex.M | regex.V0)
-# the same after a line break, which it consumes: the engine jumps from one line to the next
-_STRAY_AFTER_NL = regex.compile("\n" + _STRAY.pattern.removeprefix("^"), regex.V0)
+    rf"|[{_CIRCLED}])", regex.M | regex.V0)
+# A line that opens (after spaces and tabs) with a character a stray marker can start with, the first
+# of each branch of _STRAY: only those lines are tried (found by the stdlib `re`, a plain set).
+_STRAY_LINE = re.compile(rf"\n[\x20\t]*[(\[【〔<《{_CN_FIRST}{_ROMAN}A-Za-z{_CIRCLED}]")
 
 
 class Marker(NamedTuple):
@@ -257,18 +258,26 @@ def stray_markers(text: str, start: int, end: int, known: Iterable[int] = ()) ->
     """Spans of line openings in [start, end) shaped like a marker that no rule matches.
 
     `known`: where find_markers found a marker (any of them), in increasing order: a rule matches
-    there, without trying LINE_MARKER_RE again (most line openings of that shape, （一）, are markers).
+    there, without trying _STRAY or LINE_MARKER_RE (most line openings of that shape, （一）, are markers).
     Both are walked as they come: a text of millions of markers holds no list or set of them here."""
     out = []
-    first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
-    rest = _STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end)
-    hits: Iterator[regex.Match[str]] = chain([first], rest) if first is not None else rest
     ahead = iter(known)
     k = next(ahead, None)
-    for m in hits:
-        s = m.start("m")
+    first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
+    if first is not None:
+        s = first.start("m")
         while k is not None and k < s:
             k = next(ahead, None)
         if s != k and not LINE_MARKER_RE.match(text, s):
+            out.append((s, first.end("m")))
+    # the lines after a line break that open with a character a stray marker starts with
+    for c in _STRAY_LINE.finditer(text, first.end() if first is not None else start, end):
+        s = c.end() - 1  # where _STRAY's marker would start: after the line's spaces and tabs
+        while k is not None and k < s:
+            k = next(ahead, None)
+        if s == k:
+            continue
+        m = _STRAY.match(text, c.start() + 1, end)  # `^` holds after the line break
+        if m is not None and not LINE_MARKER_RE.match(text, s):
             out.append((s, m.end("m")))
     return out

@@ -201,7 +201,18 @@ class _Builder:
             family, _style, ordinal, at, m_end, line_start, after, measure, part = m
             if at < start or m_end > end:
                 continue
-            cont, same = _family_on_stack(stack, family, ordinal)
+            # _family_on_stack, inline: the open node it continues, and the innermost of its family
+            cont = same = None
+            k = len(stack) - 1
+            while k:
+                open_ = stack[k].marker
+                if open_[0] == family:  # .family
+                    if same is None:
+                        same = k
+                    if open_[2] == ordinal - 1 or (ordinal == LAST and open_[2] < LAST):  # .ordinal
+                        cont = k
+                        break
+                k -= 1
             prev_sibling = None
             if cont is not None:  # it continues the list open there
                 prev_sibling = stack[cont]
