@@ -411,20 +411,20 @@ def _demote_action_lists(node: RawNode) -> bool:
     return heads is not None
 
 
-def _add_implicit_measures(text: str, node: RawNode) -> None:
-    """A leaf heading whose body lists no actions gets one measure: the body itself."""
-    listed = False  # a heading child, or a measure already
-    for c in node.children:
-        if c.marker is not None:
-            listed = True
-            if c.children or c.role != "measure":  # else nothing to add in it
-                _add_implicit_measures(text, c)
-        elif c.role == "measure":
-            listed = True
-        elif c.children:
-            _add_implicit_measures(text, c)
-    if listed or node.marker is None or node.role == "measure":  # not _is_heading(node)
-        return
+def _add_implicit_measures(text: str, nodes: list[RawNode]) -> None:
+    """A leaf heading whose body lists no actions gets one measure: the body itself. `nodes`: every
+    node of the tree (each is looked at alone: what it gets depends on none of the others')."""
+    for node in nodes:
+        if node.marker is None or node.role == "measure":  # not _is_heading(node)
+            continue
+        for c in node.children:
+            if c.marker is not None or c.role == "measure":
+                break  # a heading child, or a measure already: its actions are listed
+        else:
+            _add_implicit_measure(text, node)
+
+
+def _add_implicit_measure(text: str, node: RawNode) -> None:
     s, e = _implicit_body(text, node)
     while s < e and text[s] in "。!?;:,. \t\n":
         s += 1
@@ -508,5 +508,5 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int,
         _apply_fields(text, root, builder.issues, labels)
     _demote_action_lists(root)
     _assign_roles(root)
-    _add_implicit_measures(text, root)
+    _add_implicit_measures(text, accepted)  # every node of the tree (_Builder.build)
     return root.children, builder.issues
