@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -320,14 +321,16 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
                 heads = [(c.start, c.end) for c in _heads(node)]
                 found = labels.fields(node.marker.end, node.end, heads)
         # an item ends where a label of its parent follows it (…二是…。\n整改进展：…)
-        kids: list[RawNode] = []
-        for c in node.children:
-            kids.append(c)
-            if not _is_heading(c):
-                later = [ls for _n, ls, _vs, _ve in found if c.start < ls < c.end]
-                if later:
-                    kids.extend(_cut(text, c, min(later)))
-        node.children = kids
+        if found:
+            starts = [ls for _n, ls, _vs, _ve in found]  # in text order
+            kids: list[RawNode] = []
+            for c in node.children:
+                kids.append(c)
+                if not _is_heading(c):
+                    k = bisect_right(starts, c.start)  # the first label after the item's start
+                    if k < len(starts) and starts[k] < c.end:
+                        kids.extend(_cut(text, c, starts[k]))
+            node.children = kids
         for name, ls, vs, ve in found:
             if name in node.fields:
                 issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
