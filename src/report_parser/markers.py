@@ -181,6 +181,7 @@ _READINGS_KEPT = 2048  # ordinals as written remembered per rule (MarkerRule.rea
 _new_marker = partial(tuple.__new__, Marker)  # Marker(...) without the call of its Python __new__
 _SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
 _RX_DIGIT = regex.compile(r"\d", regex.V0)
+_IDEOGRAPHS = ("\u4e00", "\u9fff")  # CJK Unified Ideographs: none is a digit (tests/test_markers.py checks)
 
 
 @lru_cache(maxsize=1024)
@@ -222,7 +223,8 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
         raw = m.group(n)
         m = search(text, e - 1)  # a marker's last character may stand before the next one
         after = text[e:e + 1]
-        if after > "\x7f" and _regex_only_digit(after):
+        # (most markers stand before an ideograph, which no Unicode version reads as a digit)
+        if after > "\x7f" and not _IDEOGRAPHS[0] <= after <= _IDEOGRAPHS[1] and _regex_only_digit(after):
             read = _regex_reading(text, s)
             if read is None:
                 continue
