@@ -106,22 +106,6 @@ def _text_title(text: str, start: int, stop: int) -> str | None:
     return t or None
 
 
-def _family_on_stack(stack: list[RawNode], family: str, ordinal: int) -> tuple[int | None, int | None]:
-    """(cont, same): the open node a marker of `family` and `ordinal` continues (its family, the
-    ordinal before), and the innermost open node of its family at all."""
-    before, same = ordinal - 1, None
-    k = len(stack) - 1
-    while k:
-        open_ = stack[k].marker
-        if open_.family == family:
-            if same is None:
-                same = k
-            if open_.ordinal == before or (ordinal == LAST and open_.ordinal < LAST):
-                return k, same
-        k -= 1
-    return None, same
-
-
 class _Builder:
     def __init__(self, text: str, single_line: bool) -> None:
         self.text = text
@@ -154,7 +138,7 @@ class _Builder:
                ) -> tuple[int, str] | None:
         """Where `m`, which continues no open list (build places those), opens a node: (depth in the
         stack, role), or None when it stays in the text. `same`: the innermost open node of
-        its family (_family_on_stack).
+        its family (found in build).
 
         One case per relation of `m` to the open nodes: it opens a new family at 1, restarts its own
         family at 1, or skips or repeats an ordinal of an open family (W201, W202), or opens a family
@@ -202,7 +186,8 @@ class _Builder:
             family, _style, ordinal, at, m_end, line_start, after, measure, part = m
             if at < start or m_end > end:
                 continue
-            # _family_on_stack, inline: the open node it continues, and the innermost of its family
+            # the open node a marker continues (its family, the ordinal before; 最后 closes any list of
+            # its family), and the innermost open node of its family at all
             cont = same = None
             k = len(stack) - 1
             while k:
