@@ -146,9 +146,11 @@ _STRAY = regex.compile(
     rf"|(?:{_CN}|[{_ROMAN}]|[A-Za-z])[)\]】〕](?![A-Za-z\d])"
     rf"|[{_ROMAN}A-Za-z](?:\.(?![A-Za-z\d])|、)"
     rf"|[{_CIRCLED}])", regex.M | regex.V0)
-# A line that opens (after spaces and tabs) with a character a stray marker can start with, the first
-# of each branch of _STRAY: only those lines are tried (found by the stdlib `re`, a plain set).
-_STRAY_LINE = re.compile(rf"\n[\x20\t]*[(\[【〔<《{_CN_FIRST}{_ROMAN}A-Za-z{_CIRCLED}]")
+# A line opening (after spaces and tabs) with a character a stray marker can start with, the first
+# of each branch of _STRAY: only those openings are tried (found by the stdlib `re`, a plain set);
+# _STRAY_LINE finds them after a line break, which it consumes.
+_STRAY_OPEN = re.compile(rf"[\x20\t]*[(\[【〔<《{_CN_FIRST}{_ROMAN}A-Za-z{_CIRCLED}]")
+_STRAY_LINE = re.compile("\n" + _STRAY_OPEN.pattern)
 
 
 class Marker(NamedTuple):
@@ -265,7 +267,8 @@ def stray_markers(text: str, start: int, end: int, known: Iterable[int] = ()) ->
     out = []
     ahead = iter(known)
     k = next(ahead, None)
-    first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
+    # `^` holds at `start` only when it opens a line
+    first = _STRAY.match(text, start, end) if _STRAY_OPEN.match(text, start, end) else None
     if first is not None:
         s = first.start("m")
         while k is not None and k < s:
