@@ -11,6 +11,7 @@ import regex
 
 import report_parser
 from report_parser.markers import (
+    _IDEOGRAPHS,
     _STRAY,
     LINE_MARKER_RE,
     MARKER_PATTERN,
@@ -110,6 +111,7 @@ def test_known_or_plain_line_is_not_named(line: str):
 _MARKER_RX = regex.compile(MARKER_PATTERN, regex.M | regex.V0)
 _FUZZ_CHARS = (list("\n\n \t  。!?;:,、)”\"(（）第部分是否首先其次再次最后问题一二三四五六七八九十两0123456789.%")
                + list("㈠㈡⑴⑵①②⒈⒉【】〔〕<>《》ⅠⅡabAB❶㉑\x1c\u3000\r")
+               + list("ⅻzZ❿➀➓⓵⓾⓫⓴㉟㊱㊿⒜⒵ⓐⓩ[]")
                + ["\U00010d40", "\U000116d1", "1.", "一、", "(1)", "第一,", "问题1:", "首先,", "加强学习"]
                + [" " * 4, " " * 9, "\t" * 16, " " * 17, " " * 40, " " * 41])
 
@@ -156,3 +158,13 @@ def test_scan_finds_what_the_pattern_defines():
         known = [m.start for m in find_markers(text, a, b)]  # as the body passes them: in text order
         assert known == sorted(known)
         assert stray_markers(text, a, b, known) == _defined_strays(text, a, b), (text, a, b)
+
+
+def test_no_ideograph_is_a_digit_to_either_engine():
+    # find_markers reads a marker again with `regex` only before a digit that `re` does not know;
+    # it does not look before an ideograph of this block (where most markers stand)
+    lo, hi = (ord(c) for c in _IDEOGRAPHS)
+    block = "".join(chr(c) for c in range(lo, hi + 1))
+    assert regex.search(r"\d", block, regex.V0) is None
+    assert not any(c.isdecimal() for c in block)
+    assert find_markers("1.\u4e00") and find_markers("1.\u4e00")[0].end == 2

@@ -92,3 +92,14 @@ def test_narrowing_makes_and_removes_no_character_t2s_may_change() -> None:
     from report_parser.normalize import _WIDTH_STR
 
     assert not [c for c in {*_WIDTH_STR, *_WIDTH_STR.values()} if _may_convert().search(c)]
+
+
+def test_narrowing_is_the_width_table_applied_to_every_character() -> None:
+    # _narrow replaces the common wide forms one by one and each rare one it finds everywhere at once
+    from report_parser.normalize import _WIDTH, _WIDTH_STR, _narrow
+
+    wide = "".join(sorted(_WIDTH_STR))
+    text = "（一）全面覆盖，\u3000\u3000整改率１００％！？" + wide + "文" + wide[::-1] + "\u3000"
+    assert _narrow(text) == text.translate(_WIDTH)
+    assert _narrow("甲，乙") == "甲,乙"
+    assert _narrow("无宽字符") == "无宽字符"

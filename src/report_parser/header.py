@@ -226,7 +226,7 @@ def _chrome_after_title(text: str, h: Header) -> None:
         if not line:
             h.body_start = e + 1
             continue
-        if _chrome(text, s, e, line, after_label) or (flat_title and _squash(line) == flat_title):
+        if _chrome(text, s, e, line, after_label) or (flat_title and _same_words(line, flat_title)):
             after_label = _bare_label(line) and not after_label
             h.chrome.append(_strip_span(text, s, e))
             h.body_start = e + 1
@@ -249,6 +249,12 @@ def _chrome_after_title(text: str, h: Header) -> None:
 
 
 _TITLE_ENDS = (*_D["title_end_words"], *_D["title_endings"])
+
+
+def _same_words(line: str, flat: str) -> bool:
+    """Whether a stripped line, blanks removed, is `flat` (a title without blanks): its first and last
+    characters, which no removal touches, are looked at first (a line of the body differs there)."""
+    return line[0] == flat[0] and line[-1] == flat[-1] and len(line) >= len(flat) and _squash(line) == flat
 
 
 def _title_like(line: str, wrap: bool = False) -> bool:

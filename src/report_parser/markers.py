@@ -8,10 +8,9 @@ the output contract."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
-from itertools import chain
 from typing import Literal, NamedTuple
 
 import regex
@@ -141,13 +140,17 @@ LINE_MARKER_RE = regex.compile(rf"[\x20\t]*{LINE_MARKER}", regex.V0)
 # A line that opens like a numbering marker of a shape no row knows (【一】 一） Ⅱ. A、 ❶ ㉑):
 # read as text, and named in a W203 warning so a new style is noticed rather than lost.
 _ROMAN = "Ⅰ-Ⅻⅰ-ⅻ"
+_CIRCLED = "❶-❿➀-➓⓵-⓾⓫-⓴㉑-㉟㊱-㊿⒜-⒵ⓐ-ⓩ"
 _STRAY = regex.compile(
     rf"^[\x20\t]*(?P<m>[(\[【〔<《][\x20\t]*(?:{_CN}|\d{{1,3}}|[{_ROMAN}]|[A-Za-z])[\x20\t]*[)\]】〕>》]"
     rf"|(?:{_CN}|[{_ROMAN}]|[A-Za-z])[)\]】〕](?![A-Za-z\d])"
     rf"|[{_ROMAN}A-Za-z](?:\.(?![A-Za-z\d])|、)"
-    r"|[❶-❿➀-➓⓵-⓾⓫-⓴㉑-㉟㊱-㊿⒜-⒵ⓐ-ⓩ])", regex.M | regex.V0)
-# the same after a line break, which it consumes: the engine jumps from one line to the next
-_STRAY_AFTER_NL = regex.compile("\n" + _STRAY.pattern.removeprefix("^"), regex.V0)
+    rf"|[{_CIRCLED}])", regex.M | regex.V0)
+# A line opening (after spaces and tabs) with a character a stray marker can start with, the first
+# of each branch of _STRAY: only those openings are tried (found by the stdlib `re`, a plain set);
+# _STRAY_LINE finds them after a line break, which it consumes.
+_STRAY_OPEN = re.compile(rf"[\x20\t]*[(\[【〔<《{_CN_FIRST}{_ROMAN}A-Za-z{_CIRCLED}]")
+_STRAY_LINE = re.compile("\n" + _STRAY_OPEN.pattern)
 
 
 class Marker(NamedTuple):
@@ -180,6 +183,7 @@ _READINGS_KEPT = 2048  # ordinals as written remembered per rule (MarkerRule.rea
 _new_marker = partial(tuple.__new__, Marker)  # Marker(...) without the call of its Python __new__
 _SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
 _RX_DIGIT = regex.compile(r"\d", regex.V0)
+_IDEOGRAPHS = ("\u4e00", "\u9fff")  # CJK Unified Ideographs: none is a digit (tests/test_markers.py checks)
 
 
 @lru_cache(maxsize=1024)
@@ -221,7 +225,8 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
         raw = m.group(n)
         m = search(text, e - 1)  # a marker's last character may stand before the next one
         after = text[e:e + 1]
-        if after > "\x7f" and _regex_only_digit(after):
+        # (most markers stand before an ideograph, which no Unicode version reads as a digit)
+        if after > "\x7f" and not _IDEOGRAPHS[0] <= after <= _IDEOGRAPHS[1] and _regex_only_digit(after):
             read = _regex_reading(text, s)
             if read is None:
                 continue
@@ -257,18 +262,27 @@ def stray_markers(text: str, start: int, end: int, known: Iterable[int] = ()) ->
     """Spans of line openings in [start, end) shaped like a marker that no rule matches.
 
     `known`: where find_markers found a marker (any of them), in increasing order: a rule matches
-    there, without trying LINE_MARKER_RE again (most line openings of that shape, （一）, are markers).
+    there, without trying _STRAY or LINE_MARKER_RE (most line openings of that shape, （一）, are markers).
     Both are walked as they come: a text of millions of markers holds no list or set of them here."""
     out = []
-    first = _STRAY.match(text, start, end)  # `^` holds there only when `start` opens a line
-    rest = _STRAY_AFTER_NL.finditer(text, first.end() if first is not None else start, end)
-    hits: Iterator[regex.Match[str]] = chain([first], rest) if first is not None else rest
     ahead = iter(known)
     k = next(ahead, None)
-    for m in hits:
-        s = m.start("m")
+    # `^` holds at `start` only when it opens a line
+    first = _STRAY.match(text, start, end) if _STRAY_OPEN.match(text, start, end) else None
+    if first is not None:
+        s = first.start("m")
         while k is not None and k < s:
             k = next(ahead, None)
         if s != k and not LINE_MARKER_RE.match(text, s):
+            out.append((s, first.end("m")))
+    # the lines after a line break that open with a character a stray marker starts with
+    for c in _STRAY_LINE.finditer(text, first.end() if first is not None else start, end):
+        s = c.end() - 1  # where _STRAY's marker would start: after the line's spaces and tabs
+        while k is not None and k < s:
+            k = next(ahead, None)
+        if s == k:
+            continue
+        m = _STRAY.match(text, c.start() + 1, end)  # `^` holds after the line break
+        if m is not None and not LINE_MARKER_RE.match(text, s):
             out.append((s, m.end("m")))
     return out

@@ -29,9 +29,11 @@ def _narrow(text: str, start: int = 0) -> str:
     character stands before it."""
     for c in _COMMON_WIDE:
         text = text.replace(c, _WIDTH_STR[c])
-    if _RARE_WIDE.search(text, start):
-        for c in set(_RARE_WIDE.findall(text, start)):
-            text = text.replace(c, _WIDTH_STR[c])
+    m = _RARE_WIDE.search(text, start)
+    while m is not None:  # each rare character present, replaced everywhere at once
+        c = m.group()
+        text = text.replace(c, _WIDTH_STR[c])
+        m = _RARE_WIDE.search(text, m.start())  # none replaced makes a rare one: the next is another
     return text
 
 # Conversion leftovers and markup that must never reach a title or heading; blanked to spaces.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -105,22 +106,6 @@ def _text_title(text: str, start: int, stop: int) -> str | None:
     return t or None
 
 
-def _family_on_stack(stack: list[RawNode], family: str, ordinal: int) -> tuple[int | None, int | None]:
-    """(cont, same): the open node a marker of `family` and `ordinal` continues (its family, the
-    ordinal before), and the innermost open node of its family at all."""
-    before, same = ordinal - 1, None
-    k = len(stack) - 1
-    while k:
-        open_ = stack[k].marker
-        if open_.family == family:
-            if same is None:
-                same = k
-            if open_.ordinal == before or (ordinal == LAST and open_.ordinal < LAST):
-                return k, same
-        k -= 1
-    return None, same
-
-
 class _Builder:
     def __init__(self, text: str, single_line: bool) -> None:
         self.text = text
@@ -153,7 +138,7 @@ class _Builder:
                ) -> tuple[int, str] | None:
         """Where `m`, which continues no open list (build places those), opens a node: (depth in the
         stack, role), or None when it stays in the text. `same`: the innermost open node of
-        its family (_family_on_stack).
+        its family (found in build).
 
         One case per relation of `m` to the open nodes: it opens a new family at 1, restarts its own
         family at 1, or skips or repeats an ordinal of an open family (W201, W202), or opens a family
@@ -201,7 +186,19 @@ class _Builder:
             family, _style, ordinal, at, m_end, line_start, after, measure, part = m
             if at < start or m_end > end:
                 continue
-            cont, same = _family_on_stack(stack, family, ordinal)
+            # the open node a marker continues (its family, the ordinal before; 最后 closes any list of
+            # its family), and the innermost open node of its family at all
+            cont = same = None
+            k = len(stack) - 1
+            while k:
+                open_ = stack[k].marker
+                if open_[0] == family:  # .family
+                    if same is None:
+                        same = k
+                    if open_[2] == ordinal - 1 or (ordinal == LAST and open_[2] < LAST):  # .ordinal
+                        cont = k
+                        break
+                k -= 1
             prev_sibling = None
             if cont is not None:  # it continues the list open there
                 prev_sibling = stack[cont]
@@ -309,14 +306,16 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
                 heads = [(c.start, c.end) for c in _heads(node)]
                 found = labels.fields(node.marker.end, node.end, heads)
         # an item ends where a label of its parent follows it (…二是…。\n整改进展：…)
-        kids: list[RawNode] = []
-        for c in node.children:
-            kids.append(c)
-            if not _is_heading(c):
-                later = [ls for _n, ls, _vs, _ve in found if c.start < ls < c.end]
-                if later:
-                    kids.extend(_cut(text, c, min(later)))
-        node.children = kids
+        if found:
+            starts = [ls for _n, ls, _vs, _ve in found]  # in text order
+            kids: list[RawNode] = []
+            for c in node.children:
+                kids.append(c)
+                if not _is_heading(c):
+                    k = bisect_right(starts, c.start)  # the first label after the item's start
+                    if k < len(starts) and starts[k] < c.end:
+                        kids.extend(_cut(text, c, starts[k]))
+            node.children = kids
         for name, ls, vs, ve in found:
             if name in node.fields:
                 issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
@@ -400,20 +399,20 @@ def _demote_action_lists(node: RawNode) -> bool:
     return heads is not None
 
 
-def _add_implicit_measures(text: str, node: RawNode) -> None:
-    """A leaf heading whose body lists no actions gets one measure: the body itself."""
-    listed = False  # a heading child, or a measure already
-    for c in node.children:
-        if c.marker is not None:
-            listed = True
-            if c.children or c.role != "measure":  # else nothing to add in it
-                _add_implicit_measures(text, c)
-        elif c.role == "measure":
-            listed = True
-        elif c.children:
-            _add_implicit_measures(text, c)
-    if listed or node.marker is None or node.role == "measure":  # not _is_heading(node)
-        return
+def _add_implicit_measures(text: str, nodes: list[RawNode]) -> None:
+    """A leaf heading whose body lists no actions gets one measure: the body itself. `nodes`: every
+    node of the tree (each is looked at alone: what it gets depends on none of the others')."""
+    for node in nodes:
+        if node.marker is None or node.role == "measure":  # not _is_heading(node)
+            continue
+        for c in node.children:
+            if c.marker is not None or c.role == "measure":
+                break  # a heading child, or a measure already: its actions are listed
+        else:
+            _add_implicit_measure(text, node)
+
+
+def _add_implicit_measure(text: str, node: RawNode) -> None:
     s, e = _implicit_body(text, node)
     while s < e and text[s] in "。!?;:,. \t\n":
         s += 1
@@ -497,5 +496,5 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int,
         _apply_fields(text, root, builder.issues, labels)
     _demote_action_lists(root)
     _assign_roles(root)
-    _add_implicit_measures(text, root)
+    _add_implicit_measures(text, accepted)  # every node of the tree (_Builder.build)
     return root.children, builder.issues
