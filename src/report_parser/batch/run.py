@@ -1,7 +1,10 @@
 """Running a batch: each file parsed in a worker process under a CPU, memory and wall-clock budget.
 
 A worker gets files from the parent over a pipe, two at a time (the one it parses and the next, so
-it never waits for the parent), and sends back rows of the tables every few dozen files. Before
+it never waits for the parent). It appends each document's JSON line to the run's journal itself and
+the packed rows of the tables, every few dozen files, to the run's spool, and sends the parent only
+where they are (offset and length): the parent, which shares the two cores with the workers under
+`-j 2`, then moves a few bytes per file instead of the whole document. Before
 each file it raises its soft RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends
 the parse with an error), and it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
 kills a worker whose file passes the wall-clock budget or whose resident memory passes the memory
@@ -61,7 +64,9 @@ class Packed:
 
     paths: list[str]  # the files, in the order of their rows
     counts: dict[str, list[int]]  # per table, the rows of each file of `paths`
-    streams: dict[str, bytes]  # per table, an Arrow IPC stream of the rows of all `paths`
+    streams: dict[str, bytes]  # per table, an Arrow IPC stream of the rows of all `paths` (when not spooled)
+    spool: str | None = None  # the file the streams were appended to instead,
+    at: dict[str, tuple[int, int]] | None = None  # per table, where its stream is in `spool`: (offset, length)
 
 
 @dataclass(slots=True)
@@ -72,6 +77,7 @@ class Outcome:
     reason: str | None = None
     rows: dict[str, list[dict[str, Any]]] | None = None  # its table rows: kept by the worker, not sent
     packed: Packed | None = None  # the rows of this and the worker's earlier files, every PACK_FILES files
+    journaled: bool = False  # `line` is already in the run's journal (the worker appended it)
 
 
 class _CPUBudget(Exception):
@@ -155,6 +161,44 @@ def from_ipc(streams: dict[str, bytes]) -> dict[str, Any]:
     import pyarrow as pa
 
     return {name: pa.ipc.open_stream(data).read_all() for name, data in streams.items()}
+
+
+def unpack(p: Packed, maps: dict[str, Any]) -> dict[str, Any]:
+    """A pack's Arrow tables: from its streams, or read in place from the spool (memory-mapped once, in `maps`)."""
+    if p.spool is None or p.at is None:
+        return from_ipc(p.streams)
+    import pyarrow as pa
+
+    m = maps.get(p.spool)
+    if m is None:
+        m = maps[p.spool] = pa.memory_map(p.spool, "r").read_buffer()
+    return {name: pa.ipc.open_stream(m.slice(off, n)).read_all() for name, (off, n) in p.at.items()}
+
+
+class Appender:
+    """A file of the run that workers append to (the journal, the spool): opened with O_APPEND, so each
+    write lands whole at the end whoever else writes; `append` returns where it landed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+
+    def append(self, parts: list[bytes]) -> int:
+        """Write `parts` at the end of the file in one call; their offset. OSError if not all was written."""
+        n = sum(len(x) for x in parts)
+        if os.writev(self.fd, parts) != n:
+            raise OSError(f"{self.path}: short write")
+        return os.lseek(self.fd, 0, os.SEEK_CUR) - n  # this descriptor's position: the end of this write
+
+
+def _appender(path: str | None) -> Appender | None:
+    if path is None:
+        return None
+    try:
+        return Appender(path)
+    except OSError:  # the parent gets the bytes through the pipe instead
+        log.debug("cannot append to %s", path, exc_info=True)
+        return None
 
 
 # A tiny notice parsed before forking: the lazily built converters, patterns and schemas are then
@@ -244,8 +288,9 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def worker_main(conn: Any, limits: Limits, parent: int) -> None:
-    """A worker's loop: receive a Task, send back its Outcome, until None or the parent is gone."""
+def worker_main(conn: Any, limits: Limits, parent: int, journal: str | None = None, spool: str | None = None) -> None:
+    """A worker's loop: receive a task (path, analyze, max_bytes), send back its reply (see `_reply`), until
+    None or the parent is gone. Document lines go to `journal`, packed rows to `spool` (when given)."""
     if os.getppid() == parent:
         _die_with_parent()
     _watch_parent(parent)
@@ -256,36 +301,68 @@ def worker_main(conn: Any, limits: Limits, parent: int) -> None:
     except (ValueError, OSError):
         log.debug("RLIMIT_AS not set", exc_info=True)
     packer = Packer()
+    files = [_appender(journal), _appender(spool)]
     while True:
         try:
-            task = conn.recv()
+            msg = conn.recv()
         except (EOFError, OSError):
             return
-        if task is None:
+        if msg is None:
             return
         try:
             _set_cpu_budget(limits.cpu_seconds)
         except (ValueError, OSError):
             log.debug("RLIMIT_CPU not set", exc_info=True)
-        if isinstance(task, str):  # FLUSH
-            conn.send(Outcome("", packed=_take(packer)))
+        if isinstance(msg, str):  # FLUSH
+            conn.send(("", None, None, None, _take(packer, files)))
             continue
+        task, last = Task(*msg[:3]), msg[3]
         outcome = work(task)
         if outcome.rows is not None:
             packer.add(task.path, outcome.rows)
             outcome.rows = None
-        if len(packer.paths) >= PACK_FILES:
-            outcome.packed = _take(packer)
-        conn.send(outcome)
+        # packs end where chunks end: their files are then consecutive, and the tables their concatenation
+        full = packer.paths and (last or len(packer.paths) >= PACK_FILES)
+        conn.send(_reply(outcome, files, _take(packer, files) if full else None))
 
 
-def _take(packer: Packer) -> Packed | None:
-    """The packer's rows, or None when packing them fails (the parent then builds them from the files' JSON)."""
+def _reply(o: Outcome, files: list[Appender | None], packed: Packed | None) -> tuple[Any, ...]:
+    """What a worker sends for a file: (path, line, sha256, reason, packed), a plain tuple (cheap to pickle);
+    `line` is (offset, length) in the journal once appended there, the bytes themselves when it could not be."""
+    line: bytes | tuple[int, int] | None = o.line
+    journal = files[0]
+    if o.line is not None and journal is not None:
+        try:
+            line = (journal.append([o.line, b"\n"]), len(o.line))
+        except (OSError, _CPUBudget, MemoryError):
+            files[0] = None  # from now on through the pipe
+            log.debug("journal append failed", exc_info=True)
+    return (o.path, line, o.sha256, o.reason, packed)
+
+
+def _take(packer: Packer, files: list[Appender | None]) -> Packed | None:
+    """The rows held, or None when packing them fails (the parent then builds them from the files' JSON);
+    their streams appended to the spool when there is one."""
     try:
-        return packer.take()
+        packed = packer.take()
     except (_CPUBudget, MemoryError):
         packer.clear()
         return None
+    spool = files[1]
+    if packed is None or spool is None:
+        return packed
+    try:
+        at = spool.append(list(packed.streams.values()))
+    except (OSError, _CPUBudget, MemoryError):
+        files[1] = None  # from now on through the pipe
+        log.debug("spool append failed", exc_info=True)
+        return packed
+    where = {}
+    for name, data in packed.streams.items():
+        where[name] = (at, len(data))
+        at += len(data)
+    packed.streams, packed.spool, packed.at = {}, spool.path, where
+    return packed
 
 
 # ---------------------------------------------------------------------------------------------- the parent
@@ -326,13 +403,14 @@ class _Worker:
     """A worker process, its end of the pipe, and the files given to it: it parses them in order, the
     first now (since `started`); the next is already in its pipe, so it never waits for the parent."""
 
-    def __init__(self, ctx: Any, limits: Limits) -> None:
+    def __init__(self, ctx: Any, limits: Limits, files: tuple[str | None, str | None] = (None, None)) -> None:
         parent_conn, child_conn = ctx.Pipe()
-        self.proc = ctx.Process(target=worker_main, args=(child_conn, limits, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=worker_main, args=(child_conn, limits, os.getpid(), *files), daemon=True)
         self.proc.start()
         child_conn.close()
         self.conn = parent_conn
         self.tasks: deque[Task] = deque()
+        self.chunk: deque[Task] = deque()  # files of its chunk not given yet
         self.started = 0.0
         self.watched = False  # in the run's selector
 
@@ -341,11 +419,12 @@ class _Worker:
         """The file being parsed now."""
         return self.tasks[0] if self.tasks else None
 
-    def give(self, task: Task) -> None:
+    def give(self, task: Task, last: bool) -> None:
+        """Send a file; `last`: the last of the worker's chunk, whose rows it then packs."""
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append(task)
-        self.conn.send(task)
+        self.conn.send((task.path, task.analyze, task.max_bytes, last))  # a tuple pickles faster than the dataclass
 
     def watch(self, sel: Any, on: bool) -> None:
         """Put this worker's pipe and process sentinel in the run's selector, or take them out."""
@@ -390,12 +469,29 @@ def _death(w: _Worker) -> str:
     return f"internal error: the worker process died while parsing this file ({how})"
 
 
-def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
-    """(outcome, whether the worker must be replaced) once a busy worker's file is done, else None."""
+def _outcome(msg: tuple[Any, ...], journal: int | None) -> Outcome:
+    """A worker's reply as an Outcome; a line the worker appended to the journal is read back from it."""
+    path, line, sha256, reason, packed = msg
+    if isinstance(line, tuple):
+        assert journal is not None
+        offset, n = line
+        data = os.pread(journal, n, offset)
+        while len(data) < n:  # a regular file reads whole; only in case
+            more = os.pread(journal, n - len(data), offset + len(data))
+            if not more:
+                raise OSError(f"the journal ends before the line of {path}")
+            data += more
+        return Outcome(path, data, sha256, reason, packed=packed, journaled=True)
+    return Outcome(path, line, sha256, reason, packed=packed)
+
+
+def _check(w: _Worker, limits: Limits, ready: bool = False, journal: int | None = None) -> tuple[Outcome, bool] | None:
+    """(outcome, whether the worker must be replaced) once a busy worker's file is done, else None.
+    `ready`: the selector saw the pipe readable (no need to poll it again)."""
     assert w.task is not None
-    if w.conn.poll():
+    if ready or w.conn.poll():
         try:
-            return w.conn.recv(), False
+            return _outcome(w.conn.recv(), journal), False
         except (EOFError, OSError):
             return Outcome(w.task.path, reason=_death(w)), True
     if not w.proc.is_alive():
@@ -412,23 +508,35 @@ def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
 
 
 def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[Outcome], None],
-                 started: Callable[[], None] = lambda: None, method: str | None = None) -> None:
+                 started: Callable[[], None] = lambda: None, method: str | None = None, *,
+                 journal: str | None = None, spool: str | None = None) -> None:
     """Parse `tasks` in `jobs` worker processes, two files in flight each, emitting outcomes as they come.
 
     `started` is called once the workers exist (a progress bar may start its monitor thread then).
-    A worker that died or was stopped for its budget is replaced; only its file fails.
+    A worker that died or was stopped for its budget is replaced; only its file fails. With `journal`
+    (an existing file), workers append each document's line to it themselves (the outcome says
+    `journaled`); with `spool` (an existing file), the packed rows go there (see `unpack`).
     """
     import selectors
 
     ctx = mp_context(method)
     queue = deque(tasks)
-    workers = _start_workers(ctx, min(jobs, len(tasks)), limits)
+    try:
+        jfd: int | None = os.open(journal, os.O_RDWR | os.O_APPEND) if journal else None
+    except OSError:
+        jfd, journal = None, None
+    files = (journal, spool)
+    workers = _start_workers(ctx, min(jobs, len(tasks)), limits, files)
     started()
     sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
 
     def fill(w: _Worker) -> None:
-        while queue and len(w.tasks) < _IN_FLIGHT:
-            w.give(queue.popleft())
+        while len(w.tasks) < _IN_FLIGHT and (w.chunk or queue):
+            if not w.chunk:
+                n = _chunk_size(len(queue), len(workers))
+                w.chunk.extend(queue.popleft() for _ in range(n))
+            task = w.chunk.popleft()
+            w.give(task, not w.chunk)
         w.watch(sel, bool(w.tasks))
 
     swept = time.monotonic()
@@ -436,49 +544,75 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
         for w in workers:
             fill(w)
         while any(w.tasks for w in workers):
-            ready = {key.data for key, _ in sel.select(timeout=_POLL)}
+            events = sel.select(timeout=_POLL)
+            ready = {key.data for key, _ in events}
+            readable = {key.data for key, _ in events if key.fileobj is key.data.conn}
             sweep = time.monotonic() - swept >= _POLL  # every worker's budget, now and then
             if sweep:
                 swept = time.monotonic()
             for i, w in enumerate(workers):
                 if not w.tasks or not (sweep or w in ready):
                     continue
-                done = _check(w, limits)
+                done = _check(w, limits, w in readable, jfd)
                 if done is None:
                     continue
                 outcome, replace = done
                 if replace:  # only the current file failed: the ones queued behind it go to the others
-                    queue.extendleft(reversed(list(w.tasks)[1:]))
+                    queue.extendleft(reversed([*list(w.tasks)[1:], *w.chunk]))
                     w.watch(sel, False)
                     w.kill()
-                    w = workers[i] = _Worker(ctx, limits)
+                    _end_torn_line(jfd)
+                    w = workers[i] = _Worker(ctx, limits, files)
                 else:
                     w.done()
                 emit(outcome)
                 fill(w)
-        for w in workers:
-            _flush(w, limits, emit)
+        _flush(workers, limits, emit)
     finally:
         sel.close()
         for w in workers:
             w.stop()
+        if jfd is not None:
+            os.close(jfd)
 
 
-def _start_workers(ctx: Any, n: int, limits: Limits) -> list[_Worker]:
+def _end_torn_line(journal: int | None) -> None:
+    """After a worker was killed, which may have been in the middle of appending its line: a newline, so that
+    the next line appended starts a line of its own (resume skips the torn piece, and blank lines)."""
+    if journal is not None:
+        with contextlib.suppress(OSError):
+            os.write(journal, b"\n")
+
+
+def _start_workers(ctx: Any, n: int, limits: Limits, files: tuple[str | None, str | None]) -> list[_Worker]:
     import gc
 
     gc.freeze()  # forked workers then don't copy the parent's heap page by page when they collect garbage
     try:
-        return [_Worker(ctx, limits) for _ in range(n)]
+        return [_Worker(ctx, limits, files) for _ in range(n)]
     finally:
         gc.unfreeze()
 
 
-def _flush(w: _Worker, limits: Limits, emit: Callable[[Outcome], None]) -> None:
-    """Ask an idle worker for the rows it still holds; if it does not answer, the parent builds them itself."""
-    try:
-        w.conn.send(FLUSH)
-        if w.conn.poll(limits.wall_seconds):
-            emit(w.conn.recv())
-    except (EOFError, OSError):
-        log.debug("no rows from a worker at the end of the run", exc_info=True)
+def _chunk_size(left: int, jobs: int) -> int:
+    """Files handed to a worker as one run of consecutive files: PACK_FILES, fewer near the end so that
+    the workers finish together."""
+    return max(1, min(PACK_FILES, left // (2 * jobs)))
+
+
+def _flush(workers: list[_Worker], limits: Limits, emit: Callable[[Outcome], None]) -> None:
+    """Ask the idle workers for the rows they still hold (all at once: they pack side by side); a worker
+    that does not answer leaves its rows to the parent, which builds them from the files' JSON."""
+    asked = []
+    for w in workers:
+        try:
+            w.conn.send(FLUSH)
+            asked.append(w)
+        except OSError:
+            log.debug("no rows from a worker at the end of the run", exc_info=True)
+    for w in asked:
+        try:
+            if w.conn.poll(limits.wall_seconds):
+                emit(_outcome(w.conn.recv(), None))
+        except (EOFError, OSError):
+            log.debug("no rows from a worker at the end of the run", exc_info=True)

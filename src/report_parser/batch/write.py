@@ -22,6 +22,9 @@ ERRORS_JSONL = "errors.jsonl"
 MANIFEST = "manifest.json"
 # Documents parsed so far in an unfinished run, one per line after a header; read by --resume, removed at the end.
 JOURNAL = ".documents.partial.jsonl"
+# The table rows the workers packed during a run (Arrow IPC streams), removed at its end; `.tmp` so that a
+# killed run's spool is removed by the next.
+SPOOL = ".rows.spool.tmp"
 LOCK = ".lock"
 
 
@@ -323,23 +326,31 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
     from report_parser.frames import arrow_schema, arrow_tables, rows
 
     from .plan import display_name
-    from .run import Packer, from_ipc
+    from .run import Packer, unpack
 
     wanted = set(order)
     pieces: dict[str, list[Any]] = {t: [arrow_schema(t).empty_table()] for t in OUTPUT_TABLES}
     where: dict[str, dict[str, tuple[int, int]]] = {t: {} for t in OUTPUT_TABLES}  # name → (first row, rows)
+    length = dict.fromkeys(OUTPUT_TABLES, 0)  # rows in pieces[t] so far
 
     def add(names: list[str], counts: dict[str, list[int]], tables: dict[str, Any]) -> None:
         for t in OUTPUT_TABLES:
-            at = sum(len(x) for x in pieces[t])
+            at = length[t]
             for name, n in zip(names, counts.get(t) or [0] * len(names), strict=True):
                 if name in wanted:
                     where[t].setdefault(name, (at, n))
                 at += n
             pieces[t].append(tables[t])
+            length[t] += len(tables[t])
 
-    for p in packs:
-        add([display_name(x) for x in p.paths], p.counts, from_ipc(p.streams))
+    maps: dict[str, Any] = {}  # the spool, memory-mapped
+    position = {name: i for i, name in enumerate(order)}
+    named = [([display_name(x) for x in p.paths], p) for p in packs]
+    # in document order: the workers pack runs of consecutive files, so the tables are then most often
+    # the packs one after the other, which needs no reordering
+    named.sort(key=lambda x: min((position[n] for n in x[0] if n in position), default=len(order)))
+    for names, p in named:
+        add(names, p.counts, unpack(p, maps))
     rest = Packer()
     for name in order:
         if name not in where[OUTPUT_TABLES[0]]:
@@ -349,8 +360,11 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
 
     def table(t: str) -> Any:
         index = [i for name in order for i in range(where[t][name][0], sum(where[t][name]))]
+        whole = pa.concat_tables(pieces[t])
+        if index != list(range(whole.num_rows)):  # else already in order (take copies everything)
+            whole = whole.take(pa.array(index, type=pa.int64()))
         # one chunk per column: Parquet writes a table of many small chunks three times slower
-        return pa.concat_tables(pieces[t]).take(pa.array(index, type=pa.int64())).combine_chunks()
+        return whole.combine_chunks()
 
     from concurrent.futures import ThreadPoolExecutor
 
