@@ -69,6 +69,37 @@ class Staged:
             write(fh)
         self._hash(name, tmp)
 
+    def lines(self, name: str, lines: list[bytes]) -> None:
+        """Each of `lines` followed by a newline: two threads copy halves into the file side by side (the
+        kernel's copy is most of the cost) while a third hashes; no joined copy of the whole is made."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        tmp = self._temp(name)
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        half = next((i for i, at in enumerate(offsets) if at >= offsets[-1] // 2), len(lines))
+
+        def sha() -> str:
+            h = hashlib.sha256()
+            for line in lines:
+                h.update(line)  # releases the GIL for lines of more than 2 KB
+                h.update(b"\n")
+            return h.hexdigest()
+
+        fd = os.open(tmp, os.O_WRONLY)
+        try:
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                digest = pool.submit(sha)
+                parts = [pool.submit(_pwrite_lines, fd, lines[a:b], offsets[a]) for a, b in ((0, half),
+                                                                                            (half, len(lines)))]
+                for part in parts:
+                    part.result()
+                self.hashes[name] = digest.result()
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def binary(self, name: str, write: Callable[[IO[bytes]], None]) -> None:
         """Bytes hashed as they are written (the documents are the largest output: not read back)."""
         tmp = self._temp(name)
@@ -97,6 +128,20 @@ class Staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         self.pending.clear()
+
+
+def _pwrite_lines(fd: int, lines: list[bytes], offset: int) -> None:
+    """Write each line and a newline at `offset` on, a few hundred lines a call."""
+    for i in range(0, len(lines), 256):
+        parts = [x for line in lines[i:i + 256] for x in (line, b"\n")]
+        n = sum(len(x) for x in parts)
+        done = os.pwritev(fd, parts, offset)
+        if done < n:  # a short write: the rest in one piece
+            rest = b"".join(parts)[done:]
+            while rest:
+                k = os.pwrite(fd, rest, offset + done)
+                done, rest = done + k, rest[k:]
+        offset += n
 
 
 class _Hashing:
@@ -358,13 +403,24 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
     if rest.paths:
         add(rest.paths, rest.counts, arrow_tables(rest.rows))
 
+    def in_order(t: str) -> bool:
+        at = 0
+        for name in order:
+            first, n = where[t][name]
+            if first != at:
+                return False
+            at += n
+        return at == length[t]
+
     def table(t: str) -> Any:
-        index = [i for name in order for i in range(where[t][name][0], sum(where[t][name]))]
         whole = pa.concat_tables(pieces[t])
-        if index != list(range(whole.num_rows)):  # else already in order (take copies everything)
-            whole = whole.take(pa.array(index, type=pa.int64()))
+        if in_order(t):
+            # the packs one after the other: written as they are (a chunk per pack of a few dozen files
+            # writes as fast as one chunk, and neither take nor combine_chunks copies every row)
+            return whole
+        index = [i for name in order for i in range(where[t][name][0], sum(where[t][name]))]
         # one chunk per column: Parquet writes a table of many small chunks three times slower
-        return whole.combine_chunks()
+        return whole.take(pa.array(index, type=pa.int64())).combine_chunks()
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -374,16 +430,6 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
         tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
     return tables
 
-
-def _documents_writer(lines: dict[str, bytes], order: list[str]) -> Callable[[Any], None]:
-    """The documents file in one piece: hashing and writing one buffer release the GIL, which the tables
-    being built meanwhile need."""
-    def write(fh: Any) -> None:
-        if order:
-            fh.write(b"\n".join([lines[n] for n in order]))
-            fh.write(b"\n")
-
-    return write
 
 
 def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: Callable[[], dict[str, Any]],
@@ -398,7 +444,8 @@ def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: 
     try:
         # written side by side: Parquet encoding, hashing and fsync release the GIL
         with ThreadPoolExecutor(max_workers=4) as pool:
-            jobs = [pool.submit(staged.binary, DOCUMENTS_JSONL, _documents_writer(lines, order)),
+            # copying and hashing release the GIL, which the tables being built meanwhile need
+            jobs = [pool.submit(staged.lines, DOCUMENTS_JSONL, [lines[n] for n in order]),
                     pool.submit(staged.text, ERRORS_JSONL, lambda fh: fh.writelines(
                         json.dumps(e, ensure_ascii=False) + "\n" for e in error_list))]
             built = tables()
