@@ -1,7 +1,8 @@
 """Running a batch: each file parsed in a worker process under a CPU, memory and wall-clock budget.
 
-A worker gets files from the parent over a pipe, two at a time (the one it parses and the next, so
-it never waits for the parent). It appends each document's JSON line to the run's journal itself and
+A worker gets files from the parent over a pipe, a run of consecutive files at a time and the next
+run before it is done (so it never waits for the parent, which checks its pipes only every few
+milliseconds and so wakes up once for several files). It appends each document's JSON line to the run's journal itself and
 the packed rows of the tables, every few dozen files, to the run's spool, and sends the parent only
 where they are (offset and length): the parent, which shares the two cores with the workers under
 `-j 2`, then moves a few bytes per file instead of the whole document. Before
@@ -18,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import signal
 import time
 from collections import deque
@@ -35,7 +37,7 @@ DEFAULT_CPU_SECONDS = 60
 DEFAULT_MEMORY_BYTES = 1 << 30
 DEFAULT_WALL_SECONDS = 180
 _POLL = 0.25  # seconds between the parent's checks of its workers
-_IN_FLIGHT = 2  # files given to a worker at a time: the one it parses and the next
+_NAP = 0.01  # seconds the parent lets replies gather before it reads them (the workers have files queued)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,21 +311,27 @@ def worker_main(conn: Any, limits: Limits, parent: int, journal: str | None = No
             return
         if msg is None:
             return
-        try:
-            _set_cpu_budget(limits.cpu_seconds)
-        except (ValueError, OSError):
-            log.debug("RLIMIT_CPU not set", exc_info=True)
         if isinstance(msg, str):  # FLUSH
+            _cpu_budget(limits)
             conn.send(("", None, None, None, _take(packer, files)))
             continue
-        task, last = Task(*msg[:3]), msg[3]
-        outcome = work(task)
-        if outcome.rows is not None:
-            packer.add(task.path, outcome.rows)
-            outcome.rows = None
-        # packs end where chunks end: their files are then consecutive, and the tables their concatenation
-        full = packer.paths and (last or len(packer.paths) >= PACK_FILES)
-        conn.send(_reply(outcome, files, _take(packer, files) if full else None))
+        for i, args in enumerate(msg):
+            _cpu_budget(limits)
+            task = Task(*args)
+            outcome = work(task)
+            if outcome.rows is not None:
+                packer.add(task.path, outcome.rows)
+                outcome.rows = None
+            # packs end where runs end: their files are then consecutive, and the tables their concatenation
+            full = bool(packer.paths) and (i == len(msg) - 1 or len(packer.paths) >= PACK_FILES)
+            conn.send(_reply(outcome, files, _take(packer, files) if full else None))
+
+
+def _cpu_budget(limits: Limits) -> None:
+    try:
+        _set_cpu_budget(limits.cpu_seconds)
+    except (ValueError, OSError):
+        log.debug("RLIMIT_CPU not set", exc_info=True)
 
 
 def _reply(o: Outcome, files: list[Appender | None], packed: Packed | None) -> tuple[Any, ...]:
@@ -401,7 +409,7 @@ def _private_memory(pid: int) -> int:
 
 class _Worker:
     """A worker process, its end of the pipe, and the files given to it: it parses them in order, the
-    first now (since `started`); the next is already in its pipe, so it never waits for the parent."""
+    first now (since `started`); the next are already in its pipe, so it never waits for the parent."""
 
     def __init__(self, ctx: Any, limits: Limits, files: tuple[str | None, str | None] = (None, None)) -> None:
         parent_conn, child_conn = ctx.Pipe()
@@ -409,22 +417,29 @@ class _Worker:
         self.proc.start()
         child_conn.close()
         self.conn = parent_conn
+        self._poll: Any = None  # one syscall to ask whether a reply is there (Connection.poll builds a selector)
+        if hasattr(select, "poll"):
+            self._poll = select.poll()
+            self._poll.register(parent_conn.fileno(), select.POLLIN)
         self.tasks: deque[Task] = deque()
-        self.chunk: deque[Task] = deque()  # files of its chunk not given yet
         self.started = 0.0
         self.watched = False  # in the run's selector
+
+    def readable(self) -> bool:
+        return bool(self._poll.poll(0)) if self._poll is not None else self.conn.poll()
 
     @property
     def task(self) -> Task | None:
         """The file being parsed now."""
         return self.tasks[0] if self.tasks else None
 
-    def give(self, task: Task, last: bool) -> None:
-        """Send a file; `last`: the last of the worker's chunk, whose rows it then packs."""
+    def give(self, tasks: list[Task]) -> None:
+        """Send a run of consecutive files in one message, as tuples (they pickle faster than the dataclass);
+        the worker packs the rows of the run when it is done with its last."""
         if not self.tasks:
             self.started = time.monotonic()
-        self.tasks.append(task)
-        self.conn.send((task.path, task.analyze, task.max_bytes, last))  # a tuple pickles faster than the dataclass
+        self.tasks.extend(tasks)
+        self.conn.send([(t.path, t.analyze, t.max_bytes) for t in tasks])
 
     def watch(self, sel: Any, on: bool) -> None:
         """Put this worker's pipe and process sentinel in the run's selector, or take them out."""
@@ -489,7 +504,7 @@ def _check(w: _Worker, limits: Limits, ready: bool = False, journal: int | None 
     """(outcome, whether the worker must be replaced) once a busy worker's file is done, else None.
     `ready`: the selector saw the pipe readable (no need to poll it again)."""
     assert w.task is not None
-    if ready or w.conn.poll():
+    if ready or w.readable():
         try:
             return _outcome(w.conn.recv(), journal), False
         except (EOFError, OSError):
@@ -510,7 +525,7 @@ def _check(w: _Worker, limits: Limits, ready: bool = False, journal: int | None 
 def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[Outcome], None],
                  started: Callable[[], None] = lambda: None, method: str | None = None, *,
                  journal: str | None = None, spool: str | None = None) -> None:
-    """Parse `tasks` in `jobs` worker processes, two files in flight each, emitting outcomes as they come.
+    """Parse `tasks` in `jobs` worker processes, runs of files in flight each, emitting outcomes as they come.
 
     `started` is called once the workers exist (a progress bar may start its monitor thread then).
     A worker that died or was stopped for its budget is replaced; only its file fails. With `journal`
@@ -531,12 +546,8 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
     sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
 
     def fill(w: _Worker) -> None:
-        while len(w.tasks) < _IN_FLIGHT and (w.chunk or queue):
-            if not w.chunk:
-                n = _chunk_size(len(queue), len(workers))
-                w.chunk.extend(queue.popleft() for _ in range(n))
-            task = w.chunk.popleft()
-            w.give(task, not w.chunk)
+        if queue and len(w.tasks) <= max(1, PACK_FILES // 2):  # the next run, before this one is done
+            w.give([queue.popleft() for _ in range(_chunk_size(len(queue), len(workers)))])
         w.watch(sel, bool(w.tasks))
 
     swept = time.monotonic()
@@ -554,11 +565,16 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
                 if not w.tasks or not (sweep or w in ready):
                     continue
                 done = _check(w, limits, w in readable, jfd)
+                # every reply gathered during the nap
+                while done is not None and not done[1] and len(w.tasks) > 1 and w.readable():
+                    w.done()
+                    emit(done[0])
+                    done = _check(w, limits, True, jfd)
                 if done is None:
                     continue
                 outcome, replace = done
                 if replace:  # only the current file failed: the ones queued behind it go to the others
-                    queue.extendleft(reversed([*list(w.tasks)[1:], *w.chunk]))
+                    queue.extendleft(reversed(list(w.tasks)[1:]))
                     w.watch(sel, False)
                     w.kill()
                     _end_torn_line(jfd)
@@ -567,6 +583,8 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
                     w.done()
                 emit(outcome)
                 fill(w)
+            if ready:
+                time.sleep(_NAP)
         _flush(workers, limits, emit)
     finally:
         sel.close()
@@ -596,7 +614,7 @@ def _start_workers(ctx: Any, n: int, limits: Limits, files: tuple[str | None, st
 
 def _chunk_size(left: int, jobs: int) -> int:
     """Files handed to a worker as one run of consecutive files: PACK_FILES, fewer near the end so that
-    the workers finish together."""
+    the workers finish together (a worker asks for the next run halfway through this one)."""
     return max(1, min(PACK_FILES, left // (2 * jobs)))
 
 
