@@ -37,7 +37,8 @@ DEFAULT_CPU_SECONDS = 60
 DEFAULT_MEMORY_BYTES = 1 << 30
 DEFAULT_WALL_SECONDS = 180
 _POLL = 0.25  # seconds between the parent's checks of its workers
-_NAP = 0.01  # seconds the parent lets replies gather before it reads them (the workers have files queued)
+_NAP = 0.005  # seconds the parent lets replies gather before it reads them, while the workers have
+_NAP_FILES = 8  # at least this many files each (near the end, it answers at once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,7 +547,8 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
     sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
 
     def fill(w: _Worker) -> None:
-        if queue and len(w.tasks) <= max(1, PACK_FILES // 2):  # the next run, before this one is done
+        # the next run before this one is done; near the end, fewer files held, so that the workers finish together
+        while queue and len(w.tasks) <= max(1, min(PACK_FILES // 2, len(queue) // len(workers))):
             w.give([queue.popleft() for _ in range(_chunk_size(len(queue), len(workers)))])
         w.watch(sel, bool(w.tasks))
 
@@ -583,7 +585,7 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
                     w.done()
                 emit(outcome)
                 fill(w)
-            if ready:
+            if ready and all(len(w.tasks) >= _NAP_FILES for w in workers if w.tasks):
                 time.sleep(_NAP)
         _flush(workers, limits, emit)
     finally:
