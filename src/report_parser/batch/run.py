@@ -1,16 +1,17 @@
 """Running a batch: each file parsed in a worker process under a CPU, memory and wall-clock budget.
 
 A worker gets files from the parent over a pipe, a run of consecutive files at a time and the next
-run before it is done (so it never waits for the parent, which checks its pipes only every few
-milliseconds and so wakes up once for several files). It appends each document's JSON line to the run's journal itself and
-the packed rows of the tables, every few dozen files, to the run's spool, and sends the parent only
-where they are (offset and length): the parent, which shares the two cores with the workers under
-`-j 2`, then moves a few bytes per file instead of the whole document. Before
-each file it raises its soft RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends
-the parse with an error), and it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
-kills a worker whose file passes the wall-clock budget or whose resident memory passes the memory
-budget, lists the file with that reason and starts a fresh worker. Workers die with their parent
-(PR_SET_PDEATHSIG on Linux when forked from it, and a thread that watches the parent's pid).
+run before it is done (so it never waits for the parent, which reads the replies every few
+milliseconds, several files per wake-up). It appends each document's JSON line to the run's journal
+itself, and the packed rows of each run to the run's spool, and sends the parent only where they
+are (offset and length): the parent, which shares the two cores with the workers under `-j 2`, then
+moves a few bytes per file instead of the whole document. Before each file the worker raises its
+soft RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends the parse with an
+error), and it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the
+watchdog: it kills a worker whose file passes the wall-clock budget or whose resident memory passes
+the memory budget, lists the file with that reason, gives the files queued behind it to the others
+and starts a fresh worker. Workers die with their parent (PR_SET_PDEATHSIG on Linux when forked
+from it, and a thread that watches the parent's pid).
 """
 
 from __future__ import annotations
