@@ -534,67 +534,87 @@ def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[O
     (an existing file), workers append each document's line to it themselves (the outcome says
     `journaled`); with `spool` (an existing file), the packed rows go there (see `unpack`).
     """
-    import selectors
-
-    ctx = mp_context(method)
-    queue = deque(tasks)
     try:
         jfd: int | None = os.open(journal, os.O_RDWR | os.O_APPEND) if journal else None
     except OSError:
         jfd, journal = None, None
-    files = (journal, spool)
-    workers = _start_workers(ctx, min(jobs, len(tasks)), limits, files)
-    started()
-    sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
-
-    def fill(w: _Worker) -> None:
-        # the next run before this one is done; near the end, fewer files held, so that the workers finish together
-        while queue and len(w.tasks) <= max(1, min(PACK_FILES // 2, len(queue) // len(workers))):
-            w.give([queue.popleft() for _ in range(_chunk_size(len(queue), len(workers)))])
-        w.watch(sel, bool(w.tasks))
-
-    swept = time.monotonic()
+    pool = _Pool(mp_context(method), tasks, limits, emit, jfd, (journal, spool))
     try:
-        for w in workers:
-            fill(w)
-        while any(w.tasks for w in workers):
-            events = sel.select(timeout=_POLL)
+        pool.start(min(jobs, len(tasks)))
+        started()
+        pool.run()
+    finally:
+        pool.close()
+        if jfd is not None:
+            os.close(jfd)
+
+
+class _Pool:
+    """The workers of a run, the files not handed out yet, and the selector that watches the workers."""
+
+    def __init__(self, ctx: Any, tasks: list[Task], limits: Limits, emit: Callable[[Outcome], None],
+                 journal: int | None, files: tuple[str | None, str | None]) -> None:
+        import selectors
+
+        self.ctx, self.limits, self.emit, self.journal, self.files = ctx, limits, emit, journal, files
+        self.queue = deque(tasks)
+        self.workers: list[_Worker] = []
+        self.sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
+
+    def start(self, n: int) -> None:
+        self.workers = _start_workers(self.ctx, n, self.limits, self.files)
+
+    def fill(self, w: _Worker) -> None:
+        """The next run before this one is done; near the end, fewer files held, so that the workers finish together."""
+        queue, n = self.queue, len(self.workers)
+        while queue and len(w.tasks) <= max(1, min(PACK_FILES // 2, len(queue) // n)):
+            w.give([queue.popleft() for _ in range(_chunk_size(len(queue), n))])
+        w.watch(self.sel, bool(w.tasks))
+
+    def run(self) -> None:
+        for w in self.workers:
+            self.fill(w)
+        swept = time.monotonic()
+        while any(w.tasks for w in self.workers):
+            events = self.sel.select(timeout=_POLL)
             ready = {key.data for key, _ in events}
             readable = {key.data for key, _ in events if key.fileobj is key.data.conn}
             sweep = time.monotonic() - swept >= _POLL  # every worker's budget, now and then
             if sweep:
                 swept = time.monotonic()
-            for i, w in enumerate(workers):
-                if not w.tasks or not (sweep or w in ready):
-                    continue
-                done = _check(w, limits, w in readable, jfd)
-                # every reply gathered during the nap
-                while done is not None and not done[1] and len(w.tasks) > 1 and w.readable():
-                    w.done()
-                    emit(done[0])
-                    done = _check(w, limits, True, jfd)
-                if done is None:
-                    continue
-                outcome, replace = done
-                if replace:  # only the current file failed: the ones queued behind it go to the others
-                    queue.extendleft(reversed(list(w.tasks)[1:]))
-                    w.watch(sel, False)
-                    w.kill()
-                    _end_torn_line(jfd)
-                    w = workers[i] = _Worker(ctx, limits, files)
-                else:
-                    w.done()
-                emit(outcome)
-                fill(w)
-            if ready and all(len(w.tasks) >= _NAP_FILES for w in workers if w.tasks):
+            for i, w in enumerate(self.workers):
+                if w.tasks and (sweep or w in ready):
+                    self.serve(i, w, w in readable)
+            if ready and all(len(w.tasks) >= _NAP_FILES for w in self.workers if w.tasks):
                 time.sleep(_NAP)
-        _flush(workers, limits, emit)
-    finally:
-        sel.close()
-        for w in workers:
+        _flush(self.workers, self.limits, self.emit)
+
+    def serve(self, i: int, w: _Worker, readable: bool) -> None:
+        """Take the replies of worker i (every one gathered during the nap), or replace it when it is gone or
+        past its budget, and top its files up."""
+        done = _check(w, self.limits, readable, self.journal)
+        while done is not None and not done[1] and len(w.tasks) > 1 and w.readable():
+            w.done()
+            self.emit(done[0])
+            done = _check(w, self.limits, True, self.journal)
+        if done is None:
+            return
+        outcome, replace = done
+        if replace:  # only the current file failed: the ones queued behind it go to the others
+            self.queue.extendleft(reversed(list(w.tasks)[1:]))
+            w.watch(self.sel, False)
+            w.kill()
+            _end_torn_line(self.journal)
+            w = self.workers[i] = _Worker(self.ctx, self.limits, self.files)
+        else:
+            w.done()
+        self.emit(outcome)
+        self.fill(w)
+
+    def close(self) -> None:
+        self.sel.close()
+        for w in self.workers:
             w.stop()
-        if jfd is not None:
-            os.close(jfd)
 
 
 def _end_torn_line(journal: int | None) -> None:

@@ -363,11 +363,30 @@ def _with_boilerplate(measures: Any, documents: list[dict[str, Any]]) -> Any:
     return measures.set_column(i, measures.schema.field(i), pa.array(values, type=pa.int64()))
 
 
+def _ordered(pieces: list[Any], where: dict[str, tuple[int, int]], order: list[str]) -> Any:
+    """The rows of `pieces` (concatenated) in document order; `where`: name → (first row, rows)."""
+    import pyarrow as pa
+
+    whole = pa.concat_tables(pieces)
+    at = 0
+    for name in order:
+        first, n = where[name]
+        if first != at:
+            break
+        at += n
+    else:
+        if at == whole.num_rows:
+            # the packs one after the other: written as they are (a chunk per pack of a few dozen files
+            # writes as fast as one chunk, and neither take nor combine_chunks copies every row)
+            return whole
+    index = [i for name in order for i in range(where[name][0], sum(where[name]))]
+    # one chunk per column: Parquet writes a table of many small chunks three times slower
+    return whole.take(pa.array(index, type=pa.int64())).combine_chunks()
+
+
 def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], analyze: bool) -> dict[str, Any]:
     """One pyarrow Table per output table, documents in `order`: their rows from the workers' packs
     (run.Packed), or built here from their JSON line (reused documents, a worker that died holding rows)."""
-    import pyarrow as pa
-
     from report_parser.frames import arrow_schema, arrow_tables, rows
 
     from .plan import display_name
@@ -403,29 +422,11 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
     if rest.paths:
         add(rest.paths, rest.counts, arrow_tables(rest.rows))
 
-    def in_order(t: str) -> bool:
-        at = 0
-        for name in order:
-            first, n = where[t][name]
-            if first != at:
-                return False
-            at += n
-        return at == length[t]
-
-    def table(t: str) -> Any:
-        whole = pa.concat_tables(pieces[t])
-        if in_order(t):
-            # the packs one after the other: written as they are (a chunk per pack of a few dozen files
-            # writes as fast as one chunk, and neither take nor combine_chunks copies every row)
-            return whole
-        index = [i for name in order for i in range(where[t][name][0], sum(where[t][name]))]
-        # one chunk per column: Parquet writes a table of many small chunks three times slower
-        return whole.take(pa.array(index, type=pa.int64())).combine_chunks()
-
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=4) as pool:  # take and combine release the GIL
-        tables = dict(zip(OUTPUT_TABLES, pool.map(table, OUTPUT_TABLES), strict=True))
+        tables = dict(zip(OUTPUT_TABLES, pool.map(lambda t: _ordered(pieces[t], where[t], order), OUTPUT_TABLES),
+                          strict=True))
     if analyze and tables["measures"].num_rows:
         tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
     return tables
