@@ -34,6 +34,7 @@ from .write import (
     JOURNAL,
     MANIFEST,
     OUTPUT_TABLES,
+    SPOOL,
     MixedOutputsError,
     Staged,
     UsageError,
@@ -122,8 +123,9 @@ class _Run:
         name = display_name(o.path)
         if o.line is not None:
             self.lines[name] = o.line
-            self.journal.write(o.line + b"\n")
-            self.journal.flush()
+            if not o.journaled:  # else the worker appended it already
+                self.journal.write(o.line + b"\n")
+                self.journal.flush()
         else:
             self.errors[name] = _entry(o.path, o.reason or "internal error: unknown", FAILED)
         if self.bar is not None:
@@ -138,7 +140,8 @@ def _entry(path: str, reason: str, kind: str) -> dict[str, str]:
     return e
 
 
-def _parse_all(todo: list[Task], jobs: int, limits: Limits, state: _Run, progress: bool, analyze: bool) -> None:
+def _parse_all(todo: list[Task], jobs: int, limits: Limits, state: _Run, progress: bool, analyze: bool,
+               files: tuple[Path, Path]) -> None:
     from tqdm import tqdm
 
     show = progress and sys.stderr.isatty() and bool(todo)
@@ -150,7 +153,8 @@ def _parse_all(todo: list[Task], jobs: int, limits: Limits, state: _Run, progres
     try:
         if todo:
             warm_up(analyze)  # before forking, so that workers inherit what it loaded
-            run_parallel(todo, min(jobs, len(todo)), limits, state.emit, start_bar, START_METHOD)
+            run_parallel(todo, min(jobs, len(todo)), limits, state.emit, start_bar, START_METHOD,
+                         journal=os.fspath(files[0]), spool=os.fspath(files[1]))
     finally:
         if state.bar is not None:
             state.bar.close()
@@ -205,7 +209,20 @@ def _run_locked(plan: Plan, out: Path, paths: Sequence[Any], *, jobs: int, analy
     journal_path = out / JOURNAL
     if not resume or journal_first_line(journal_path) != journal_header(analyze):
         journal_path.write_text(json.dumps(journal_header(analyze)) + "\n", encoding="utf-8")
-    state = _Run(journal=open(journal_path, "ab"))  # noqa: SIM115 - closed below, kept across the run
+    spool = out / SPOOL  # the workers' packed rows, read in place when the tables are put together
+    try:
+        spool.write_bytes(b"")
+        state = _Run(journal=open(journal_path, "ab"))  # noqa: SIM115 - closed in _run_spooled, kept across the run
+        return _run_spooled(plan, out, paths, state, journal_path, spool, prev, old_errors, jobs=jobs,
+                            analyze=analyze, resume=resume, max_bytes=max_bytes, progress=progress, limits=limits)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            spool.unlink()
+
+
+def _run_spooled(plan: Plan, out: Path, paths: Sequence[Any], state: _Run, journal_path: Path, spool: Path,
+                 prev: dict[str, tuple[str, bytes]], old_errors: list[dict[str, str]], *, jobs: int, analyze: bool,
+                 resume: bool, max_bytes: int, progress: bool, limits: Limits) -> BatchResult:
     todo: list[Task] = []
     reused = 0
     for f in plan.files:
@@ -216,7 +233,7 @@ def _run_locked(plan: Plan, out: Path, paths: Sequence[Any], *, jobs: int, analy
         else:
             todo.append(Task(f, analyze, max_bytes))
     try:
-        _parse_all(todo, jobs, limits, state, progress, analyze)
+        _parse_all(todo, jobs, limits, state, progress, analyze, (journal_path, spool))
     finally:
         state.journal.close()
 

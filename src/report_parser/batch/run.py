@@ -1,12 +1,17 @@
 """Running a batch: each file parsed in a worker process under a CPU, memory and wall-clock budget.
 
-A worker gets files from the parent over a pipe, two at a time (the one it parses and the next, so
-it never waits for the parent), and sends back rows of the tables every few dozen files. Before
-each file it raises its soft RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends
-the parse with an error), and it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the watchdog: it
-kills a worker whose file passes the wall-clock budget or whose resident memory passes the memory
-budget, lists the file with that reason and starts a fresh worker. Workers die with their parent
-(PR_SET_PDEATHSIG on Linux when forked from it, and a thread that watches the parent's pid).
+A worker gets files from the parent over a pipe, a run of consecutive files at a time and the next
+run before it is done (so it never waits for the parent, which reads the replies every few
+milliseconds, several files per wake-up). It appends each document's JSON line to the run's journal
+itself, and the packed rows of each run to the run's spool, and sends the parent only where they
+are (offset and length): the parent, which shares the two cores with the workers under `-j 2`, then
+moves a few bytes per file instead of the whole document. Before each file the worker raises its
+soft RLIMIT_CPU to what it has used plus the CPU budget (SIGXCPU then ends the parse with an
+error), and it runs under RLIMIT_AS set at start (a MemoryError ends the parse). The parent is the
+watchdog: it kills a worker whose file passes the wall-clock budget or whose resident memory passes
+the memory budget, lists the file with that reason, gives the files queued behind it to the others
+and starts a fresh worker. Workers die with their parent (PR_SET_PDEATHSIG on Linux when forked
+from it, and a thread that watches the parent's pid).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import signal
 import time
 from collections import deque
@@ -32,7 +38,8 @@ DEFAULT_CPU_SECONDS = 60
 DEFAULT_MEMORY_BYTES = 1 << 30
 DEFAULT_WALL_SECONDS = 180
 _POLL = 0.25  # seconds between the parent's checks of its workers
-_IN_FLIGHT = 2  # files given to a worker at a time: the one it parses and the next
+_NAP = 0.005  # seconds the parent lets replies gather before it reads them, while the workers have
+_NAP_FILES = 8  # at least this many files each (near the end, it answers at once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +68,9 @@ class Packed:
 
     paths: list[str]  # the files, in the order of their rows
     counts: dict[str, list[int]]  # per table, the rows of each file of `paths`
-    streams: dict[str, bytes]  # per table, an Arrow IPC stream of the rows of all `paths`
+    streams: dict[str, bytes]  # per table, an Arrow IPC stream of the rows of all `paths` (when not spooled)
+    spool: str | None = None  # the file the streams were appended to instead,
+    at: dict[str, tuple[int, int]] | None = None  # per table, where its stream is in `spool`: (offset, length)
 
 
 @dataclass(slots=True)
@@ -72,6 +81,7 @@ class Outcome:
     reason: str | None = None
     rows: dict[str, list[dict[str, Any]]] | None = None  # its table rows: kept by the worker, not sent
     packed: Packed | None = None  # the rows of this and the worker's earlier files, every PACK_FILES files
+    journaled: bool = False  # `line` is already in the run's journal (the worker appended it)
 
 
 class _CPUBudget(Exception):
@@ -155,6 +165,44 @@ def from_ipc(streams: dict[str, bytes]) -> dict[str, Any]:
     import pyarrow as pa
 
     return {name: pa.ipc.open_stream(data).read_all() for name, data in streams.items()}
+
+
+def unpack(p: Packed, maps: dict[str, Any]) -> dict[str, Any]:
+    """A pack's Arrow tables: from its streams, or read in place from the spool (memory-mapped once, in `maps`)."""
+    if p.spool is None or p.at is None:
+        return from_ipc(p.streams)
+    import pyarrow as pa
+
+    m = maps.get(p.spool)
+    if m is None:
+        m = maps[p.spool] = pa.memory_map(p.spool, "r").read_buffer()
+    return {name: pa.ipc.open_stream(m.slice(off, n)).read_all() for name, (off, n) in p.at.items()}
+
+
+class Appender:
+    """A file of the run that workers append to (the journal, the spool): opened with O_APPEND, so each
+    write lands whole at the end whoever else writes; `append` returns where it landed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+
+    def append(self, parts: list[bytes]) -> int:
+        """Write `parts` at the end of the file in one call; their offset. OSError if not all was written."""
+        n = sum(len(x) for x in parts)
+        if os.writev(self.fd, parts) != n:
+            raise OSError(f"{self.path}: short write")
+        return os.lseek(self.fd, 0, os.SEEK_CUR) - n  # this descriptor's position: the end of this write
+
+
+def _appender(path: str | None) -> Appender | None:
+    if path is None:
+        return None
+    try:
+        return Appender(path)
+    except OSError:  # the parent gets the bytes through the pipe instead
+        log.debug("cannot append to %s", path, exc_info=True)
+        return None
 
 
 # A tiny notice parsed before forking: the lazily built converters, patterns and schemas are then
@@ -244,8 +292,9 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def worker_main(conn: Any, limits: Limits, parent: int) -> None:
-    """A worker's loop: receive a Task, send back its Outcome, until None or the parent is gone."""
+def worker_main(conn: Any, limits: Limits, parent: int, journal: str | None = None, spool: str | None = None) -> None:
+    """A worker's loop: receive a task (path, analyze, max_bytes), send back its reply (see `_reply`), until
+    None or the parent is gone. Document lines go to `journal`, packed rows to `spool` (when given)."""
     if os.getppid() == parent:
         _die_with_parent()
     _watch_parent(parent)
@@ -256,36 +305,74 @@ def worker_main(conn: Any, limits: Limits, parent: int) -> None:
     except (ValueError, OSError):
         log.debug("RLIMIT_AS not set", exc_info=True)
     packer = Packer()
+    files = [_appender(journal), _appender(spool)]
     while True:
         try:
-            task = conn.recv()
+            msg = conn.recv()
         except (EOFError, OSError):
             return
-        if task is None:
+        if msg is None:
             return
-        try:
-            _set_cpu_budget(limits.cpu_seconds)
-        except (ValueError, OSError):
-            log.debug("RLIMIT_CPU not set", exc_info=True)
-        if isinstance(task, str):  # FLUSH
-            conn.send(Outcome("", packed=_take(packer)))
+        if isinstance(msg, str):  # FLUSH
+            _cpu_budget(limits)
+            conn.send(("", None, None, None, _take(packer, files)))
             continue
-        outcome = work(task)
-        if outcome.rows is not None:
-            packer.add(task.path, outcome.rows)
-            outcome.rows = None
-        if len(packer.paths) >= PACK_FILES:
-            outcome.packed = _take(packer)
-        conn.send(outcome)
+        for i, args in enumerate(msg):
+            _cpu_budget(limits)
+            task = Task(*args)
+            outcome = work(task)
+            if outcome.rows is not None:
+                packer.add(task.path, outcome.rows)
+                outcome.rows = None
+            # packs end where runs end: their files are then consecutive, and the tables their concatenation
+            full = bool(packer.paths) and (i == len(msg) - 1 or len(packer.paths) >= PACK_FILES)
+            conn.send(_reply(outcome, files, _take(packer, files) if full else None))
 
 
-def _take(packer: Packer) -> Packed | None:
-    """The packer's rows, or None when packing them fails (the parent then builds them from the files' JSON)."""
+def _cpu_budget(limits: Limits) -> None:
     try:
-        return packer.take()
+        _set_cpu_budget(limits.cpu_seconds)
+    except (ValueError, OSError):
+        log.debug("RLIMIT_CPU not set", exc_info=True)
+
+
+def _reply(o: Outcome, files: list[Appender | None], packed: Packed | None) -> tuple[Any, ...]:
+    """What a worker sends for a file: (path, line, sha256, reason, packed), a plain tuple (cheap to pickle);
+    `line` is (offset, length) in the journal once appended there, the bytes themselves when it could not be."""
+    line: bytes | tuple[int, int] | None = o.line
+    journal = files[0]
+    if o.line is not None and journal is not None:
+        try:
+            line = (journal.append([o.line, b"\n"]), len(o.line))
+        except (OSError, _CPUBudget, MemoryError):
+            files[0] = None  # from now on through the pipe
+            log.debug("journal append failed", exc_info=True)
+    return (o.path, line, o.sha256, o.reason, packed)
+
+
+def _take(packer: Packer, files: list[Appender | None]) -> Packed | None:
+    """The rows held, or None when packing them fails (the parent then builds them from the files' JSON);
+    their streams appended to the spool when there is one."""
+    try:
+        packed = packer.take()
     except (_CPUBudget, MemoryError):
         packer.clear()
         return None
+    spool = files[1]
+    if packed is None or spool is None:
+        return packed
+    try:
+        at = spool.append(list(packed.streams.values()))
+    except (OSError, _CPUBudget, MemoryError):
+        files[1] = None  # from now on through the pipe
+        log.debug("spool append failed", exc_info=True)
+        return packed
+    where = {}
+    for name, data in packed.streams.items():
+        where[name] = (at, len(data))
+        at += len(data)
+    packed.streams, packed.spool, packed.at = {}, spool.path, where
+    return packed
 
 
 # ---------------------------------------------------------------------------------------------- the parent
@@ -324,28 +411,37 @@ def _private_memory(pid: int) -> int:
 
 class _Worker:
     """A worker process, its end of the pipe, and the files given to it: it parses them in order, the
-    first now (since `started`); the next is already in its pipe, so it never waits for the parent."""
+    first now (since `started`); the next are already in its pipe, so it never waits for the parent."""
 
-    def __init__(self, ctx: Any, limits: Limits) -> None:
+    def __init__(self, ctx: Any, limits: Limits, files: tuple[str | None, str | None] = (None, None)) -> None:
         parent_conn, child_conn = ctx.Pipe()
-        self.proc = ctx.Process(target=worker_main, args=(child_conn, limits, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=worker_main, args=(child_conn, limits, os.getpid(), *files), daemon=True)
         self.proc.start()
         child_conn.close()
         self.conn = parent_conn
+        self._poll: Any = None  # one syscall to ask whether a reply is there (Connection.poll builds a selector)
+        if hasattr(select, "poll"):
+            self._poll = select.poll()
+            self._poll.register(parent_conn.fileno(), select.POLLIN)
         self.tasks: deque[Task] = deque()
         self.started = 0.0
         self.watched = False  # in the run's selector
+
+    def readable(self) -> bool:
+        return bool(self._poll.poll(0)) if self._poll is not None else self.conn.poll()
 
     @property
     def task(self) -> Task | None:
         """The file being parsed now."""
         return self.tasks[0] if self.tasks else None
 
-    def give(self, task: Task) -> None:
+    def give(self, tasks: list[Task]) -> None:
+        """Send a run of consecutive files in one message, as tuples (they pickle faster than the dataclass);
+        the worker packs the rows of the run when it is done with its last."""
         if not self.tasks:
             self.started = time.monotonic()
-        self.tasks.append(task)
-        self.conn.send(task)
+        self.tasks.extend(tasks)
+        self.conn.send([(t.path, t.analyze, t.max_bytes) for t in tasks])
 
     def watch(self, sel: Any, on: bool) -> None:
         """Put this worker's pipe and process sentinel in the run's selector, or take them out."""
@@ -390,12 +486,29 @@ def _death(w: _Worker) -> str:
     return f"internal error: the worker process died while parsing this file ({how})"
 
 
-def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
-    """(outcome, whether the worker must be replaced) once a busy worker's file is done, else None."""
+def _outcome(msg: tuple[Any, ...], journal: int | None) -> Outcome:
+    """A worker's reply as an Outcome; a line the worker appended to the journal is read back from it."""
+    path, line, sha256, reason, packed = msg
+    if isinstance(line, tuple):
+        assert journal is not None
+        offset, n = line
+        data = os.pread(journal, n, offset)
+        while len(data) < n:  # a regular file reads whole; only in case
+            more = os.pread(journal, n - len(data), offset + len(data))
+            if not more:
+                raise OSError(f"the journal ends before the line of {path}")
+            data += more
+        return Outcome(path, data, sha256, reason, packed=packed, journaled=True)
+    return Outcome(path, line, sha256, reason, packed=packed)
+
+
+def _check(w: _Worker, limits: Limits, ready: bool = False, journal: int | None = None) -> tuple[Outcome, bool] | None:
+    """(outcome, whether the worker must be replaced) once a busy worker's file is done, else None.
+    `ready`: the selector saw the pipe readable (no need to poll it again)."""
     assert w.task is not None
-    if w.conn.poll():
+    if ready or w.readable():
         try:
-            return w.conn.recv(), False
+            return _outcome(w.conn.recv(), journal), False
         except (EOFError, OSError):
             return Outcome(w.task.path, reason=_death(w)), True
     if not w.proc.is_alive():
@@ -412,73 +525,135 @@ def _check(w: _Worker, limits: Limits) -> tuple[Outcome, bool] | None:
 
 
 def run_parallel(tasks: list[Task], jobs: int, limits: Limits, emit: Callable[[Outcome], None],
-                 started: Callable[[], None] = lambda: None, method: str | None = None) -> None:
-    """Parse `tasks` in `jobs` worker processes, two files in flight each, emitting outcomes as they come.
+                 started: Callable[[], None] = lambda: None, method: str | None = None, *,
+                 journal: str | None = None, spool: str | None = None) -> None:
+    """Parse `tasks` in `jobs` worker processes, runs of files in flight each, emitting outcomes as they come.
 
     `started` is called once the workers exist (a progress bar may start its monitor thread then).
-    A worker that died or was stopped for its budget is replaced; only its file fails.
+    A worker that died or was stopped for its budget is replaced; only its file fails. With `journal`
+    (an existing file), workers append each document's line to it themselves (the outcome says
+    `journaled`); with `spool` (an existing file), the packed rows go there (see `unpack`).
     """
-    import selectors
-
-    ctx = mp_context(method)
-    queue = deque(tasks)
-    workers = _start_workers(ctx, min(jobs, len(tasks)), limits)
-    started()
-    sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
-
-    def fill(w: _Worker) -> None:
-        while queue and len(w.tasks) < _IN_FLIGHT:
-            w.give(queue.popleft())
-        w.watch(sel, bool(w.tasks))
-
-    swept = time.monotonic()
     try:
-        for w in workers:
-            fill(w)
-        while any(w.tasks for w in workers):
-            ready = {key.data for key, _ in sel.select(timeout=_POLL)}
+        jfd: int | None = os.open(journal, os.O_RDWR | os.O_APPEND) if journal else None
+    except OSError:
+        jfd, journal = None, None
+    pool = _Pool(mp_context(method), tasks, limits, emit, jfd, (journal, spool))
+    try:
+        pool.start(min(jobs, len(tasks)))
+        started()
+        pool.run()
+    finally:
+        pool.close()
+        if jfd is not None:
+            os.close(jfd)
+
+
+class _Pool:
+    """The workers of a run, the files not handed out yet, and the selector that watches the workers."""
+
+    def __init__(self, ctx: Any, tasks: list[Task], limits: Limits, emit: Callable[[Outcome], None],
+                 journal: int | None, files: tuple[str | None, str | None]) -> None:
+        import selectors
+
+        self.ctx, self.limits, self.emit, self.journal, self.files = ctx, limits, emit, journal, files
+        self.queue = deque(tasks)
+        self.workers: list[_Worker] = []
+        self.sel = selectors.DefaultSelector()  # for the whole run: a worker's pipe and sentinel while it has files
+
+    def start(self, n: int) -> None:
+        self.workers = _start_workers(self.ctx, n, self.limits, self.files)
+
+    def fill(self, w: _Worker) -> None:
+        """The next run before this one is done; near the end, fewer files held, so that the workers finish together."""
+        queue, n = self.queue, len(self.workers)
+        while queue and len(w.tasks) <= max(1, min(PACK_FILES // 2, len(queue) // n)):
+            w.give([queue.popleft() for _ in range(_chunk_size(len(queue), n))])
+        w.watch(self.sel, bool(w.tasks))
+
+    def run(self) -> None:
+        for w in self.workers:
+            self.fill(w)
+        swept = time.monotonic()
+        while any(w.tasks for w in self.workers):
+            events = self.sel.select(timeout=_POLL)
+            ready = {key.data for key, _ in events}
+            readable = {key.data for key, _ in events if key.fileobj is key.data.conn}
             sweep = time.monotonic() - swept >= _POLL  # every worker's budget, now and then
             if sweep:
                 swept = time.monotonic()
-            for i, w in enumerate(workers):
-                if not w.tasks or not (sweep or w in ready):
-                    continue
-                done = _check(w, limits)
-                if done is None:
-                    continue
-                outcome, replace = done
-                if replace:  # only the current file failed: the ones queued behind it go to the others
-                    queue.extendleft(reversed(list(w.tasks)[1:]))
-                    w.watch(sel, False)
-                    w.kill()
-                    w = workers[i] = _Worker(ctx, limits)
-                else:
-                    w.done()
-                emit(outcome)
-                fill(w)
-        for w in workers:
-            _flush(w, limits, emit)
-    finally:
-        sel.close()
-        for w in workers:
+            for i, w in enumerate(self.workers):
+                if w.tasks and (sweep or w in ready):
+                    self.serve(i, w, w in readable)
+            if ready and all(len(w.tasks) >= _NAP_FILES for w in self.workers if w.tasks):
+                time.sleep(_NAP)
+        _flush(self.workers, self.limits, self.emit)
+
+    def serve(self, i: int, w: _Worker, readable: bool) -> None:
+        """Take the replies of worker i (every one gathered during the nap), or replace it when it is gone or
+        past its budget, and top its files up."""
+        done = _check(w, self.limits, readable, self.journal)
+        while done is not None and not done[1] and len(w.tasks) > 1 and w.readable():
+            w.done()
+            self.emit(done[0])
+            done = _check(w, self.limits, True, self.journal)
+        if done is None:
+            return
+        outcome, replace = done
+        if replace:  # only the current file failed: the ones queued behind it go to the others
+            self.queue.extendleft(reversed(list(w.tasks)[1:]))
+            w.watch(self.sel, False)
+            w.kill()
+            _end_torn_line(self.journal)
+            w = self.workers[i] = _Worker(self.ctx, self.limits, self.files)
+        else:
+            w.done()
+        self.emit(outcome)
+        self.fill(w)
+
+    def close(self) -> None:
+        self.sel.close()
+        for w in self.workers:
             w.stop()
 
 
-def _start_workers(ctx: Any, n: int, limits: Limits) -> list[_Worker]:
+def _end_torn_line(journal: int | None) -> None:
+    """After a worker was killed, which may have been in the middle of appending its line: a newline, so that
+    the next line appended starts a line of its own (resume skips the torn piece, and blank lines)."""
+    if journal is not None:
+        with contextlib.suppress(OSError):
+            os.write(journal, b"\n")
+
+
+def _start_workers(ctx: Any, n: int, limits: Limits, files: tuple[str | None, str | None]) -> list[_Worker]:
     import gc
 
     gc.freeze()  # forked workers then don't copy the parent's heap page by page when they collect garbage
     try:
-        return [_Worker(ctx, limits) for _ in range(n)]
+        return [_Worker(ctx, limits, files) for _ in range(n)]
     finally:
         gc.unfreeze()
 
 
-def _flush(w: _Worker, limits: Limits, emit: Callable[[Outcome], None]) -> None:
-    """Ask an idle worker for the rows it still holds; if it does not answer, the parent builds them itself."""
-    try:
-        w.conn.send(FLUSH)
-        if w.conn.poll(limits.wall_seconds):
-            emit(w.conn.recv())
-    except (EOFError, OSError):
-        log.debug("no rows from a worker at the end of the run", exc_info=True)
+def _chunk_size(left: int, jobs: int) -> int:
+    """Files handed to a worker as one run of consecutive files: PACK_FILES, fewer near the end so that
+    the workers finish together (a worker asks for the next run halfway through this one)."""
+    return max(1, min(PACK_FILES, left // (2 * jobs)))
+
+
+def _flush(workers: list[_Worker], limits: Limits, emit: Callable[[Outcome], None]) -> None:
+    """Ask the idle workers for the rows they still hold (all at once: they pack side by side); a worker
+    that does not answer leaves its rows to the parent, which builds them from the files' JSON."""
+    asked = []
+    for w in workers:
+        try:
+            w.conn.send(FLUSH)
+            asked.append(w)
+        except OSError:
+            log.debug("no rows from a worker at the end of the run", exc_info=True)
+    for w in asked:
+        try:
+            if w.conn.poll(limits.wall_seconds):
+                emit(_outcome(w.conn.recv(), None))
+        except (EOFError, OSError):
+            log.debug("no rows from a worker at the end of the run", exc_info=True)

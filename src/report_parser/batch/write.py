@@ -22,6 +22,9 @@ ERRORS_JSONL = "errors.jsonl"
 MANIFEST = "manifest.json"
 # Documents parsed so far in an unfinished run, one per line after a header; read by --resume, removed at the end.
 JOURNAL = ".documents.partial.jsonl"
+# The table rows the workers packed during a run (Arrow IPC streams), removed at its end; `.tmp` so that a
+# killed run's spool is removed by the next.
+SPOOL = ".rows.spool.tmp"
 LOCK = ".lock"
 
 
@@ -66,6 +69,37 @@ class Staged:
             write(fh)
         self._hash(name, tmp)
 
+    def lines(self, name: str, lines: list[bytes]) -> None:
+        """Each of `lines` followed by a newline: two threads copy halves into the file side by side (the
+        kernel's copy is most of the cost) while a third hashes; no joined copy of the whole is made."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        tmp = self._temp(name)
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        half = next((i for i, at in enumerate(offsets) if at >= offsets[-1] // 2), len(lines))
+
+        def sha() -> str:
+            h = hashlib.sha256()
+            for line in lines:
+                h.update(line)  # releases the GIL for lines of more than 2 KB
+                h.update(b"\n")
+            return h.hexdigest()
+
+        fd = os.open(tmp, os.O_WRONLY)
+        try:
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                digest = pool.submit(sha)
+                parts = [pool.submit(_pwrite_lines, fd, lines[a:b], offsets[a]) for a, b in ((0, half),
+                                                                                            (half, len(lines)))]
+                for part in parts:
+                    part.result()
+                self.hashes[name] = digest.result()
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def binary(self, name: str, write: Callable[[IO[bytes]], None]) -> None:
         """Bytes hashed as they are written (the documents are the largest output: not read back)."""
         tmp = self._temp(name)
@@ -94,6 +128,20 @@ class Staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         self.pending.clear()
+
+
+def _pwrite_lines(fd: int, lines: list[bytes], offset: int) -> None:
+    """Write each line and a newline at `offset` on, a few hundred lines a call."""
+    for i in range(0, len(lines), 256):
+        parts = [x for line in lines[i:i + 256] for x in (line, b"\n")]
+        n = sum(len(x) for x in parts)
+        done = os.pwritev(fd, parts, offset)
+        if done < n:  # a short write: the rest in one piece
+            rest = b"".join(parts)[done:]
+            while rest:
+                k = os.pwrite(fd, rest, offset + done)
+                done, rest = done + k, rest[k:]
+        offset += n
 
 
 class _Hashing:
@@ -315,31 +363,58 @@ def _with_boilerplate(measures: Any, documents: list[dict[str, Any]]) -> Any:
     return measures.set_column(i, measures.schema.field(i), pa.array(values, type=pa.int64()))
 
 
+def _ordered(pieces: list[Any], where: dict[str, tuple[int, int]], order: list[str]) -> Any:
+    """The rows of `pieces` (concatenated) in document order; `where`: name → (first row, rows)."""
+    import pyarrow as pa
+
+    whole = pa.concat_tables(pieces)
+    at = 0
+    for name in order:
+        first, n = where[name]
+        if first != at:
+            break
+        at += n
+    else:
+        if at == whole.num_rows:
+            # the packs one after the other: written as they are (a chunk per pack of a few dozen files
+            # writes as fast as one chunk, and neither take nor combine_chunks copies every row)
+            return whole
+    index = [i for name in order for i in range(where[name][0], sum(where[name]))]
+    # one chunk per column: Parquet writes a table of many small chunks three times slower
+    return whole.take(pa.array(index, type=pa.int64())).combine_chunks()
+
+
 def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], analyze: bool) -> dict[str, Any]:
     """One pyarrow Table per output table, documents in `order`: their rows from the workers' packs
     (run.Packed), or built here from their JSON line (reused documents, a worker that died holding rows)."""
-    import pyarrow as pa
-
     from report_parser.frames import arrow_schema, arrow_tables, rows
 
     from .plan import display_name
-    from .run import Packer, from_ipc
+    from .run import Packer, unpack
 
     wanted = set(order)
     pieces: dict[str, list[Any]] = {t: [arrow_schema(t).empty_table()] for t in OUTPUT_TABLES}
     where: dict[str, dict[str, tuple[int, int]]] = {t: {} for t in OUTPUT_TABLES}  # name → (first row, rows)
+    length = dict.fromkeys(OUTPUT_TABLES, 0)  # rows in pieces[t] so far
 
     def add(names: list[str], counts: dict[str, list[int]], tables: dict[str, Any]) -> None:
         for t in OUTPUT_TABLES:
-            at = sum(len(x) for x in pieces[t])
+            at = length[t]
             for name, n in zip(names, counts.get(t) or [0] * len(names), strict=True):
                 if name in wanted:
                     where[t].setdefault(name, (at, n))
                 at += n
             pieces[t].append(tables[t])
+            length[t] += len(tables[t])
 
-    for p in packs:
-        add([display_name(x) for x in p.paths], p.counts, from_ipc(p.streams))
+    maps: dict[str, Any] = {}  # the spool, memory-mapped
+    position = {name: i for i, name in enumerate(order)}
+    named = [([display_name(x) for x in p.paths], p) for p in packs]
+    # in document order: the workers pack runs of consecutive files, so the tables are then most often
+    # the packs one after the other, which needs no reordering
+    named.sort(key=lambda x: min((position[n] for n in x[0] if n in position), default=len(order)))
+    for names, p in named:
+        add(names, p.counts, unpack(p, maps))
     rest = Packer()
     for name in order:
         if name not in where[OUTPUT_TABLES[0]]:
@@ -347,29 +422,15 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
     if rest.paths:
         add(rest.paths, rest.counts, arrow_tables(rest.rows))
 
-    def table(t: str) -> Any:
-        index = [i for name in order for i in range(where[t][name][0], sum(where[t][name]))]
-        # one chunk per column: Parquet writes a table of many small chunks three times slower
-        return pa.concat_tables(pieces[t]).take(pa.array(index, type=pa.int64())).combine_chunks()
-
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=4) as pool:  # take and combine release the GIL
-        tables = dict(zip(OUTPUT_TABLES, pool.map(table, OUTPUT_TABLES), strict=True))
+        tables = dict(zip(OUTPUT_TABLES, pool.map(lambda t: _ordered(pieces[t], where[t], order), OUTPUT_TABLES),
+                          strict=True))
     if analyze and tables["measures"].num_rows:
         tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
     return tables
 
-
-def _documents_writer(lines: dict[str, bytes], order: list[str]) -> Callable[[Any], None]:
-    """The documents file in one piece: hashing and writing one buffer release the GIL, which the tables
-    being built meanwhile need."""
-    def write(fh: Any) -> None:
-        if order:
-            fh.write(b"\n".join([lines[n] for n in order]))
-            fh.write(b"\n")
-
-    return write
 
 
 def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: Callable[[], dict[str, Any]],
@@ -384,7 +445,8 @@ def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: 
     try:
         # written side by side: Parquet encoding, hashing and fsync release the GIL
         with ThreadPoolExecutor(max_workers=4) as pool:
-            jobs = [pool.submit(staged.binary, DOCUMENTS_JSONL, _documents_writer(lines, order)),
+            # copying and hashing release the GIL, which the tables being built meanwhile need
+            jobs = [pool.submit(staged.lines, DOCUMENTS_JSONL, [lines[n] for n in order]),
                     pool.submit(staged.text, ERRORS_JSONL, lambda fh: fh.writelines(
                         json.dumps(e, ensure_ascii=False) + "\n" for e in error_list))]
             built = tables()
