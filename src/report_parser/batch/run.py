@@ -426,6 +426,7 @@ class _Worker:
         self.tasks: deque[Task] = deque()
         self.started = 0.0
         self.watched = False  # in the run's selector
+        self.asked_to_stop = False
 
     def readable(self) -> bool:
         return bool(self._poll.poll(0)) if self._poll is not None else self.conn.poll()
@@ -466,9 +467,14 @@ class _Worker:
         self.proc.join(5)
         self.conn.close()
 
+    def ask_to_stop(self) -> None:
+        if not self.asked_to_stop:
+            self.asked_to_stop = True
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+
     def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self.conn.send(None)
+        self.ask_to_stop()
         self.proc.join(2)
         self.kill()
 
@@ -612,7 +618,10 @@ class _Pool:
         self.fill(w)
 
     def close(self) -> None:
+        """Every worker told to stop before any is waited for: they exit side by side."""
         self.sel.close()
+        for w in self.workers:
+            w.ask_to_stop()
         for w in self.workers:
             w.stop()
 
