@@ -267,6 +267,18 @@ def _first_clause(text: str, start: int, end: int) -> str:
     return text[start:m.start() if m else end]
 
 
+def _bracketed(text: str, lo: int, hi: int, end: int, at_end: bool) -> str | None:
+    """The state a bracket in [lo, hi) names: (已完成) after a title; at the end, one nothing follows."""
+    b = _BRACKET_OPEN.search(text, lo, hi)
+    if b is None:
+        return None  # no bracket opens there (most problems)
+    for m in _PAREN.finditer(text, b.start(), hi):  # every match opens with a bracket: none before b
+        st = status_of(m.group(1))
+        if st and len(m.group(1)) <= 12 and not (at_end and text[m.end():end].strip(" \t\n。;")):
+            return st
+    return None
+
+
 def stated_status(text: str, start: int, end: int, title_end: int, progress: Span | None) -> str | None:
     """The state a problem states for itself: its progress field, a parenthesis after its title, or a
     sentence about the problem itself (该问题已整改到位; 目前已整改完成。)."""
@@ -276,16 +288,16 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
         if st:
             return st
     # a bracket right after the title, or one that ends the problem's text (…会前沟通。【已完成】)
-    for lo, hi, at_end in ((start, min(end, title_end + 16), False), (max(title_end, end - 20), end, True)):
-        if _BRACKET_OPEN.search(text, lo, hi) is None:
-            continue  # no bracket opens there (most problems)
-        for m in _PAREN.finditer(text, lo, hi):
-            st = status_of(m.group(1))
-            if st and len(m.group(1)) <= 12 and not (at_end and text[m.end():end].strip(" \t\n。;")):
-                return st
-    if d.statement.search(text, min(start, title_end), end) is None:
+    st = _bracketed(text, start, min(end, title_end + 16), end, False)
+    if st is None:
+        st = _bracketed(text, max(title_end, end - 20), end, end, True)
+    if st is not None:
+        return st
+    first = d.statement.search(text, min(start, title_end), end)
+    if first is None:
         return None  # no label, no subject, no state word (a problem in three): nothing below names a state
-    pos = start
+    # labels and subjects are words of `statement`: none of them starts before its first match
+    pos = max(start, first.start())
     # the labels one after another, as finditer gives them (a search each: no iterator for the
     # one label or none most problems have)
     while (m := d.status_label.search(text, pos, end)) is not None:
@@ -294,7 +306,7 @@ def stated_status(text: str, start: int, end: int, title_end: int, progress: Spa
             return st
         pos = m.end()
     # literal subject words: none in the whole text, none in any of its sentences (most problems)
-    subjects = not d.subjects_literal or d.status_subject.search(text, title_end, end) is not None
+    subjects = not d.subjects_literal or d.status_subject.search(text, max(title_end, first.start()), end) is not None
     for sent in _SENTENCE.findall(text, title_end, end):
         sent = sent.strip(" \t,，")
         if subjects and len(sent) <= 40:

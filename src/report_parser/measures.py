@@ -30,9 +30,8 @@ _CLAUSE_STOP_BACK = regex.compile("(?r)[，,。;；]")  # searched backwards: wh
 _FUTURE_IN_CLAUSE = plain(rf"(?:{alternation(_D['future_in_clause'])})[^,，。;；]{{0,12}}$")
 
 
-def _done_word(text: str) -> bool:
-    """A done word with no negation right before it (已完成, not 未已整改)."""
-    pos = 0
+def _done_word(text: str, pos: int = 0) -> bool:
+    """A done word with no negation right before it (已完成, not 未已整改), at or after `pos`."""
     while (m := _DONE_WORDS.search(text, pos)) is not None:
         i = m.start()
         if i == 0 or text[i - 1] not in _NOT:
@@ -55,13 +54,17 @@ def measure_status(text: str) -> str | None:
     """`done`, `ongoing`, `planned`, or None when the text gives no cue.
 
     The plan cues, the costliest to look for, are looked for only when the answer depends on them."""
-    if _ANY_CUE.search(text) is None:  # no cue word: only a bare 完成 can say anything
+    first = _ANY_CUE.search(text)
+    if first is None:  # no cue word: only a bare 完成 can say anything
         return "done" if _bare_done(text) else None
-    ongoing = _ONGOING.search(text) is not None
-    if _done_word(text) or _bare_done(text):
+    # no cue of any of the three kinds starts before the first of them all: look from there
+    # (a search from a position still sees the text before it, as the look-behinds need)
+    at = first.start()
+    ongoing = _ONGOING.search(text, at) is not None
+    if _done_word(text, at) or _bare_done(text):
         # done with a plan or continuing work is ongoing
-        return "ongoing" if ongoing or _PLANNED.search(text) is not None else "done"
-    if _PLANNED.search(text) is None:
+        return "ongoing" if ongoing or _PLANNED.search(text, at) is not None else "done"
+    if _PLANNED.search(text, at) is None:
         return "ongoing" if ongoing else None
     if not ongoing or _PLANNED.search(text, 0, 12):
         return "planned"  # a plan and nothing done; or one that opens with the plan (（3）下一步，将…常态化)
