@@ -142,13 +142,14 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
                whole: set[int], collect: list[tuple[metrics_mod.Found, Metric]]) -> list[Node]:
     """The tree as Nodes, built without validation (see assemble.trusted), their fields in the model's
     order. `flat` is the tree depth first (_flatten): each node's model is appended to its parent's
-    children list as it comes, so nesting costs no recursion. Figures of nodes speaking for the whole
+    children list as it comes, so nesting costs no recursion; the lists being filled are a stack,
+    each with the count of its nodes still to come (the next node belongs to the innermost). Figures of nodes speaking for the whole
     unit get their subject and are collected as candidate totals."""
     nt = ctx.nt
     original = nt.original
     identity = not nt.breaks  # most texts: matching offsets are the original's (NormText.orig_span)
     roots: list[Node] = []
-    parent_of: dict[int, list[Node]] = {}  # id of a node → its parent's children list
+    filling: list[list] = [[roots, -1]]  # [children list, nodes still to come]; the roots' never fills
     orig_span = nt.orig_span
     for n in flat:
         if identity:
@@ -176,10 +177,13 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
             if speaks:
                 collect.extend(zip(found, metrics, strict=True))
         children: list[Node] = []
+        top = filling[-1]
+        top[1] -= 1
+        if not top[1]:
+            filling.pop()
         if n.children:
-            for c in n.children:
-                parent_of[id(c)] = children
-        parent_of.pop(key, roots).append(_new_node({
+            filling.append([children, len(n.children)])
+        top[0].append(_new_node({
             "role": n.role, "marker": written, "style": marker.style if marker else None, "ordinal": n.ordinal,
             "title": title, "text": original[s:e], "span": (s, e), "status": n.status,
             "fields": {k: ctx.piece(*v) for k, v in n.fields.items()} if n.fields else {},
