@@ -60,3 +60,13 @@ def test_fields_sets_are_the_given_fields_and_setting_one_changes_no_other_model
     partial = {k: v for k, v in GOOD.items() if k != "subject"}
     assert assemble.trusted(Metric, partial).model_fields_set == set(partial)
     assert a.model_copy(update={"unit": "件"}).model_fields_set == set(Metric.model_fields)
+
+
+def test_a_built_model_is_the_trusted_one() -> None:
+    built = assemble.builder(Metric)(dict(GOOD))
+    assert type(built) is Metric and built == assemble.trusted(Metric, dict(GOOD)) == Metric(**GOOD)
+    assert built.model_fields_set == set(Metric.model_fields)
+    assert built.model_dump_json() == Metric(**GOOD).model_dump_json()
+    assemble.check(built)
+    with pytest.raises(ValueError):  # built wrong: caught as for trusted
+        assemble.check(assemble.builder(Metric)({**GOOD, "span": [0, 2]}))

@@ -14,6 +14,7 @@ every fixture's output against the models and the JSON Schema (tests/test_output
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -59,6 +60,24 @@ def trusted(cls: type[M], data: dict[str, Any]) -> M:
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj
+
+
+def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+    """`trusted` for one class, for data that gives every one of its fields (in order): the class's
+    lookups done once, for the models a parse builds by the dozen (nodes, figures)."""
+    if not _SLOTS:
+        return lambda data: cls.model_construct(**data)
+    every = _EVERY.setdefault(cls, set(cls.model_fields))
+
+    def build(data: dict[str, Any]) -> M:
+        obj = _new(cls)
+        _set_dict(obj, data)
+        _set_fields_set(obj, every)
+        _set_extra(obj, None)
+        _set_private(obj, None)
+        return obj
+
+    return build
 
 
 def check(model: M) -> None:

@@ -14,7 +14,7 @@ import regex
 
 from . import divisions, facts
 from . import metrics as metrics_mod
-from .assemble import CHECK_OUTPUT, check, trusted
+from .assemble import CHECK_OUTPUT, builder, check, trusted
 from .budget import MAX_BODY_MARKERS
 from .cues import plain
 from .decode import Loaded
@@ -60,6 +60,9 @@ class ParseOptions:
     analyze: bool = False
 
 
+_new_text = builder(Text)  # a piece of the text: the fields of nodes, the parts of the document
+
+
 class _Ctx:
     """Per-parse state: the texts, the offset map and the warnings being collected."""
 
@@ -81,7 +84,7 @@ class _Ctx:
     def piece(self, s: int, e: int) -> Text:
         """A Text built as the parser's own output, without validation (see assemble.trusted)."""
         os_, oe = self.nt.orig_span(s, e)
-        return trusted(Text, {"text": self.nt.original[os_:oe], "span": (os_, oe)})
+        return _new_text({"text": self.nt.original[os_:oe], "span": (os_, oe)})
 
     def report(self, d: Diagnostic, *, original: bool = False) -> None:
         """Add a warning; its span is in matching-text offsets unless `original`."""
@@ -95,6 +98,11 @@ class _Ctx:
 def _warning(d: Diagnostic, span: tuple[int, int] | None) -> ParseWarning:
     """A diagnostic found outside the stages as an output warning: the message comes from the catalogue."""
     return ParseWarning(code=d.code, message=d.message(), span=span)
+
+
+# Metric and Node built as `trusted` builds them, by the dozen per notice (every field given)
+_new_metric = builder(Metric)
+_new_node = builder(Node)
 
 
 def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> list[Metric]:
@@ -112,7 +120,7 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
             i = T.rfind(unit, f.start, f.end)
             if i >= 0:
                 unit = original[i:i + len(unit)] if identity else nt.orig_text(i, i + len(unit))
-        out.append(trusted(Metric, {
+        out.append(_new_metric({
             "kind": f.kind, "text": original[s:e], "span": (s, e), "value": f.value, "unit": unit,
             "approx": f.approx, "date": f.date, "start": f.start_date, "end": f.end_date,
             "subject": summary_subject(T, f.kind, f.unit, f.start, f.end) if subjects else None}))
@@ -134,13 +142,14 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
                whole: set[int], collect: list[tuple[metrics_mod.Found, Metric]]) -> list[Node]:
     """The tree as Nodes, built without validation (see assemble.trusted), their fields in the model's
     order. `flat` is the tree depth first (_flatten): each node's model is appended to its parent's
-    children list as it comes, so nesting costs no recursion. Figures of nodes speaking for the whole
+    children list as it comes, so nesting costs no recursion; the lists being filled are a stack,
+    each with the count of its nodes still to come (the next node belongs to the innermost). Figures of nodes speaking for the whole
     unit get their subject and are collected as candidate totals."""
     nt = ctx.nt
     original = nt.original
     identity = not nt.breaks  # most texts: matching offsets are the original's (NormText.orig_span)
     roots: list[Node] = []
-    parent_of: dict[int, list[Node]] = {}  # id of a node → its parent's children list
+    filling: list[list] = [[roots, -1]]  # [children list, nodes still to come]; the roots' never fills
     orig_span = nt.orig_span
     for n in flat:
         if identity:
@@ -168,10 +177,13 @@ def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod
             if speaks:
                 collect.extend(zip(found, metrics, strict=True))
         children: list[Node] = []
+        top = filling[-1]
+        top[1] -= 1
+        if not top[1]:
+            filling.pop()
         if n.children:
-            for c in n.children:
-                parent_of[id(c)] = children
-        parent_of.pop(key, roots).append(trusted(Node, {
+            filling.append([children, len(n.children)])
+        top[0].append(_new_node({
             "role": n.role, "marker": written, "style": marker.style if marker else None, "ordinal": n.ordinal,
             "title": title, "text": original[s:e], "span": (s, e), "status": n.status,
             "fields": {k: ctx.piece(*v) for k, v in n.fields.items()} if n.fields else {},
