@@ -110,3 +110,47 @@ def test_a_line_torn_by_a_killed_worker_costs_only_its_own_document(tmp_path):
     result = batch.run_batch([tmp_path / "in"], out, jobs=1, resume=True)
     assert (result.reused, result.parsed, result.documents) == (1, 1, 2)
     assert out.joinpath(batch.DOCUMENTS_JSONL).read_bytes() == fresh.joinpath(batch.DOCUMENTS_JSONL).read_bytes()
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_journal_the_disk_refuses_stops_the_batch_with_one_line(tmp_path, monkeypatch):
+    """Workers that cannot append send their lines to the parent; when the parent cannot append either (a full
+    disk), the batch stops with a usage error naming the journal, and keeps what it journaled for --resume."""
+    import errno
+
+    _distinct_copies(tmp_path / "in", 4)
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "START_METHOD", "fork")
+    monkeypatch.setattr(batch_run, "_appender", lambda path: None)  # the workers' lines come through the pipe
+
+    class Full:
+        def __init__(self, path, mode):
+            self.name = path
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def flush(self):
+            pass
+
+        def close(self):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # the refused bytes, flushed again
+
+    monkeypatch.setattr(batch, "open", Full, raising=False)
+    with pytest.raises(batch.UsageError, match="cannot write the journal: No space left on device"):
+        batch.run_batch([tmp_path / "in"], out, jobs=2)
+    assert [p.name for p in out.iterdir()] == [batch.JOURNAL]  # no spool, no temporaries, no lock
+    monkeypatch.undo()
+    result = batch.run_batch([tmp_path / "in"], out, jobs=2, resume=True)
+    assert (result.documents, result.status) == (4, 0)
+    _assert_tables_are_the_documents(result)
+
+
+@pytest.mark.parametrize("name", [batch.JOURNAL, batch.SPOOL])
+def test_a_folder_in_the_place_of_the_journal_or_spool_is_a_usage_error(tmp_path, name):
+    _distinct_copies(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    (out / name).mkdir(parents=True)
+    with pytest.raises(batch.UsageError, match=f"{name}: cannot write"):
+        batch.run_batch([tmp_path / "in"], out, jobs=1)
+    assert (out / name).is_dir()  # not removed: not the run's own

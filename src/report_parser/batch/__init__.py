@@ -124,12 +124,20 @@ class _Run:
         if o.line is not None:
             self.lines[name] = o.line
             if not o.journaled:  # else the worker appended it already
-                self.journal.write(o.line + b"\n")
-                self.journal.flush()
+                try:
+                    self.journal.write(o.line + b"\n")
+                    self.journal.flush()
+                except OSError as exc:  # a full disk: stop now, with what was journaled kept for --resume
+                    raise UsageError(_journal_failed(self.journal.name, exc)
+                                     + " (--resume continues from the documents journaled so far)") from None
         else:
             self.errors[name] = _entry(o.path, o.reason or "internal error: unknown", FAILED)
         if self.bar is not None:
             self.bar.update(1)
+
+
+def _journal_failed(path: Any, exc: OSError) -> str:
+    return f"{os.fsdecode(path)}: cannot write the journal: {exc.strerror or exc}"
 
 
 def _entry(path: str, reason: str, kind: str) -> dict[str, str]:
@@ -207,16 +215,23 @@ def _run_locked(plan: Plan, out: Path, paths: Sequence[Any], *, jobs: int, analy
     """The batch proper, with the output folder locked: reuse, parse, merge with earlier runs, write."""
     prev, old_errors = previous(out, analyze) if resume else ({}, [])
     journal_path = out / JOURNAL
-    if not resume or journal_first_line(journal_path) != journal_header(analyze):
-        journal_path.write_text(json.dumps(journal_header(analyze)) + "\n", encoding="utf-8")
     spool = out / SPOOL  # the workers' packed rows, read in place when the tables are put together
     try:
-        spool.write_bytes(b"")
+        if not resume or journal_first_line(journal_path) != journal_header(analyze):
+            journal_path.write_text(json.dumps(journal_header(analyze)) + "\n", encoding="utf-8")
         state = _Run(journal=open(journal_path, "ab"))  # noqa: SIM115 - closed in _run_spooled, kept across the run
+    except OSError as exc:  # a full disk, or something else in the journal's place
+        raise UsageError(_journal_failed(journal_path, exc)) from None
+    try:
+        try:
+            spool.write_bytes(b"")
+        except OSError as exc:
+            state.journal.close()
+            raise UsageError(f"{spool}: cannot write the spool of table rows: {exc.strerror or exc}") from None
         return _run_spooled(plan, out, paths, state, journal_path, spool, prev, old_errors, jobs=jobs,
                             analyze=analyze, resume=resume, max_bytes=max_bytes, progress=progress, limits=limits)
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # not there, or not ours (a folder in its place)
             spool.unlink()
 
 
@@ -235,7 +250,8 @@ def _run_spooled(plan: Plan, out: Path, paths: Sequence[Any], state: _Run, journ
     try:
         _parse_all(todo, jobs, limits, state, progress, analyze, (journal_path, spool))
     finally:
-        state.journal.close()
+        with contextlib.suppress(OSError):  # a line a full disk refused is still in its buffer: dropped
+            state.journal.close()
 
     # Merge: documents and errors of earlier runs for files not in this run are kept.
     for x in plan.listed:
