@@ -154,3 +154,27 @@ def test_a_folder_in_the_place_of_the_journal_or_spool_is_a_usage_error(tmp_path
     with pytest.raises(batch.UsageError, match=f"{name}: cannot write"):
         batch.run_batch([tmp_path / "in"], out, jobs=1)
     assert (out / name).is_dir()  # not removed: not the run's own
+
+
+def test_resume_ends_a_line_torn_by_the_killed_run_before_appending(tmp_path, monkeypatch):
+    """A parent killed while a worker appended leaves a piece of a line at the journal's end; the resumed run
+    starts a new line, so that its first document is not glued to the piece (and lost to a later resume)."""
+    _distinct_copies(tmp_path / "in", 3)
+    fresh = tmp_path / "fresh"
+    batch.run_batch([tmp_path / "in"], fresh, jobs=1)
+    good = fresh.joinpath(batch.DOCUMENTS_JSONL).read_bytes().split(b"\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    header = json.dumps(batch.journal_header(False)).encode()
+    (out / batch.JOURNAL).write_bytes(header + b"\n" + good[0] + b"\n" + good[1][:80])
+
+    def killed(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch.Staged, "commit", killed)
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_batch([tmp_path / "in"], out, jobs=2, resume=True)
+    monkeypatch.undo()
+    result = batch.run_batch([tmp_path / "in"], out, jobs=2, resume=True)
+    assert (result.reused, result.parsed) == (3, 0)
+    assert out.joinpath(batch.DOCUMENTS_JSONL).read_bytes() == fresh.joinpath(batch.DOCUMENTS_JSONL).read_bytes()

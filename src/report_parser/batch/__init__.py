@@ -140,6 +140,12 @@ def _journal_failed(path: Any, exc: OSError) -> str:
     return f"{os.fsdecode(path)}: cannot write the journal: {exc.strerror or exc}"
 
 
+def _ends_line(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
+
+
 def _entry(path: str, reason: str, kind: str) -> dict[str, str]:
     e = {"file": display_name(path), "reason": reason, "kind": kind}
     raw = raw_name(path)
@@ -220,6 +226,9 @@ def _run_locked(plan: Plan, out: Path, paths: Sequence[Any], *, jobs: int, analy
         if not resume or journal_first_line(journal_path) != journal_header(analyze):
             journal_path.write_text(json.dumps(journal_header(analyze)) + "\n", encoding="utf-8")
         state = _Run(journal=open(journal_path, "ab"))  # noqa: SIM115 - closed in _run_spooled, kept across the run
+        if journal_path.stat().st_size and not _ends_line(journal_path):
+            state.journal.write(b"\n")  # a line torn by a killed run: the next line appended starts its own
+            state.journal.flush()
     except OSError as exc:  # a full disk, or something else in the journal's place
         raise UsageError(_journal_failed(journal_path, exc)) from None
     try:
