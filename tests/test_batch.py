@@ -204,7 +204,7 @@ def test_resume_equals_a_fresh_run(mixed, tmp_path):
     assert_same_tables(fresh, resumed)
 
 
-def test_resume_after_a_killed_run_reuses_the_journal(good, tmp_path, monkeypatch):
+def test_resume_after_a_killed_run_reuses_the_journal(good, tmp_path, monkeypatch, capsys):
     fresh = tmp_path / "fresh"
     assert run(good, "-o", fresh, "-j", "1") == 0
     out = tmp_path / "out"
@@ -213,8 +213,10 @@ def test_resume_after_a_killed_run_reuses_the_journal(good, tmp_path, monkeypatc
         raise KeyboardInterrupt
 
     monkeypatch.setattr(batch._Staged, "commit", killed)
-    with pytest.raises(KeyboardInterrupt):
-        run(good, "-o", out, "-j", "1")
+    capsys.readouterr()
+    assert run(good, "-o", out, "-j", "1") == 130  # Ctrl-C: the status a shell gives, one line, no traceback
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "interrupted" in err[0] and "--resume" in err[0] and str(out) in err[0]
     assert [p.name for p in out.iterdir()] == [batch.JOURNAL]  # no outputs, only the journal
     monkeypatch.undo()
 

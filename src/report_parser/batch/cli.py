@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from . import BatchResult
 
 EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by SIGINT
 
 
 def _supported_help() -> str:
@@ -87,6 +88,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     except (UsageError, InputError) as exc:
         print(f"report-parser batch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback; the journal keeps what was parsed
+        print(f"report-parser batch: interrupted; {args.outdir} keeps the documents parsed so far: "
+              "the same command with --resume continues", file=sys.stderr)
+        return EXIT_INTERRUPTED
     line = _summary(result, args.quiet)
     if line:
         print(line, file=sys.stderr)
