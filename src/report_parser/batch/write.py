@@ -100,16 +100,6 @@ class Staged:
         finally:
             os.close(fd)
 
-    def binary(self, name: str, write: Callable[[IO[bytes]], None]) -> None:
-        """Bytes hashed as they are written (the documents are the largest output: not read back)."""
-        tmp = self._temp(name)
-        with open(tmp, "wb") as fh:
-            hashing = _Hashing(fh)
-            write(hashing)  # type: ignore[arg-type]
-            fh.flush()
-            os.fsync(fh.fileno())
-        self.hashes[name] = hashing.sha.hexdigest()
-
     def parquet(self, name: str, table: Any) -> None:
         import pyarrow.parquet as pq
 
@@ -142,18 +132,6 @@ def _pwrite_lines(fd: int, lines: list[bytes], offset: int) -> None:
                 k = os.pwrite(fd, rest, offset + done)
                 done, rest = done + k, rest[k:]
         offset += n
-
-
-class _Hashing:
-    """A binary file's write, hashing what goes through."""
-
-    def __init__(self, fh: IO[bytes]) -> None:
-        self.fh = fh
-        self.sha = hashlib.sha256()
-
-    def write(self, data: bytes) -> int:
-        self.sha.update(data)
-        return self.fh.write(data)
 
 
 def _umask() -> int:
@@ -430,7 +408,6 @@ def build_tables(lines: dict[str, bytes], packs: list[Any], order: list[str], an
     if analyze and tables["measures"].num_rows:
         tables["measures"] = _with_boilerplate(tables["measures"], [json.loads(lines[n]) for n in order])
     return tables
-
 
 
 def write_outputs(out: Path, lines: dict[str, bytes], order: list[str], tables: Callable[[], dict[str, Any]],
