@@ -71,7 +71,10 @@ class _Ctx:
         self.warnings: list[ParseWarning] = []
 
     def span(self, s: int, e: int) -> tuple[int, int]:
-        return self.nt.orig_span(s, e)
+        nt = self.nt
+        if nt.breaks:
+            return nt.orig_span(s, e)
+        return (s, e) if e > s else (s, s)  # NormText.orig_span of the identity, without the call
 
     def blank(self, i: int) -> bool:
         """Whether matching-text position i is whitespace in the original too."""
@@ -83,8 +86,12 @@ class _Ctx:
 
     def piece(self, s: int, e: int) -> Text:
         """A Text built as the parser's own output, without validation (see assemble.trusted)."""
-        os_, oe = self.nt.orig_span(s, e)
-        return _new_text({"text": self.nt.original[os_:oe], "span": (os_, oe)})
+        nt = self.nt
+        if nt.breaks:
+            s, e = nt.orig_span(s, e)
+        elif e < s:  # NormText.orig_span of the identity, without the call
+            e = s
+        return _new_text({"text": nt.original[s:e], "span": (s, e)})
 
     def report(self, d: Diagnostic, *, original: bool = False) -> None:
         """Add a warning; its span is in matching-text offsets unless `original`."""
@@ -128,13 +135,17 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
 
 
 def _flatten(nodes: list[RawNode]) -> list[RawNode]:
+    """The tree depth first (recursion: the tree is at most tree.MAX_DEPTH deep)."""
     out: list[RawNode] = []
-    stack = list(reversed(nodes))
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        if n.children:
-            stack.extend(reversed(n.children))
+    append = out.append
+
+    def walk(level: list[RawNode]) -> None:
+        for n in level:
+            append(n)
+            if n.children:
+                walk(n.children)
+
+    walk(nodes)
     return out
 
 
@@ -341,6 +352,7 @@ def _assign(found: list[metrics_mod.Found], flat: list[RawNode], outside: list[t
     starts = [n.start for n in flat]
     owned: dict[int, list[metrics_mod.Found]] = {}
     summary: list[metrics_mod.Found] = []
+    last_k, last = -2, summary  # the node the figure before went to, and its list
     for f in found:
         s, e = f.start, f.end
         for a, b in outside:
@@ -348,11 +360,19 @@ def _assign(found: list[metrics_mod.Found], flat: list[RawNode], outside: list[t
                 summary.append(f)
                 break
         else:
-            k = bisect_right(starts, s) - 1
+            k = bisect_right(starts, s) - 1  # flat[k] starts at or before s
+            if k == last_k and e <= flat[k].end:  # most figures: in the node of the figure before
+                last.append(f)
+                continue
             while k >= 0 and not (flat[k].start <= s and e <= flat[k].end):
                 k -= 1
             if k >= 0:
-                owned.setdefault(id(flat[k]), []).append(f)
+                key = id(flat[k])
+                last = owned.get(key)
+                if last is None:
+                    last = owned[key] = []
+                last.append(f)
+                last_k = k
     return owned, summary
 
 
@@ -479,7 +499,7 @@ def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str
             people = _people_by_sentence(T, figures) if people is None else people
             if people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
                 continue  # 政务处分0人、批评教育6人: a breakdown with no stated total
-        out[subject] = trusted(Metric, dict(m.__dict__))  # its own copy, as validation made it
+        out[subject] = _new_metric(m.__dict__.copy())  # its own copy, as validation made it
     return out
 
 
@@ -792,7 +812,11 @@ def parse(text: str, name: str | None = None, options: ParseOptions = ParseOptio
         doc = parse_text(clean, source, options, timings=timings)
         doc.warnings.insert(0, _warning(Diagnostic(Code.W501), None))
         return doc
-    source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
+    if name is None or type(name) is str:  # the values validation would keep: no need to run it
+        source = trusted(Source, {"name": name, "sha256": sha, "encoding": "str", "format": "txt",
+                                  "chars": len(text), "text": None, "url": None})
+    else:
+        source = Source(name=name, sha256=sha, encoding="str", format="txt", chars=len(text))
     return parse_text(text, source, options, timings=timings)
 
 
