@@ -211,23 +211,19 @@ def _nonblank(s: str) -> int:
 def _coverage(original: str, covered: list[tuple[int, int]], ctx: _Ctx) -> float:
     """The share of the original's non-blank characters inside `covered`; a warning for each longer
     gap. The whole text is counted only when something is missing (most texts: nothing is)."""
-    covered = sorted(covered)
-    gaps: list[tuple[int, int]] = []
-    pos = 0
-    for s, e in covered:
-        if s > pos:
-            gaps.append((pos, s))
-        pos = max(pos, e)
-    gaps.append((pos, len(original)))
+    end = len(original)
     missing = 0
-    for s, e in gaps:
-        gap = original[s:e]
-        if not gap or gap.isspace():  # most gaps: the blank lines between parts
-            continue
-        k = _nonblank(gap)
-        missing += k
-        if k >= SKIPPED_WARN_MIN:
-            ctx.report(Diagnostic(Code.W401, (s, e), {"count": k}), original=True)
+    pos = 0
+    for s, e in sorted([*covered, (end, end)]):  # the gaps in order, the last one up to the end
+        if s > pos:
+            gap = original[pos:s]
+            if not gap.isspace():  # most gaps: the blank lines between parts
+                k = _nonblank(gap)
+                missing += k
+                if k >= SKIPPED_WARN_MIN:
+                    ctx.report(Diagnostic(Code.W401, (pos, s), {"count": k}), original=True)
+        if e > pos:
+            pos = e
     if not missing:
         return 0.0 if not original or original.isspace() else 1.0
     cov = max(0.0, min(1.0, 1 - missing / _nonblank(original)))
@@ -697,9 +693,10 @@ def _stage_document(st: ParseState) -> None:
     })
     chrome = [piece(*s) for s in h.chrome]
     covered = [c.span for c in chrome]
-    covered.extend(ctx.span(*sp) for sp in (h.title, preamble, h.contact_block, h.signature, h.attachments)
-                   if sp and sp[1] > sp[0])
-    covered.extend(n.span for n in st.sections)
+    for sp in (h.title, preamble, h.contact_block, h.signature, h.attachments):
+        if sp and sp[1] > sp[0]:
+            covered.append(ctx.span(*sp))
+    covered += [n.span for n in st.sections]
     coverage = _coverage(st.original, covered, ctx)  # adds W401/W402: before the warnings are handed over
     # the parser's own values, built without validation (see assemble.trusted), every field in order
     st.doc = trusted(Document, {
