@@ -135,18 +135,19 @@ def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> li
 
 
 def _flatten(nodes: list[RawNode]) -> list[RawNode]:
-    """The tree depth first (recursion: the tree is at most tree.MAX_DEPTH deep)."""
+    """The tree depth first."""
     out: list[RawNode] = []
-    append = out.append
-
-    def walk(level: list[RawNode]) -> None:
-        for n in level:
-            append(n)
-            if n.children:
-                walk(n.children)
-
-    walk(nodes)
+    _depth_first(nodes, out.append)
     return out
+
+
+def _depth_first(level: list[RawNode], append: Callable[[RawNode], None]) -> None:
+    # recursion: the tree is a few levels deep (tree.MAX_DEPTH); a module function, not a closure
+    # calling itself (a reference cycle that would keep every node alive until the collector runs)
+    for n in level:
+        append(n)
+        if n.children:
+            _depth_first(n.children, append)
 
 
 def _to_models(ctx: _Ctx, flat: list[RawNode], owned: dict[int, list[metrics_mod.Found]],
