@@ -484,18 +484,24 @@ def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str
     out: dict[str, Metric] = {}
     people: dict[int, int] | None = None  # sentence start → people disciplined named apart in it
     # the figures that may be totals, in text order
-    may = [x for x in figures if x[1].subject in _TOTAL_SUBJECTS and x[1].kind in _TOTAL_KINDS]
-    for f, m in sorted(may, key=lambda x: x[0].start):
+    may = sorted((x for x in figures if x[1].subject in _TOTAL_SUBJECTS and x[1].kind in _TOTAL_KINDS),
+                 key=lambda x: x[0].start)
+    # the first 其中 before the last of them (most notices have none): a figure it does not stand
+    # before is no part (_is_part), and needs its sentence only for the people disciplined
+    first_part = T.find("其中", 0, may[-1][0].start) if may else -1
+    for f, m in may:
         subject = m.subject
         if subject in out:
             continue
-        sent = _sentence_start(T, f.start)
-        if _is_part(T, f.start, sent):
-            continue
-        if subject == "people_disciplined":
-            people = _people_by_sentence(T, figures) if people is None else people
-            if people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
-                continue  # 政务处分0人、批评教育6人: a breakdown with no stated total
+        maybe_part = 0 <= first_part <= f.start - 2
+        if maybe_part or subject == "people_disciplined":
+            sent = _sentence_start(T, f.start)
+            if maybe_part and _is_part(T, f.start, sent):
+                continue
+            if subject == "people_disciplined":
+                people = _people_by_sentence(T, figures) if people is None else people
+                if people.get(sent, 0) > 1 and not _TOTAL_CUE.search(T, sent, f.start):
+                    continue  # 政务处分0人、批评教育6人: a breakdown with no stated total
         out[subject] = _new_metric(m.__dict__.copy())  # its own copy, as validation made it
     return out
 
