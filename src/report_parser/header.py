@@ -94,6 +94,7 @@ class Header:
     title: Span | None = None
     issuer: Span | None = None
     issuer_forms: list[Span] = field(default_factory=list)
+    issuer_names: list[str] = field(default_factory=list)  # each form's text, blanks removed
     org_type: str | None = None
     body_start: int = 0
     closing: Span | None = None
@@ -292,9 +293,10 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
         if flat not in seen:
             seen.add(flat)
             h.issuer_forms.append(sp)
+            h.issuer_names.append(flat)
     if h.issuer_forms:
         h.issuer = h.issuer_forms[0]
-        h.org_type = org_type_of(_squash(text[h.issuer[0]:h.issuer[1]]))
+        h.org_type = org_type_of(h.issuer_names[0])
 
 
 def party_names(text: str) -> list[Span]:

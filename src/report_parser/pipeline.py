@@ -376,7 +376,9 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     if not h.issuer_forms:
         return None
     T = ctx.nt.text
-    forms = [_SPACE.sub("", T[s:e]) for s, e in h.issuer_forms]
+    forms = h.issuer_names  # the forms blanks removed, as find_issuer squashed them
+    if len(forms) != len(h.issuer_forms):  # forms set by other means
+        forms = [_SPACE.sub("", T[s:e]) for s, e in h.issuer_forms]
     keys = [facts.unit_key(f) for f in forms]
     best, others = facts.choose_name(forms, keys)
     key = keys[best]
@@ -404,7 +406,9 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
         sources.append(T[h.address[0]:h.address[1]])
     region = _region(sources)
     # the parser's own values, built without validation (see assemble.trusted), every field in order
-    return trusted(Issuer, {"name": name, "org_type": org_type_of(forms[best]), "span": span, "aliases": aliases,
+    # the header's org type is that of the first form's (the same squashed text): not looked up again
+    org_type = h.org_type if best == 0 else org_type_of(forms[best])
+    return trusted(Issuer, {"name": name, "org_type": org_type, "span": span, "aliases": aliases,
                             "key": key, "sector": facts.sector_of(key), "region": region})
 
 
