@@ -142,7 +142,7 @@ def same_unit(a: str, b: str) -> bool:
     某区文化和旅游局党组: the shorter's characters in order in the longer, same org type)."""
     if a == b:
         return True
-    short, long_ = sorted((a, b), key=len)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)  # as sorted by length: a first when as long
     ts = _ORG_ENDINGS.first(short)
     tl = _ORG_ENDINGS.first(long_)
     if ts != tl:
@@ -161,6 +161,8 @@ def choose_name(forms: list[str], keys: list[str] | None = None) -> tuple[int, l
     if keys is None:
         keys = [unit_key(f) for f in forms]
     group = [i for i, k in enumerate(keys) if same_unit(keys[0], k)]
+    if len(group) == 1:
+        return group[0], []  # the primary form alone names its unit
     best = max(group, key=lambda i: (len(keys[i]), len(_SPACE.sub("", forms[i])), -i))
     return best, [i for i in group if i != best]
 
