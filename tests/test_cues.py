@@ -14,12 +14,13 @@ from report_parser.cues import Endings, by_first_char, finditer_near
 PIECES = ["第", "一", "二", "十", "1", "2", "届", "区委", "市委", "县委", "中央", "党组", "自治区党委", "2023年",
           "年度", "轮", "巡视", "巡察", "工作", "组", "办公室", "办", "法", "个", "。", "\n", ";", "对", "向",
           "第三轮", "巡察组", "某", "县", ",", "，", "了", " ", "月", "日", "由", "于", "在", "(", ")", "、",
-          "三个", "巡", "安排", "领导小组", "第五轮巡察第三组", "巡视办", "巡察办法", "的", "十二届", "统一"]
+          "三个", "巡", "安排", "领导小组", "第五轮巡察第三组", "巡视办", "巡察办法", "的", "十二届", "统一",
+          "据", "照", "经", "“", "”", "《", "》", "\t", "\u3000"]
 
 CASES = {
     "inspector": (header._INSPECTOR, "巡", header._INSPECTOR_REACH, header._INSPECTOR_SPAN,
                   header._INSPECTOR_BARRIER, header._INSPECTOR_TAIL),
-    "round": (facts._ROUND, "轮", facts._ROUND_REACH, facts._ROUND_SPAN, None, facts._ROUND_TAIL),
+    "round": (facts._ROUND, "轮", facts._ROUND_REACH, facts._ROUND_SPAN, facts._ROUND_BARRIER, facts._ROUND_TAIL),
 }
 
 

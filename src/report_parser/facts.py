@@ -177,6 +177,9 @@ _ROUND = regex.compile(
 # year, 4 of 第…), and its look-ahead reads 14 more: it is tried only near a 轮 (cues.search_near).
 _ROUND_REACH, _ROUND_SPAN = 28, 48
 _ROUND_TAIL = plain(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
+# what no part of a round holds before its 轮 (the characters its committee part refuses, which no other
+# part allows): a round starts after the last of them, so only those starts are tried
+_ROUND_BARRIER = regex.compile(r"(?r)[\s,。、;:“”《》()对向了的据照在由经于]")
 _ROUND_ORG = plain(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = plain(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
 _DEPLOY = plain(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
@@ -189,13 +192,13 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
     for s, e in (sp for sp in (preamble, title) if sp is not None):
         if e <= s:
             continue
-        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e, tail=_ROUND_TAIL)
+        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e, _ROUND_BARRIER, _ROUND_TAIL)
         if m:
             return m.span()
     want = _LEVEL_WORDS.search(inspector or "")
     if want is None:
         return None
-    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, tail=_ROUND_TAIL):
+    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, barrier=_ROUND_BARRIER, tail=_ROUND_TAIL):
         org = _ROUND_ORG.search(m.group())
         if org and org.group() == want.group():
             return m.span()
