@@ -101,3 +101,19 @@ def test_words_grouped_by_first_char_match_as_the_flat_alternation() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)], text
     assert grouped.search("axb") is None and grouped.search("a.b").span() == (0, 3)
+
+
+def test_squash_removes_what_the_blank_pattern_removes():
+    """squash skips the regex for a text with no blank: on texts with every kind of blank, and with the
+    separators Python counts as blanks but \\s does not (\\x1c-\\x1f), it gives what the pattern gives."""
+    import regex
+
+    from report_parser.cues import squash
+
+    blank = regex.compile(r"\s+")
+    rnd = random.Random(11)
+    pieces = [*SPACES, "\x1d", "\x1e", "党委", "某", "县", ",", "(", ""]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
+        assert squash(text) == blank.sub("", text), repr(text)
+    assert squash("中共某县委员会") == "中共某县委员会" and squash("中共 某县\u3000委员会") == "中共某县委员会"

@@ -10,7 +10,7 @@ from functools import lru_cache
 import regex
 
 from . import divisions
-from .cues import Endings, finditer_near, plain, search_near
+from .cues import Endings, finditer_near, plain, search_near, squash
 from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
@@ -20,7 +20,6 @@ _ORG_SUFFIX = tuple(suffix for suffix, _ in _ORG_TYPES)
 _PREFIX = plain(r"^(?:中国共产党|中共)")
 # After a 中共 prefix the full forms are written short (contract: key).
 _KEY_TAILS = tuple((suffix, kind) for suffix, kind in _ORG_TYPES if suffix.endswith("委员会"))
-_SPACE = plain(r"\s+")
 _PAREN_TYPE = plain(r"\((?:党组|党委)\)$")
 
 
@@ -70,7 +69,7 @@ def data() -> FactData:
 
 def unit_key(name: str) -> str:
     """The grouping key of a unit's name (given in matching text: simplified, half-width)."""
-    k = _SPACE.sub("", name)
+    k = squash(name)
     if k.endswith(")"):
         k = _PAREN_TYPE.sub("", k)
     m = _PREFIX.match(k) if k.startswith("中") else None  # 中共, 中国共产党
@@ -163,7 +162,7 @@ def choose_name(forms: list[str], keys: list[str] | None = None) -> tuple[int, l
     group = [i for i, k in enumerate(keys) if same_unit(keys[0], k)]
     if len(group) == 1:
         return group[0], []  # the primary form alone names its unit
-    best = max(group, key=lambda i: (len(keys[i]), len(_SPACE.sub("", forms[i])), -i))
+    best = max(group, key=lambda i: (len(keys[i]), len(squash(forms[i])), -i))
     return best, [i for i in group if i != best]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .cues import Endings, finditer_near, plain
+from .cues import Endings, finditer_near, plain, squash
 from .lexicon import alternation, load, patterns
 from .markers import LINE_MARKER
 
@@ -28,7 +28,6 @@ _FOOTER = plain(alternation(_D["footer_marks"]))
 _PAGE_FOOTER = regex.compile(rf"[\x20\t]*(?:{patterns(_D['page_footers'])})[\x20\t]*")
 _MENU_ITEM = plain(r"[^|｜\n]{1,12}")
 
-_WS = plain(r"\s+")
 _ONE_LINE_TITLE = plain(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
 _LEAD_WORDS = plain(rf"^(?:[由经对向在于和及与并]|{alternation(_D['inspector_lead_words'], ordered=True)})+")
@@ -125,10 +124,6 @@ def _strip_span(text: str, s: int, e: int) -> Span:
     return s, e
 
 
-def _squash(s: str) -> str:
-    return _WS.sub("", s)
-
-
 _ORG_ENDINGS = Endings(tuple(s for s, _ in _ORG_TYPES))
 
 
@@ -218,7 +213,7 @@ def _chrome_after_title(text: str, h: Header) -> None:
     """Chrome that repeats the title or follows it (发布时间 lines under the title), from `body_start`;
     a title after such chrome is the notice's own, the one before it the page's."""
     n = len(text)
-    flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
+    flat_title = squash(text[h.title[0]:h.title[1]]) if h.title else None
     after_label = False
     chrome_after = 0
     lines = _lines(text, h.body_start, n)
@@ -243,7 +238,7 @@ def _chrome_after_title(text: str, h: Header) -> None:
             h.title = _strip_span(text, s, end)
             h.body_start = end + 1
             chrome_after = 0
-            flat_title = _squash(text[h.title[0]:h.title[1]])
+            flat_title = squash(text[h.title[0]:h.title[1]])
             continue
         break
     h.body_start = min(h.body_start, n)
@@ -255,7 +250,7 @@ _TITLE_ENDS = (*_D["title_end_words"], *_D["title_endings"])
 def _same_words(line: str, flat: str) -> bool:
     """Whether a stripped line, blanks removed, is `flat` (a title without blanks): its first and last
     characters, which no removal touches, are looked at first (a line of the body differs there)."""
-    return line[0] == flat[0] and line[-1] == flat[-1] and len(line) >= len(flat) and _squash(line) == flat
+    return line[0] == flat[0] and line[-1] == flat[-1] and len(line) >= len(flat) and squash(line) == flat
 
 
 def _title_like(line: str, wrap: bool = False) -> bool:
@@ -287,7 +282,7 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
         forms.extend(m.span("name") for m in _SIGNATURE_ORG.finditer(text, *h.signature))
     seen: set[str] = set()
     for sp in forms:
-        flat = _squash(text[sp[0]:sp[1]])
+        flat = squash(text[sp[0]:sp[1]])
         if _NOT_A_NAME.search(flat):
             continue  # 对全县32个村党组织…, 对各党支部…: a count or a set of units, not one unit's name
         if flat not in seen:
