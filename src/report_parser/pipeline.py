@@ -405,9 +405,9 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     if h.address:
         sources.append(T[h.address[0]:h.address[1]])
     region = _region(sources)
+    # find_issuer's org type is the first form's (the same squashed text): not looked up again
+    org_type = h.org_type if best == 0 and forms is h.issuer_names else org_type_of(forms[best])
     # the parser's own values, built without validation (see assemble.trusted), every field in order
-    # the header's org type is that of the first form's (the same squashed text): not looked up again
-    org_type = h.org_type if best == 0 else org_type_of(forms[best])
     return trusted(Issuer, {"name": name, "org_type": org_type, "span": span, "aliases": aliases,
                             "key": key, "sector": facts.sector_of(key), "region": region})
 
