@@ -168,7 +168,7 @@ def find_head(text: str, h: Header) -> None:
     pos = 0
     n = len(text)
     title_lines: list[Span] = []
-    after_label = False
+    after_label = worded = False
     for s, e in _lines(text, 0, n):
         line = text[s:e].strip()
         if not line:
@@ -198,10 +198,11 @@ def find_head(text: str, h: Header) -> None:
             break
         title_lines.append(_strip_span(text, s, e))
         pos = e + 1
-        if _TITLE_WORDS.search(line) or len(title_lines) >= 3:
+        worded = _TITLE_WORDS.search(line) is not None
+        if worded or len(title_lines) >= 3:
             break
-    joined = "".join(text[s:e] for s, e in title_lines)
-    if title_lines and _TITLE_WORDS.search(joined):
+    # the lines joined hold a title word when the last one read does (its text is among them)
+    if title_lines and (worded or _TITLE_WORDS.search("".join(text[s:e] for s, e in title_lines))):
         h.title = (title_lines[0][0], title_lines[-1][1])
         h.body_start = max(pos, h.title[1])
     else:
