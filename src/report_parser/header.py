@@ -284,12 +284,13 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
     seen: set[str] = set()
     for sp in forms:
         flat = squash(text[sp[0]:sp[1]])
+        if flat in seen:
+            continue  # the title's name signed again: read once
         if _NOT_A_NAME.search(flat):
             continue  # 对全县32个村党组织…, 对各党支部…: a count or a set of units, not one unit's name
-        if flat not in seen:
-            seen.add(flat)
-            h.issuer_forms.append(sp)
-            h.issuer_names.append(flat)
+        seen.add(flat)
+        h.issuer_forms.append(sp)
+        h.issuer_names.append(flat)
     if h.issuer_forms:
         h.issuer = h.issuer_forms[0]
         h.org_type = org_type_of(h.issuer_names[0])
