@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .cues import Endings, finditer_near, plain, squash
+from .cues import Endings, by_first_char, finditer_near, plain, squash
 from .lexicon import alternation, load, patterns
 from .markers import LINE_MARKER
 
@@ -37,7 +37,8 @@ _BODY_START = regex.compile(
     rf"^\s*(?:{alternation(_D['body_openers'], ordered=True)}|\d{{4}}年|20\d\d|{LINE_MARKER})")
 
 _ORG_TYPES: tuple[tuple[str, str], ...] = tuple((s, t) for s, t in _D["org_types"])
-_ORG_ALT = alternation([s for s, _ in _ORG_TYPES], ordered=True)
+# grouped by first character: the name patterns try it after every character of a name, one branch each
+_ORG_ALT = by_first_char([s for s, _ in _ORG_TYPES])
 _ORG_TYPE = dict(_ORG_TYPES)
 # An issuer in a title: the organisation before 关于; in a signature: a short line ending in an org type.
 _TITLE_ISSUER = plain(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
