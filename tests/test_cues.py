@@ -14,12 +14,13 @@ from report_parser.cues import Endings, by_first_char, finditer_near
 PIECES = ["第", "一", "二", "十", "1", "2", "届", "区委", "市委", "县委", "中央", "党组", "自治区党委", "2023年",
           "年度", "轮", "巡视", "巡察", "工作", "组", "办公室", "办", "法", "个", "。", "\n", ";", "对", "向",
           "第三轮", "巡察组", "某", "县", ",", "，", "了", " ", "月", "日", "由", "于", "在", "(", ")", "、",
-          "三个", "巡", "安排", "领导小组", "第五轮巡察第三组", "巡视办", "巡察办法", "的", "十二届", "统一"]
+          "三个", "巡", "安排", "领导小组", "第五轮巡察第三组", "巡视办", "巡察办法", "的", "十二届", "统一",
+          "据", "照", "经", "“", "”", "《", "》", "\t", "\u3000"]
 
 CASES = {
     "inspector": (header._INSPECTOR, "巡", header._INSPECTOR_REACH, header._INSPECTOR_SPAN,
                   header._INSPECTOR_BARRIER, header._INSPECTOR_TAIL),
-    "round": (facts._ROUND, "轮", facts._ROUND_REACH, facts._ROUND_SPAN, None, facts._ROUND_TAIL),
+    "round": (facts._ROUND, "轮", facts._ROUND_REACH, facts._ROUND_SPAN, facts._ROUND_BARRIER, facts._ROUND_TAIL),
 }
 
 
@@ -100,3 +101,19 @@ def test_words_grouped_by_first_char_match_as_the_flat_alternation() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)], text
     assert grouped.search("axb") is None and grouped.search("a.b").span() == (0, 3)
+
+
+def test_squash_removes_what_the_blank_pattern_removes():
+    """squash skips the regex for a text with no blank: on texts with every kind of blank, and with the
+    separators Python counts as blanks but \\s does not (\\x1c-\\x1f), it gives what the pattern gives."""
+    import regex
+
+    from report_parser.cues import squash
+
+    blank = regex.compile(r"\s+")
+    rnd = random.Random(11)
+    pieces = [*SPACES, "\x1d", "\x1e", "党委", "某", "县", ",", "(", ""]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
+        assert squash(text) == blank.sub("", text), repr(text)
+    assert squash("中共某县委员会") == "中共某县委员会" and squash("中共 某县\u3000委员会") == "中共某县委员会"

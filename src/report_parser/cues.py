@@ -71,6 +71,18 @@ def plain(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile("".join(out), flags)
 
 
+_BLANKS = plain(r"\s+")
+
+
+def squash(s: str) -> str:
+    """`s` without the blanks \\s+ finds (as `regex` reads \\s). Most names and titles hold none: those
+    come back as they are, told by `str.split` (which parts on every such blank) instead of a regex."""
+    parts = s.split()
+    if len(parts) == 1 and len(parts[0]) == len(s):
+        return s
+    return _BLANKS.sub("", s)
+
+
 def search_near(pattern: regex.Pattern, text: str, cue: str, reach: int, span: int, pos: int = 0,
                 endpos: int | None = None, barrier: regex.Pattern | None = None,
                 tail: regex.Pattern | None = None) -> regex.Match | None:

@@ -198,6 +198,9 @@ def resolve(places: list[Place]) -> dict[str, str | None] | None:
     options = [(d, p) for p in places for d in p.candidates]
     if len(options) < 2:  # one name with one place (most): nothing to weigh
         return _region_of(options[0][0]) if options else None
+    first = options[0][0]
+    if len(options) == len(places) and all(d is first for d, _ in options):
+        return _region_of(first)  # one place named again and again (六盘水市 … 六盘水): each supports the others alike
 
     def score(opt: tuple[Division, Place]) -> tuple[int, int]:
         d, p = opt

@@ -10,7 +10,7 @@ from functools import lru_cache
 import regex
 
 from . import divisions
-from .cues import Endings, finditer_near, plain, search_near
+from .cues import Endings, finditer_near, plain, search_near, squash
 from .lexicon import alternation, load, patterns
 
 Span = tuple[int, int]
@@ -20,7 +20,6 @@ _ORG_SUFFIX = tuple(suffix for suffix, _ in _ORG_TYPES)
 _PREFIX = plain(r"^(?:中国共产党|中共)")
 # After a 中共 prefix the full forms are written short (contract: key).
 _KEY_TAILS = tuple((suffix, kind) for suffix, kind in _ORG_TYPES if suffix.endswith("委员会"))
-_SPACE = plain(r"\s+")
 _PAREN_TYPE = plain(r"\((?:党组|党委)\)$")
 
 
@@ -70,7 +69,7 @@ def data() -> FactData:
 
 def unit_key(name: str) -> str:
     """The grouping key of a unit's name (given in matching text: simplified, half-width)."""
-    k = _SPACE.sub("", name)
+    k = squash(name)
     if k.endswith(")"):
         k = _PAREN_TYPE.sub("", k)
     m = _PREFIX.match(k) if k.startswith("中") else None  # 中共, 中国共产党
@@ -142,7 +141,7 @@ def same_unit(a: str, b: str) -> bool:
     某区文化和旅游局党组: the shorter's characters in order in the longer, same org type)."""
     if a == b:
         return True
-    short, long_ = sorted((a, b), key=len)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)  # as sorted by length: a first when as long
     ts = _ORG_ENDINGS.first(short)
     tl = _ORG_ENDINGS.first(long_)
     if ts != tl:
@@ -161,7 +160,9 @@ def choose_name(forms: list[str], keys: list[str] | None = None) -> tuple[int, l
     if keys is None:
         keys = [unit_key(f) for f in forms]
     group = [i for i, k in enumerate(keys) if same_unit(keys[0], k)]
-    best = max(group, key=lambda i: (len(keys[i]), len(_SPACE.sub("", forms[i])), -i))
+    if len(group) == 1:
+        return group[0], []  # the primary form alone names its unit
+    best = max(group, key=lambda i: (len(keys[i]), len(squash(forms[i])), -i))
     return best, [i for i in group if i != best]
 
 
@@ -175,6 +176,9 @@ _ROUND = regex.compile(
 # year, 4 of 第…), and its look-ahead reads 14 more: it is tried only near a 轮 (cues.search_near).
 _ROUND_REACH, _ROUND_SPAN = 28, 48
 _ROUND_TAIL = plain(r"轮[^\n。;]{0,12}?巡[视察]")  # what follows a round's 轮
+# what no part of a round holds before its 轮 (the characters its committee part refuses, which no other
+# part allows): a round starts after the last of them, so only those starts are tried
+_ROUND_BARRIER = regex.compile(r"(?r)[\s,。、;:“”《》()对向了的据照在由经于]")
 _ROUND_ORG = plain(r"中央|省委|自治区党委|市委|县委|区委|州委|旗委|盟委|党委|党组")
 _LEVEL_WORDS = plain(r"中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委")
 _DEPLOY = plain(r"(?P<org>中央|自治区党委|省委|州委|盟委|地委|市委|县委|区委|旗委)(?:和[^\s,。]{0,16})?(?:的)?(?:统一)?(?:部署|安排|决定)")
@@ -187,13 +191,13 @@ def find_round(text: str, preamble: Span, title: Span | None, inspector: str | N
     for s, e in (sp for sp in (preamble, title) if sp is not None):
         if e <= s:
             continue
-        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e, tail=_ROUND_TAIL)
+        m = search_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, s, e, _ROUND_BARRIER, _ROUND_TAIL)
         if m:
             return m.span()
     want = _LEVEL_WORDS.search(inspector or "")
     if want is None:
         return None
-    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, tail=_ROUND_TAIL):
+    for m in finditer_near(_ROUND, text, "轮", _ROUND_REACH, _ROUND_SPAN, barrier=_ROUND_BARRIER, tail=_ROUND_TAIL):
         org = _ROUND_ORG.search(m.group())
         if org and org.group() == want.group():
             return m.span()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .cues import Endings, finditer_near, plain
+from .cues import Endings, by_first_char, finditer_near, plain, squash
 from .lexicon import alternation, load, patterns
 from .markers import LINE_MARKER
 
@@ -28,7 +28,6 @@ _FOOTER = plain(alternation(_D["footer_marks"]))
 _PAGE_FOOTER = regex.compile(rf"[\x20\t]*(?:{patterns(_D['page_footers'])})[\x20\t]*")
 _MENU_ITEM = plain(r"[^|｜\n]{1,12}")
 
-_WS = plain(r"\s+")
 _ONE_LINE_TITLE = plain(r"^\s*(?P<t>[^\n]{6,100}?(?:通报|公告|情况))(?=\s|根据|按照|\[)")
 _NUMBERED_GROUP = regex.compile(r"第[一二三四五六七八九十\d]")
 _LEAD_WORDS = plain(rf"^(?:[由经对向在于和及与并]|{alternation(_D['inspector_lead_words'], ordered=True)})+")
@@ -38,7 +37,8 @@ _BODY_START = regex.compile(
     rf"^\s*(?:{alternation(_D['body_openers'], ordered=True)}|\d{{4}}年|20\d\d|{LINE_MARKER})")
 
 _ORG_TYPES: tuple[tuple[str, str], ...] = tuple((s, t) for s, t in _D["org_types"])
-_ORG_ALT = alternation([s for s, _ in _ORG_TYPES], ordered=True)
+# grouped by first character: the name patterns try it after every character of a name, one branch each
+_ORG_ALT = by_first_char([s for s, _ in _ORG_TYPES])
 _ORG_TYPE = dict(_ORG_TYPES)
 # An issuer in a title: the organisation before 关于; in a signature: a short line ending in an org type.
 _TITLE_ISSUER = plain(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
@@ -94,6 +94,7 @@ class Header:
     title: Span | None = None
     issuer: Span | None = None
     issuer_forms: list[Span] = field(default_factory=list)
+    issuer_names: list[str] = field(default_factory=list)  # each form's text, blanks removed
     org_type: str | None = None
     body_start: int = 0
     closing: Span | None = None
@@ -122,10 +123,6 @@ def _strip_span(text: str, s: int, e: int) -> Span:
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
-
-
-def _squash(s: str) -> str:
-    return _WS.sub("", s)
 
 
 _ORG_ENDINGS = Endings(tuple(s for s, _ in _ORG_TYPES))
@@ -172,7 +169,7 @@ def find_head(text: str, h: Header) -> None:
     pos = 0
     n = len(text)
     title_lines: list[Span] = []
-    after_label = False
+    after_label = worded = False
     for s, e in _lines(text, 0, n):
         line = text[s:e].strip()
         if not line:
@@ -202,10 +199,11 @@ def find_head(text: str, h: Header) -> None:
             break
         title_lines.append(_strip_span(text, s, e))
         pos = e + 1
-        if _TITLE_WORDS.search(line) or len(title_lines) >= 3:
+        worded = _TITLE_WORDS.search(line) is not None
+        if worded or len(title_lines) >= 3:
             break
-    joined = "".join(text[s:e] for s, e in title_lines)
-    if title_lines and _TITLE_WORDS.search(joined):
+    # the lines joined hold a title word when the last one read does (its text is among them)
+    if title_lines and (worded or _TITLE_WORDS.search("".join(text[s:e] for s, e in title_lines))):
         h.title = (title_lines[0][0], title_lines[-1][1])
         h.body_start = max(pos, h.title[1])
     else:
@@ -217,7 +215,7 @@ def _chrome_after_title(text: str, h: Header) -> None:
     """Chrome that repeats the title or follows it (发布时间 lines under the title), from `body_start`;
     a title after such chrome is the notice's own, the one before it the page's."""
     n = len(text)
-    flat_title = _squash(text[h.title[0]:h.title[1]]) if h.title else None
+    flat_title = squash(text[h.title[0]:h.title[1]]) if h.title else None
     after_label = False
     chrome_after = 0
     lines = _lines(text, h.body_start, n)
@@ -242,7 +240,7 @@ def _chrome_after_title(text: str, h: Header) -> None:
             h.title = _strip_span(text, s, end)
             h.body_start = end + 1
             chrome_after = 0
-            flat_title = _squash(text[h.title[0]:h.title[1]])
+            flat_title = squash(text[h.title[0]:h.title[1]])
             continue
         break
     h.body_start = min(h.body_start, n)
@@ -254,7 +252,7 @@ _TITLE_ENDS = (*_D["title_end_words"], *_D["title_endings"])
 def _same_words(line: str, flat: str) -> bool:
     """Whether a stripped line, blanks removed, is `flat` (a title without blanks): its first and last
     characters, which no removal touches, are looked at first (a line of the body differs there)."""
-    return line[0] == flat[0] and line[-1] == flat[-1] and len(line) >= len(flat) and _squash(line) == flat
+    return line[0] == flat[0] and line[-1] == flat[-1] and len(line) >= len(flat) and squash(line) == flat
 
 
 def _title_like(line: str, wrap: bool = False) -> bool:
@@ -286,15 +284,17 @@ def find_issuer(text: str, h: Header, preamble: Span) -> None:
         forms.extend(m.span("name") for m in _SIGNATURE_ORG.finditer(text, *h.signature))
     seen: set[str] = set()
     for sp in forms:
-        flat = _squash(text[sp[0]:sp[1]])
+        flat = squash(text[sp[0]:sp[1]])
+        if flat in seen:
+            continue  # the title's name signed again: read once
         if _NOT_A_NAME.search(flat):
             continue  # 对全县32个村党组织…, 对各党支部…: a count or a set of units, not one unit's name
-        if flat not in seen:
-            seen.add(flat)
-            h.issuer_forms.append(sp)
+        seen.add(flat)
+        h.issuer_forms.append(sp)
+        h.issuer_names.append(flat)
     if h.issuer_forms:
         h.issuer = h.issuer_forms[0]
-        h.org_type = org_type_of(_squash(text[h.issuer[0]:h.issuer[1]]))
+        h.org_type = org_type_of(h.issuer_names[0])
 
 
 def party_names(text: str) -> list[Span]:

@@ -16,7 +16,7 @@ from . import divisions, facts
 from . import metrics as metrics_mod
 from .assemble import CHECK_OUTPUT, builder, check, trusted
 from .budget import MAX_BODY_MARKERS
-from .cues import plain
+from .cues import plain, squash
 from .decode import Loaded
 from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
@@ -313,7 +313,7 @@ def _inspection(ctx: _Ctx, preamble: tuple[int, int], found: list[metrics_mod.Fo
         feedback = _feedback_before(ctx, preamble, period)
     sent = ctx.span(*found_facts.sentence) if found_facts.sentence else None
     # as written, with a hard-wrap break inside it closed up
-    inspector = (_SPACE.sub("", ctx.nt.orig_text(*found_facts.inspector_span))
+    inspector = (squash(ctx.nt.orig_text(*found_facts.inspector_span))
                  if found_facts.inspector_span else None)
     # the parser's own values, built without validation (see assemble.trusted), every field in order
     return trusted(Inspection, {
@@ -393,14 +393,16 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     if not h.issuer_forms:
         return None
     T = ctx.nt.text
-    forms = [_SPACE.sub("", T[s:e]) for s, e in h.issuer_forms]
+    forms = h.issuer_names  # the forms blanks removed, as find_issuer squashed them
+    if len(forms) != len(h.issuer_forms):  # forms set by other means
+        forms = [squash(T[s:e]) for s, e in h.issuer_forms]
     keys = [facts.unit_key(f) for f in forms]
     best, others = facts.choose_name(forms, keys)
     key = keys[best]
     span = ctx.span(*h.issuer_forms[best])
     name = ctx.nt.original[span[0]:span[1]]
     aliases: list[str] = []
-    seen = {_SPACE.sub("", name)}
+    seen = {squash(name)}
     spans = [h.issuer_forms[i] for i in others]
     key_of = dict(zip(forms, keys, strict=True))  # the party names are mostly the forms again
     for s, e in party_names(T):
@@ -411,7 +413,7 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
             spans.append((s, e))
     for sp in spans:
         a = ctx.nt.orig_text(*sp)
-        flat = _SPACE.sub("", a)
+        flat = squash(a)
         if flat not in seen:
             seen.add(flat)
             aliases.append(a)
@@ -420,8 +422,10 @@ def _issuer(ctx: _Ctx, h: Header, inspector: str | None) -> Issuer | None:
     if h.address:
         sources.append(T[h.address[0]:h.address[1]])
     region = _region(sources)
+    # find_issuer's org type is the first form's (the same squashed text): not looked up again
+    org_type = h.org_type if best == 0 and forms is h.issuer_names else org_type_of(forms[best])
     # the parser's own values, built without validation (see assemble.trusted), every field in order
-    return trusted(Issuer, {"name": name, "org_type": org_type_of(forms[best]), "span": span, "aliases": aliases,
+    return trusted(Issuer, {"name": name, "org_type": org_type, "span": span, "aliases": aliases,
                             "key": key, "sector": facts.sector_of(key), "region": region})
 
 
@@ -446,7 +450,7 @@ def _level_and_round(ctx: _Ctx, inspection: Inspection | None, preamble: tuple[i
         return None
     T = ctx.nt.text
     rs = facts.find_round(T, preamble, title, inspection.inspector)
-    round_text = _SPACE.sub("", ctx.nt.orig_text(*rs)) if rs else None
+    round_text = squash(ctx.nt.orig_text(*rs)) if rs else None
     r = issuer.region if issuer else None
     region = {"province": r.province, "city": r.city, "county": r.county} if r else None
     level = facts.inspection_level(inspection.inspector, inspection.scheme, T[preamble[0]:preamble[1]],
