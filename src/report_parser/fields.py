@@ -21,8 +21,10 @@ Hit = tuple[int, int, str]  # a label's match: (start, end, field name)
 
 
 _LONGEST = max(map(len, _LABEL_TO_FIELD))  # no label holds a colon (tests/test_markers.py checks)
-_LENGTHS = sorted({len(label) for label in _LABEL_TO_FIELD}, reverse=True)
-_LAST = frozenset(label[-1] for label in _LABEL_TO_FIELD)
+# the lengths of the labels ending with each pair of characters, longest first (every label has two or more)
+_BY_ENDING: dict[str, tuple[int, ...]] = {
+    end: tuple(sorted({len(label) for label in _LABEL_TO_FIELD if label.endswith(end)}, reverse=True))
+    for end in {label[-2:] for label in _LABEL_TO_FIELD}}
 _SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
 
 
@@ -45,9 +47,10 @@ def _before(text: str, lo: int, j: int) -> tuple[int, str] | None:
     """(start, field name) of the leftmost match of LABEL_RE at `lo` or later whose label (and closing
     bracket) ends at `j`, where the spaces before a colon start."""
     k = j - 1 if j > lo and text[j - 1] in "]】" else j
-    if k <= lo or text[k - 1] not in _LAST:
+    lengths = _BY_ENDING.get(text[k - 2:k]) if k - 2 >= lo else None
+    if lengths is None:
         return None
-    for n in _LENGTHS:  # the longest label first: the leftmost start
+    for n in lengths:  # the longest label first: the leftmost start
         s = k - n
         if s < lo:
             continue

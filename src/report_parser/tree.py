@@ -316,16 +316,24 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
                     if k < len(starts) and starts[k] < c.end:
                         kids.extend(_cut(text, c, starts[k]))
             node.children = kids
-        for name, ls, vs, ve in found:
-            if name in node.fields:
-                issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
-                continue
-            node.fields[name] = (vs, ve)
+        _set_fields(node, found, issues)
     any_in = labels.any_in
     for c in node.children:
         # a heading (_is_heading) with a label in its subtree
         if c.marker is not None and c.role != "measure" and any_in(c.start, c.end):
-            _apply_fields(text, c, issues, labels)
+            if c.children:
+                _apply_fields(text, c, issues, labels)
+            elif any_in(c.marker.end, c.end):  # a leaf: its labels are its fields, nothing else changes
+                _set_fields(c, labels.fields(c.marker.end, c.end, []), issues)
+
+
+def _set_fields(node: RawNode, found: list[tuple[str, int, int, int]], issues: list[Diagnostic]) -> None:
+    """The fields of `node` from its labels (`found`, in text order): a label named twice keeps the first."""
+    for name, ls, vs, ve in found:
+        if name in node.fields:
+            issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
+            continue
+        node.fields[name] = (vs, ve)
 
 
 def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
@@ -477,10 +485,14 @@ def _label_sections(node: RawNode) -> None:
 def _label_problems(node: RawNode) -> None:
     if node.marker is None or node.role == "measure":  # not _is_heading
         return
-    heads = [c for c in node.children if c.marker is not None and c.role != "measure"]  # _heads
-    node.role = "category" if heads else "problem"
-    for c in heads:
-        _label_problems(c)
+    node.role = "problem"
+    for c in node.children:
+        if c.marker is not None and c.role != "measure":  # a heading (_heads): this one is a category
+            node.role = "category"
+            if c.children:
+                _label_problems(c)
+            else:
+                c.role = "problem"  # (a leaf heading)
 
 
 def build_tree(text: str, markers: list[Marker], start: int, end: int,
