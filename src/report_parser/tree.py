@@ -241,12 +241,9 @@ def _trim_end(text: str, start: int, end: int) -> int:
 def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
     """Ends trimmed, and each node's title: up to the first sentence end, the line end, or the next node."""
     root.end = _trim_end(text, root.start, root.end)
-    if not accepted:
-        return
-    nexts = [n.start for n in accepted[1:]]
-    nexts.append(len(text))
     search = _TITLE_SCAN.search
-    for node, next_start in zip(accepted, nexts, strict=True):
+    next_start = len(text)
+    for node in reversed(accepted):  # from the last: each node's title stops at the next one's start
         end = node.end
         if text[end - 1] in _BLANK:  # _trim_end
             end -= 1
@@ -254,6 +251,7 @@ def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
                 end -= 1
             node.end = end
         body, stop = node.marker.end, next_start if next_start < end else end
+        next_start = node.start
         m = search(text, body, stop)  # title_stop, without the call where no quotation comes first
         if m is not None:
             i = m.start()
