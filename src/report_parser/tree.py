@@ -336,6 +336,8 @@ def _set_fields(node: RawNode, found: list[tuple[str, int, int, int]], issues: l
 
 def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
     """Where a leaf heading's unmarked actions are: its rectification field, else its body."""
+    if not node.fields:  # most headings: the body after the title
+        return node.title_end, node.children[0].start if node.children else node.end
     if "rectification" in node.fields:
         return node.fields["rectification"]
     s = node.title_end
@@ -392,7 +394,10 @@ def _demote_action_lists(node: RawNode) -> bool:
 
     Returns whether `node`'s own children were such a list. Once one heading of a family is read
     that way, its siblings need not state a problem in words the cue list knows."""
-    done = [c for c in node.children if c.children and _demote_action_lists(c)]  # a leaf lists nothing
+    done: list[RawNode] = []
+    for c in node.children:
+        if c.children and _demote_action_lists(c):  # (a leaf lists nothing)
+            done.append(c)
     if done:
         family, done_ids = done[0].family, {id(c) for c in done}
         for c in node.children:
@@ -422,7 +427,8 @@ def _add_implicit_measure(text: str, node: RawNode) -> None:
     s, e = _implicit_body(text, node)
     while s < e and text[s] in "。!?;:,. \t\n":
         s += 1
-    e = _trim_end(text, s, e)
+    if e > s and text[e - 1] in _BLANK:
+        e = _trim_end(text, s, e)
     if e <= s:
         # a heading that runs on past a colon (…问题的整改情况：制定…。) has its action after the colon
         colon = text.find(":", node.marker.end, node.title_end)
