@@ -291,8 +291,8 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
 
 def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: Labels) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
-    if _is_heading(node) and labels.any_in(node.marker.end, node.end):
-        heads = [(c.start, c.end) for c in _heads(node)]
+    if node.marker is not None and node.role != "measure" and labels.any_in(node.marker.end, node.end):
+        heads = [(c.start, c.end) for c in node.children if c.marker is not None and c.role != "measure"]  # _heads
         found = labels.fields(node.marker.end, node.end, heads)
         rect = next(((vs, ve) for name, _ls, vs, ve in found if name == "rectification"), None)
         if rect:
@@ -309,7 +309,7 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
             kids: list[RawNode] = []
             for c in node.children:
                 kids.append(c)
-                if not _is_heading(c):
+                if c.marker is None or c.role == "measure":  # not _is_heading(c)
                     k = bisect_right(starts, c.start)  # the first label after the item's start
                     if k < len(starts) and starts[k] < c.end:
                         kids.extend(_cut(text, c, starts[k]))
@@ -369,7 +369,7 @@ _STATED_ACTION = ("已", "拟", "将", "计划", "正在", "持续", "目前已"
 
 def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
-    if not node.children or not _is_heading(node) or not node.title:
+    if not node.children or node.marker is None or node.role == "measure" or not node.title:  # not _is_heading
         return None
     heads = []  # _heads(node)
     for c in node.children:
@@ -472,7 +472,7 @@ def _organising_sections(node: RawNode) -> None:
         if (first or last) and c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
             c.role = "section"
             _label_sections(c)
-        elif c.role == "section":
+        elif c.role == "section" and c.children:
             _organising_sections(c)  # within a category, headings are areas and findings
         first = first and c.role == "section"
 
