@@ -211,10 +211,8 @@ class _Builder:
                 if placed is None or placed[0] > MAX_DEPTH:
                     continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
                 depth, role = placed
-            if depth < len(stack):
-                for closed in stack[depth:]:
-                    closed.end = at
-                del stack[depth:]
+            while len(stack) > depth:  # the nodes it closes end where it starts
+                stack.pop().end = at
             # marker, start, end, role, title, title_end, children, status, fields, ordinal, inline
             node = RawNode(m, at, end, role, None, 0, [], None, {}, ordinal,
                            not line_start and role == "measure" and not measure)
