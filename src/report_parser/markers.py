@@ -238,23 +238,32 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
             break
         # the boundary: spaces and tabs back to a line start (at most 40), to a sentence or clause
         # mark (at most 16), or to any other non-space character (1 to 16)
-        j = s - 1
-        while j >= 0 and text[j] in " \t":
-            j -= 1
-        k = s - 1 - j
-        c = text[j] if j >= 0 else "\n"
-        ls = c == "\n"
-        if not ((ls and k <= 40) or (k <= 16 and (c in _PUNCT or (k > 0 and (not c.isspace() or c in _SPACE_NOT_RX))))):
-            continue
-        if line_start_only and not ls:
-            continue
+        c = text[s - 1] if s else "\n"  # the character the scan consumed (a line start for the text's first)
+        if c == "\n":
+            ls = after_sentence = True
+        elif c != " " and c != "\t":  # a sentence or clause mark (_PUNCT) right before the marker
+            if line_start_only:
+                continue
+            ls, after_sentence = False, c in "。!?"
+        else:
+            j = s - 2
+            while j >= 0 and text[j] in " \t":
+                j -= 1
+            k = s - 1 - j  # (one or more)
+            c = text[j] if j >= 0 else "\n"
+            ls = c == "\n"
+            if not ((ls and k <= 40) or (k <= 16 and (c in _PUNCT or not c.isspace() or c in _SPACE_NOT_RX))):
+                continue
+            if line_start_only and not ls:
+                continue
+            after_sentence = True
         ordinal = readings.get(raw, 0)
         if ordinal == 0:
             ordinal = rule.read(raw)  # None or 0 where no ordinal is read: neither is kept
             if ordinal and len(readings) < _READINGS_KEPT:
                 readings[raw] = ordinal
         if ordinal:
-            out.append(_new_marker((family, style, ordinal, s, e, ls, ls or k > 0 or c in "。!?", measure, part)))
+            out.append(_new_marker((family, style, ordinal, s, e, ls, after_sentence, measure, part)))
     return out
 
 
