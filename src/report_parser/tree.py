@@ -315,12 +315,13 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
         _set_fields(node, found, issues)
     any_in = labels.any_in
     for c in node.children:
-        # a heading (_is_heading) with a label in its subtree
-        if c.marker is not None and c.role != "measure" and any_in(c.start, c.end):
-            if c.children:
+        if c.marker is None or c.role == "measure":  # not _is_heading(c)
+            continue
+        if c.children:
+            if any_in(c.start, c.end):  # a label in its subtree
                 _apply_fields(text, c, issues, labels)
-            elif any_in(c.marker.end, c.end):  # a leaf: its labels are its fields, nothing else changes
-                _set_fields(c, labels.fields(c.marker.end, c.end, []), issues)
+        elif any_in(c.marker.end, c.end):  # a leaf: its labels are its fields, nothing else changes
+            _set_fields(c, labels.fields(c.marker.end, c.end, []), issues)
 
 
 def _set_fields(node: RawNode, found: list[tuple[str, int, int, int]], issues: list[Diagnostic]) -> None:
@@ -422,7 +423,10 @@ def _add_implicit_measures(text: str, nodes: list[RawNode]) -> None:
 
 
 def _add_implicit_measure(text: str, node: RawNode) -> None:
-    s, e = _implicit_body(text, node)
+    if node.fields:
+        s, e = _implicit_body(text, node)
+    else:  # (_implicit_body of a heading without fields)
+        s, e = node.title_end, node.children[0].start if node.children else node.end
     while s < e and text[s] in "。!?;:,. \t\n":
         s += 1
     if e > s and text[e - 1] in _BLANK:
