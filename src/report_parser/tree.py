@@ -509,9 +509,10 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int,
     builder = _Builder(text, single_line)
     root, accepted = builder.build(markers, start, end)
     _finish(text, root, accepted)
-    labels = Labels(text, start, end)
-    if labels.hits:
-        _apply_fields(text, root, builder.issues, labels)
+    if text.find(":", start, end) >= 0:  # every label ends with a colon
+        labels = Labels(text, start, end)
+        if labels.hits:
+            _apply_fields(text, root, builder.issues, labels)
     _demote_action_lists(root)
     _assign_roles(root)
     _add_implicit_measures(text, accepted)  # every node of the tree (_Builder.build)
