@@ -292,7 +292,11 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
     if node.marker is not None and node.role != "measure" and labels.any_in(node.marker.end, node.end):
         heads = [(c.start, c.end) for c in node.children if c.marker is not None and c.role != "measure"]  # _heads
         found = labels.fields(node.marker.end, node.end, heads)
-        rect = next(((vs, ve) for name, _ls, vs, ve in found if name == "rectification"), None)
+        rect = None
+        for name, _ls, vs, ve in found:
+            if name == "rectification":
+                rect = vs, ve
+                break
         if rect:
             demoted = [c for c in node.children if _is_heading(c) and rect[0] <= c.start <= rect[1]]
             if demoted:
