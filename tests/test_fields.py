@@ -34,6 +34,11 @@ def test_labels_hold_no_colon_bracket_or_space():
         assert not set(label) & set(":[]【】 \t\n"), label
 
 
+def test_labels_have_two_characters_or_more():
+    # the scan looks a label up by the two characters before the colon (fields._BY_ENDING)
+    assert all(len(label) >= 2 for label in _LABELS)
+
+
 def test_one_scan_finds_what_each_span_scan_finds():
     rng = random.Random(5)
     fixtures = sorted((Path(__file__).parent / "fixtures" / "notices").glob("*.txt"))[:20]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import typing
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import regex
 import report_parser
 from report_parser.markers import (
     _IDEOGRAPHS,
+    _REACH,
+    _SCAN,
     _STRAY,
     LINE_MARKER_RE,
     MARKER_PATTERN,
@@ -158,6 +161,17 @@ def test_scan_finds_what_the_pattern_defines():
         known = [m.start for m in find_markers(text, a, b)]  # as the body passes them: in text order
         assert known == sorted(known)
         assert stray_markers(text, a, b, known) == _defined_strays(text, a, b), (text, a, b)
+
+
+def test_scan_reads_no_further_than_its_reach():
+    # find_markers stops the scan _REACH characters past `end`: no match may read further, and a
+    # marker ending right at `end` is read as in the whole text (its look-ahead sees past `end`)
+    widest = re._parser.parse(_SCAN.pattern).getwidth()[1]  # look-aheads read one character more
+    assert widest + 1 <= _REACH
+    for text in ("说明。\n1.5亿元\n2.完成", "情况，（十二）项；第十九部分\n问题12:整改", "一是加强；二是否定。三、"):
+        whole = find_markers(text)
+        for b in range(len(text) + 1):
+            assert find_markers(text, 0, b) == [m for m in whole if m.end <= b], (text, b)
 
 
 def test_no_ideograph_is_a_digit_to_either_engine():

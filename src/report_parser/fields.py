@@ -21,8 +21,10 @@ Hit = tuple[int, int, str]  # a label's match: (start, end, field name)
 
 
 _LONGEST = max(map(len, _LABEL_TO_FIELD))  # no label holds a colon (tests/test_markers.py checks)
-_LENGTHS = sorted({len(label) for label in _LABEL_TO_FIELD}, reverse=True)
-_LAST = frozenset(label[-1] for label in _LABEL_TO_FIELD)
+# the lengths of the labels ending with each pair of characters, longest first (every label has two or more)
+_BY_ENDING: dict[str, tuple[int, ...]] = {
+    end: tuple(sorted({len(label) for label in _LABEL_TO_FIELD if label.endswith(end)}, reverse=True))
+    for end in {label[-2:] for label in _LABEL_TO_FIELD}}
 _SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
 
 
@@ -41,26 +43,6 @@ def _boundary(text: str, s: int) -> bool:
     return 1 <= k <= 4 and (not c.isspace() or c in _SPACE_NOT_RX)
 
 
-def _before(text: str, lo: int, j: int) -> tuple[int, str] | None:
-    """(start, field name) of the leftmost match of LABEL_RE at `lo` or later whose label (and closing
-    bracket) ends at `j`, where the spaces before a colon start."""
-    k = j - 1 if j > lo and text[j - 1] in "]】" else j
-    if k <= lo or text[k - 1] not in _LAST:
-        return None
-    for n in _LENGTHS:  # the longest label first: the leftmost start
-        s = k - n
-        if s < lo:
-            continue
-        name = _LABEL_TO_FIELD.get(text[s:k])
-        if name is None:
-            continue
-        if s > lo and text[s - 1] in "[【":
-            s -= 1  # the opening bracket is taken: without it, the look-behind fails after a bracket
-        if _boundary(text, s):
-            return s, name
-    return None
-
-
 def _scan(text: str, start: int, end: int) -> list[Hit]:
     """What LABEL_RE.finditer(text, start, end) finds, read only just before each colon: every match
     ends with one, after a label, a bracket and spaces (tests/test_fields.py checks the two agree)."""
@@ -68,13 +50,26 @@ def _scan(text: str, start: int, end: int) -> list[Hit]:
     pos = start
     colon = text.find(":", start, end)
     while colon >= 0:
-        j = colon
+        j = colon  # where the spaces before the colon start
         while j > pos and text[j - 1] in " \t":
             j -= 1
-        found = _before(text, max(pos, j - _LONGEST - 2), j)
-        if found is not None:
-            hits.append((found[0], colon + 1, found[1]))
-            pos = colon + 1
+        # the leftmost match at `lo` or later whose label (and closing bracket) ends at j
+        lo = max(pos, j - _LONGEST - 2)
+        k = j - 1 if j > lo and text[j - 1] in "]】" else j
+        lengths = _BY_ENDING.get(text[k - 2:k]) if k - 2 >= lo else None
+        for n in lengths or ():  # the longest label first: the leftmost start
+            s = k - n
+            if s < lo:
+                continue
+            name = _LABEL_TO_FIELD.get(text[s:k])
+            if name is None:
+                continue
+            if s > lo and text[s - 1] in "[【":
+                s -= 1  # the opening bracket is taken: without it, the look-behind fails after a bracket
+            if _boundary(text, s):
+                hits.append((s, colon + 1, name))
+                pos = colon + 1
+                break
         colon = text.find(":", colon + 1, end)
     return hits
 

@@ -179,6 +179,8 @@ _AT_START = re.compile(rf"{_FIRST}(?:{_alternation(True)})")
 # group, and what each of its markers takes from it
 _BY_GROUP = {_SCAN.groupindex[r.family]: (r, _SCAN.groupindex[f"n_{r.family}"], r.family, r.out_style,
                                           r.measure, r.part, r.line_start_only, {}) for r in RULES}
+# how far past its start a match of _SCAN reads, look-aheads included, at most (tests/test_markers.py checks)
+_REACH = 16
 _READINGS_KEPT = 2048  # ordinals as written remembered per rule (MarkerRule.read of each), at most
 _new_marker = partial(tuple.__new__, Marker)  # Marker(...) without the call of its Python __new__
 _SPACE_NOT_RX = "\x1c\x1d\x1e\x1f"  # str.isspace() but not `regex`'s \s
@@ -217,13 +219,15 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
     end = len(text) if end is None else end
     out: list[Marker] = []
     search = _SCAN.search
-    first = _AT_START.match(text) if start <= 0 else None
-    m = first or search(text, max(start - 1, 0))
+    # no match that starts past `end` is kept: the scan stops there, once a marker starting at `end` is seen whole
+    stop = min(len(text), end + _REACH)
+    first = _AT_START.match(text, 0, stop) if start <= 0 else None
+    m = first or search(text, max(start - 1, 0), stop)
     while m is not None:
         s, e = 0 if m is first else m.start() + 1, m.end()
         rule, n, family, style, measure, part, line_start_only, readings = _BY_GROUP[m.lastindex]
         raw = m.group(n)
-        m = search(text, e - 1)  # a marker's last character may stand before the next one
+        m = search(text, e - 1, stop)  # a marker's last character may stand before the next one
         after = text[e:e + 1]
         # (most markers stand before an ideograph, which no Unicode version reads as a digit)
         if after > "\x7f" and not _IDEOGRAPHS[0] <= after <= _IDEOGRAPHS[1] and _regex_only_digit(after):
@@ -238,23 +242,32 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
             break
         # the boundary: spaces and tabs back to a line start (at most 40), to a sentence or clause
         # mark (at most 16), or to any other non-space character (1 to 16)
-        j = s - 1
-        while j >= 0 and text[j] in " \t":
-            j -= 1
-        k = s - 1 - j
-        c = text[j] if j >= 0 else "\n"
-        ls = c == "\n"
-        if not ((ls and k <= 40) or (k <= 16 and (c in _PUNCT or (k > 0 and (not c.isspace() or c in _SPACE_NOT_RX))))):
-            continue
-        if line_start_only and not ls:
-            continue
+        c = text[s - 1] if s else "\n"  # the character the scan consumed (a line start for the text's first)
+        if c == "\n":
+            ls = after_sentence = True
+        elif c != " " and c != "\t":  # a sentence or clause mark (_PUNCT) right before the marker
+            if line_start_only:
+                continue
+            ls, after_sentence = False, c in "。!?"
+        else:
+            j = s - 2
+            while j >= 0 and text[j] in " \t":
+                j -= 1
+            k = s - 1 - j  # (one or more)
+            c = text[j] if j >= 0 else "\n"
+            ls = c == "\n"
+            if not ((ls and k <= 40) or (k <= 16 and (c in _PUNCT or not c.isspace() or c in _SPACE_NOT_RX))):
+                continue
+            if line_start_only and not ls:
+                continue
+            after_sentence = True
         ordinal = readings.get(raw, 0)
         if ordinal == 0:
             ordinal = rule.read(raw)  # None or 0 where no ordinal is read: neither is kept
             if ordinal and len(readings) < _READINGS_KEPT:
                 readings[raw] = ordinal
         if ordinal:
-            out.append(_new_marker((family, style, ordinal, s, e, ls, ls or k > 0 or c in "。!?", measure, part)))
+            out.append(_new_marker((family, style, ordinal, s, e, ls, after_sentence, measure, part)))
     return out
 
 

@@ -211,10 +211,8 @@ class _Builder:
                 if placed is None or placed[0] > MAX_DEPTH:
                     continue  # in its parent's text (deeper than MAX_DEPTH: deeper than any notice nests)
                 depth, role = placed
-            if depth < len(stack):
-                for closed in stack[depth:]:
-                    closed.end = at
-                del stack[depth:]
+            while len(stack) > depth:  # the nodes it closes end where it starts
+                stack.pop().end = at
             # marker, start, end, role, title, title_end, children, status, fields, ordinal, inline
             node = RawNode(m, at, end, role, None, 0, [], None, {}, ordinal,
                            not line_start and role == "measure" and not measure)
@@ -241,12 +239,9 @@ def _trim_end(text: str, start: int, end: int) -> int:
 def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
     """Ends trimmed, and each node's title: up to the first sentence end, the line end, or the next node."""
     root.end = _trim_end(text, root.start, root.end)
-    if not accepted:
-        return
-    nexts = [n.start for n in accepted[1:]]
-    nexts.append(len(text))
     search = _TITLE_SCAN.search
-    for node, next_start in zip(accepted, nexts, strict=True):
+    next_start = len(text)
+    for node in reversed(accepted):  # from the last: each node's title stops at the next one's start
         end = node.end
         if text[end - 1] in _BLANK:  # _trim_end
             end -= 1
@@ -254,6 +249,7 @@ def _finish(text: str, root: RawNode, accepted: list[RawNode]) -> None:
                 end -= 1
             node.end = end
         body, stop = node.marker.end, next_start if next_start < end else end
+        next_start = node.start
         m = search(text, body, stop)  # title_stop, without the call where no quotation comes first
         if m is not None:
             i = m.start()
@@ -293,10 +289,14 @@ def _cut(text: str, node: RawNode, at: int) -> list[RawNode]:
 
 def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: Labels) -> None:
     """Labelled fields of each heading, top down; numbered items inside 整改情况 become measures."""
-    if _is_heading(node) and labels.any_in(node.marker.end, node.end):
-        heads = [(c.start, c.end) for c in _heads(node)]
+    if node.marker is not None and node.role != "measure" and labels.any_in(node.marker.end, node.end):
+        heads = [(c.start, c.end) for c in node.children if c.marker is not None and c.role != "measure"]  # _heads
         found = labels.fields(node.marker.end, node.end, heads)
-        rect = next(((vs, ve) for name, _ls, vs, ve in found if name == "rectification"), None)
+        rect = None
+        for name, _ls, vs, ve in found:
+            if name == "rectification":
+                rect = vs, ve
+                break
         if rect:
             demoted = [c for c in node.children if _is_heading(c) and rect[0] <= c.start <= rect[1]]
             if demoted:
@@ -311,25 +311,36 @@ def _apply_fields(text: str, node: RawNode, issues: list[Diagnostic], labels: La
             kids: list[RawNode] = []
             for c in node.children:
                 kids.append(c)
-                if not _is_heading(c):
+                if c.marker is None or c.role == "measure":  # not _is_heading(c)
                     k = bisect_right(starts, c.start)  # the first label after the item's start
                     if k < len(starts) and starts[k] < c.end:
                         kids.extend(_cut(text, c, starts[k]))
             node.children = kids
-        for name, ls, vs, ve in found:
-            if name in node.fields:
-                issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
-                continue
-            node.fields[name] = (vs, ve)
+        _set_fields(node, found, issues)
     any_in = labels.any_in
     for c in node.children:
-        # a heading (_is_heading) with a label in its subtree
-        if c.marker is not None and c.role != "measure" and any_in(c.start, c.end):
-            _apply_fields(text, c, issues, labels)
+        if c.marker is None or c.role == "measure":  # not _is_heading(c)
+            continue
+        if c.children:
+            if any_in(c.start, c.end):  # a label in its subtree
+                _apply_fields(text, c, issues, labels)
+        elif any_in(c.marker.end, c.end):  # a leaf: its labels are its fields, nothing else changes
+            _set_fields(c, labels.fields(c.marker.end, c.end, []), issues)
+
+
+def _set_fields(node: RawNode, found: list[tuple[str, int, int, int]], issues: list[Diagnostic]) -> None:
+    """The fields of `node` from its labels (`found`, in text order): a label named twice keeps the first."""
+    for name, ls, vs, ve in found:
+        if name in node.fields:
+            issues.append(Diagnostic(Code.W205, (ls, ve), {"name": name}))
+            continue
+        node.fields[name] = (vs, ve)
 
 
 def _implicit_body(text: str, node: RawNode) -> tuple[int, int]:
     """Where a leaf heading's unmarked actions are: its rectification field, else its body."""
+    if not node.fields:  # most headings: the body after the title
+        return node.title_end, node.children[0].start if node.children else node.end
     if "rectification" in node.fields:
         return node.fields["rectification"]
     s = node.title_end
@@ -361,7 +372,7 @@ _STATED_ACTION = ("已", "拟", "将", "计划", "正在", "持续", "目前已"
 
 def _action_list(node: RawNode, need_problem: bool) -> list[RawNode] | None:
     """The children of `node` if they are bare actions listed under it, else None."""
-    if not node.children or not _is_heading(node) or not node.title:
+    if not node.children or node.marker is None or node.role == "measure" or not node.title:  # not _is_heading
         return None
     heads = []  # _heads(node)
     for c in node.children:
@@ -386,7 +397,10 @@ def _demote_action_lists(node: RawNode) -> bool:
 
     Returns whether `node`'s own children were such a list. Once one heading of a family is read
     that way, its siblings need not state a problem in words the cue list knows."""
-    done = [c for c in node.children if c.children and _demote_action_lists(c)]  # a leaf lists nothing
+    done: list[RawNode] = []
+    for c in node.children:
+        if c.children and _demote_action_lists(c):  # (a leaf lists nothing)
+            done.append(c)
     if done:
         family, done_ids = done[0].family, {id(c) for c in done}
         for c in node.children:
@@ -413,10 +427,14 @@ def _add_implicit_measures(text: str, nodes: list[RawNode]) -> None:
 
 
 def _add_implicit_measure(text: str, node: RawNode) -> None:
-    s, e = _implicit_body(text, node)
+    if node.fields:
+        s, e = _implicit_body(text, node)
+    else:  # (_implicit_body of a heading without fields)
+        s, e = node.title_end, node.children[0].start if node.children else node.end
     while s < e and text[s] in "。!?;:,. \t\n":
         s += 1
-    e = _trim_end(text, s, e)
+    if e > s and text[e - 1] in _BLANK:
+        e = _trim_end(text, s, e)
     if e <= s:
         # a heading that runs on past a colon (…问题的整改情况：制定…。) has its action after the colon
         colon = text.find(":", node.marker.end, node.title_end)
@@ -460,7 +478,7 @@ def _organising_sections(node: RawNode) -> None:
         if (first or last) and c.role in ("problem", "category") and is_organising(c.title, complaint, first, last):
             c.role = "section"
             _label_sections(c)
-        elif c.role == "section":
+        elif c.role == "section" and c.children:
             _organising_sections(c)  # within a category, headings are areas and findings
         first = first and c.role == "section"
 
@@ -477,10 +495,14 @@ def _label_sections(node: RawNode) -> None:
 def _label_problems(node: RawNode) -> None:
     if node.marker is None or node.role == "measure":  # not _is_heading
         return
-    heads = [c for c in node.children if c.marker is not None and c.role != "measure"]  # _heads
-    node.role = "category" if heads else "problem"
-    for c in heads:
-        _label_problems(c)
+    node.role = "problem"
+    for c in node.children:
+        if c.marker is not None and c.role != "measure":  # a heading (_heads): this one is a category
+            node.role = "category"
+            if c.children:
+                _label_problems(c)
+            else:
+                c.role = "problem"  # (a leaf heading)
 
 
 def build_tree(text: str, markers: list[Marker], start: int, end: int,
@@ -491,9 +513,10 @@ def build_tree(text: str, markers: list[Marker], start: int, end: int,
     builder = _Builder(text, single_line)
     root, accepted = builder.build(markers, start, end)
     _finish(text, root, accepted)
-    labels = Labels(text, start, end)
-    if labels.hits:
-        _apply_fields(text, root, builder.issues, labels)
+    if text.find(":", start, end) >= 0:  # every label ends with a colon
+        labels = Labels(text, start, end)
+        if labels.hits:
+            _apply_fields(text, root, builder.issues, labels)
     _demote_action_lists(root)
     _assign_roles(root)
     _add_implicit_measures(text, accepted)  # every node of the tree (_Builder.build)
