@@ -564,3 +564,21 @@ def test_figure_patterns_read_by_re_as_by_regex() -> None:
                 got = tuple("".join(v or "" for k, v in b.groupdict().items() if k.rsplit("_", 1)[0] == n) or None
                             for n in names)
                 assert tuple(a.group(n) for n in names) == got, t
+
+
+def test_plain_decimals_read_as_the_general_path() -> None:
+    """_decimal reads plain decimals (76.5) without cn_to_decimal's general path: the same Decimal,
+    digits and exponent, for every length up to where the context rounds and past it."""
+    import random
+
+    from report_parser.numerals import cn_to_decimal
+
+    rnd = random.Random(19)
+    digits = "0123456789"
+    for _ in range(20_000):
+        num = "".join(rnd.choice(digits) for _ in range(rnd.randrange(1, 24)))
+        num += "." + "".join(rnd.choice(digits) for _ in range(rnd.randrange(1, 12)))
+        if rnd.random() < 0.1:
+            num = rnd.choice(["", "约", "一"]) + num + rnd.choice(["", "万", "多", "."])
+        got, want = metrics._decimal(num), cn_to_decimal(num)
+        assert got == want and str(got) == str(want), num

@@ -410,6 +410,18 @@ def _whole(num: str, mult: str | None) -> int | None:
     return None if k is None else int(num) * k
 
 
+# Plain digits with a decimal part (76.5, 3.25): what cn_to_decimal's general path makes of them
+# (the digits as written times 1, exact within the context's 28 digits), read without it.
+_PLAIN_DECIMAL = re.compile(f"[0-9]{{1,{MAX_DIGITS}}}\\.[0-9]{{1,{27 - MAX_DIGITS}}}")
+
+
+def _decimal(num: str) -> Decimal | None:
+    """cn_to_decimal(num), plain decimals (a tenth of the cost) without its general path."""
+    if "." in num and _PLAIN_DECIMAL.fullmatch(num):
+        return Decimal(num)
+    return cn_to_decimal(num)
+
+
 def _year(x: str | None) -> int | None:
     """A year read digit by digit (cn_digits), plain digits without its general path."""
     if x is None:
@@ -775,7 +787,7 @@ class _Scanner:
             return None
         num1, num2 = _PERCENT_FIELDS(m.groups())
         num = num1 or num2
-        value = cn_to_decimal(num)
+        value = _decimal(num)
         if value is None or not _FORMAL.isdisjoint(num):
             return None
         start, approx = self._start_with_prefix(s)
@@ -801,7 +813,7 @@ class _Scanner:
 
     @staticmethod
     def _value(num: str, mult: str | None) -> Decimal | None:
-        v = cn_to_decimal(num)
+        v = _decimal(num)
         if v is None:
             return None
         if mult:
