@@ -582,3 +582,30 @@ def test_plain_decimals_read_as_the_general_path() -> None:
             num = rnd.choice(["", "约", "一"]) + num + rnd.choice(["", "万", "多", "."])
         got, want = metrics._decimal(num), cn_to_decimal(num)
         assert got == want and str(got) == str(want), num
+
+
+def test_scan_skips_only_runs_at_turns_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan leaves out lone numerals that `count` turns down (一部分, 一大批) unless a fixed term or a
+    place name may stand over them: the same figures and issues as when `at` is asked about every run
+    of _CAND, on the sample notices and on text crowded with terms, places, numerals and units."""
+    import random
+
+    assert metrics._scan_pattern() is not metrics._CAND  # the premises hold for the data shipped
+    rnd = random.Random(23)
+    terms = sorted(set(metrics._D["fixed_terms"]))
+    places = sorted(n for group in metrics._numeral_places().values() for n in group)
+    words = ["一", "万", "亿", "壹", "千", "百", "两", "三", "二十", "25", "第", "“", "”", "《", "》", " ", ",", "的",
+             "部", "部分", "大", "大批", "课", "个", "个月", "个多", "项", "人", "人次", "户", "家", "年", "月", "半", "多",
+             "2025年", "3月", "元", "%", "以上"]
+    pieces = words * 8 + terms + places
+    texts = [norm(SEED.read_text(encoding="utf-8")), norm(NANKAI.read_text(encoding="utf-8"))]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 14))) for _ in range(6000)]
+    texts += [t[i:] for t in terms for i in range(1, len(t))]  # a term cut short: no term stands over its numerals
+    # every lone numeral `count` turns down, before every character a reading starts with
+    lone = [c for c in metrics.NUMERAL_CHARS if not metrics._cn_ok(c)]
+    texts += [f"{p}{c}{x}{y}" for c in lone for p in ("", "的", "第", "“", "三重", "两个")
+              for x in metrics._DISPATCH for y in ("", "以上", "月", "半", "分", "一")]
+    fast = [extract(t) for t in texts]
+    monkeypatch.setattr(metrics, "_scan_pattern", lambda: metrics._CAND)
+    for t, got in zip(texts, fast, strict=True):
+        assert got == extract(t), t

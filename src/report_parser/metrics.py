@@ -320,12 +320,20 @@ _ORD1 = [o for o in _D["ordinal_prefixes"] if len(o) == 1]
 _NOT_ORDINAL = "".join(f"(?<!{re.escape(o)}.)" for o in (*_ORD1, *(o for o in _D["ordinal_after"] if len(o) == 1)))
 _NOT_ORDINAL += "".join(f"(?<!{re.escape(o)} .)" for o in _ORD1)
 _NOT_CODE = "" if any(c in "0123456789." for t in _D["fixed_terms"] for c in t) else "(?<![A-Za-z].)(?<![0-9A-Za-z][-/.:].)"
-_CAND = re.compile(
-    f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
-    f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9]){_NOT_ORDINAL}{_NOT_CODE}"
-    f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
-    f"|(?<={_CN})(?<!{_CN}{_CN}){_NOT_ORDINAL}{_CN}*+(?={_NEXT_CLASS}|\\Z))"
-)
+
+
+def _candidates(turned_down: str = "") -> str:
+    """The pattern of the runs `at` may read (see _CAND); `turned_down`, a lookahead from the end of
+    a numeral run, leaves out the runs it matches."""
+    return (
+        f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
+        f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9]){_NOT_ORDINAL}{_NOT_CODE}"
+        f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
+        f"|(?<={_CN})(?<!{_CN}{_CN}){_NOT_ORDINAL}{_CN}*+(?={_NEXT_CLASS}|\\Z){turned_down})"
+    )
+
+
+_CAND = re.compile(_candidates())
 # A resumption point inside or right after a run: the next run is found the slow way (see `run`).
 _RUN_CHARS = frozenset(f"0123456789.{NUMERAL_CHARS}")
 _FIXED = re.compile(_alt(_D["fixed_terms"]))
@@ -584,6 +592,7 @@ class _Scanner:
     # --- main loop ----------------------------------------------------------------------------
     def run(self) -> None:
         t, n = self.t, self.n
+        cand = _scan_pattern()
         pos = 0
         while True:
             if pos < n and t[pos] in _RUN_CHARS:
@@ -599,7 +608,7 @@ class _Scanner:
                     pos = run_end
                     continue
             else:
-                m = _CAND.search(t, pos)
+                m = cand.search(t, pos)
                 if m is None:
                     return
                 s, run_end = m.span()
@@ -987,6 +996,46 @@ _DATE_FIRST = frozenset(c for c, names in _DISPATCH.items() if names and names[0
 _GE_NEXT = _first_chars(_D["approx_infixes"], ["半"], _D["duration_units"], _D["duration_units_after_ge"])
 _COUNT_READ = (_Scanner.count,)
 _READ_GE_COUNT = tuple(r for r in _READ["个"] if r is not _Scanner.duration)  # _DAMAGED ends its digits before one of these
+
+
+def _lone_turned_down(c: str, places: frozenset[str], ge_next: str) -> str | None:
+    """A lookahead, from past a lone numeral `c` that `count` turns down (一, 万, 壹: _cn_ok), matching
+    where `at` turns the run down for certain: the character after it starts no reading but a count
+    (部, 大, and 个 not starting a span of time); no fixed term stands over `c` (三重一大: each is
+    looked for around it); and neither pair of characters holding `c` is one that a place name holds
+    (_place_end then looks no further)."""
+    units = sorted(u for u in _COUNT_ONLY if c + u not in places)
+    after = [f"[{''.join(map(re.escape, units))}]"] if units else []
+    if c + "个" not in places:
+        after.append(f"个(?!{ge_next})")
+    if not after:
+        return None
+    before = sorted({p[0] for p in places if p[1] == c})
+    guard = f"(?<![{''.join(map(re.escape, before))}]{re.escape(c)})" if before else ""
+    # a term holding c at i stands over it when its first i + 1 characters end here and the rest follow
+    guard += "".join(f"(?!(?<={re.escape(term[:i + 1])}){re.escape(term[i + 1:])})"
+                     for term in sorted(set(_D["fixed_terms"])) for i, x in enumerate(term) if x == c)
+    # the run ends with c and holds nothing else (it is maximal: no numeral before it)
+    return f"(?<!{_CN}{re.escape(c)})(?<={re.escape(c)})(?={'|'.join(after)}){guard}"
+
+
+@lru_cache(maxsize=1)
+def _scan_pattern() -> re.Pattern:
+    """_CAND less the lone numerals that `at` turns down whatever stands around them (一部分, 一大批,
+    一项), which the scan found only for `at` to skip them, at the cost of a call each. Built at the
+    first scan: it needs the place names. _CAND itself where a premise fails (the shortcuts off, a
+    place name of one character, a count unit that is a numeral, `个` read otherwise)."""
+    places = _place_pairs()
+    if (not _SHORTCUTS or places is None or _READ_GE_COUNT != _COUNT_READ
+            or not _RUN_CHARS.isdisjoint(_COUNT_ONLY) or "个" in _RUN_CHARS):
+        return _CAND
+    ge_next = "[" + "".join(re.escape(c) for c in sorted(_GE_NEXT)) + "]"
+    lone = [(c, p) for c in sorted(NUMERAL_CHARS) if not _cn_ok(c)
+            and (p := _lone_turned_down(c, places, ge_next)) is not None]
+    if not lone:
+        return _CAND
+    last = "[" + "".join(re.escape(c) for c, _ in lone) + "]"  # one test first for the runs ending otherwise
+    return re.compile(_candidates(f"(?!(?<={last})(?:{'|'.join(p for _, p in lone)}))"))
 
 
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
