@@ -459,18 +459,25 @@ def test_dates_read_by_re_as_by_regex() -> None:
 
 
 def test_single_dates_where_no_period_can_be_read() -> None:
-    """date() reads with _SINGLE where no separator stands within _DATE_REACH: no match of _DATE is
-    longer, and there _SINGLE matches what _DATE matches, with the same start groups."""
+    """date() reads with _SINGLE where _PERIOD_AT finds no separator before the first character no
+    start of a period holds, within _DATE_REACH: no match of _DATE is longer, and there _SINGLE
+    matches what _DATE matches, with the same start groups."""
     import random
     import re
 
     longest = re._parser.parse(metrics._DATE.pattern).getwidth()[1]  # the widest match of the pattern
     assert longest <= metrics._DATE_REACH
     rnd = random.Random(17)
+    texts = [_date_like(rnd) for _ in range(20_000)]
+    # every start, then every suffix, blank and start tail a start may end with, then every separator
+    d = metrics._D
+    tails = ["", " ", "起", " 起 ", *d["year_suffixes"], *d["date_suffixes"], *d["month_suffixes"]]
+    texts += [f"{a}{b}{c}{e}" for a in ("2025年", "2025年4月", "2025年4月12日", "2025年度", "4月份", "4月12号", "2019.9",
+                                        "2019-04-19", "二〇二四年十二月", "二〇二四年十二月二十五日", "2008", "12")
+              for b in tails for c in d["period_separators"] for e in ("5月", "2026年3月", "19日", "2026年", "")]
     tried = 0
-    for _ in range(20_000):
-        t = _date_like(rnd)
-        if metrics._SEPARATOR.search(t, 0, metrics._DATE_REACH) is not None:
+    for t in texts:
+        if metrics._PERIOD_AT.match(t, 0, metrics._DATE_REACH) is not None:
             continue
         tried += 1
         a, b = metrics._DATE.match(t), metrics._SINGLE.match(t)
@@ -514,7 +521,7 @@ def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> N
     fast = [extract(t) for t in texts]
     monkeypatch.setattr(metrics, "_SHORTCUTS", False)
     monkeypatch.setattr(metrics, "_ONE", -1)  # no match has this lastindex: every date takes the general path
-    monkeypatch.setattr(metrics, "_SEPARATOR", re.compile(""))  # a separator everywhere: every date read by _DATE
+    monkeypatch.setattr(metrics, "_PERIOD_AT", re.compile(""))  # a period may start anywhere: every date read by _DATE
     for t, got in zip(texts, fast, strict=True):
         assert got == extract(t), t
 

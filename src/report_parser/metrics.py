@@ -236,13 +236,20 @@ _DATE_SOURCE = (
 _DATE = re.compile(_unique_names(_DATE_SOURCE))
 
 
-# Every branch of _DATE that reads a period holds a separator (_SEP). Where none of the separators'
-# first characters stands within the longest match of _DATE from a start (most dates), only the
-# branches without one can match there: the single date with its year (`one`), the ISO date and the
-# month and day, the same sub-patterns in _DATE's order, which this shorter pattern tries alone.
+# Every branch of _DATE that reads a period holds a separator (_SEP) right after its start, and a
+# start holds only the characters of dates (digits, numerals, 年月日号, their suffixes, blanks, the ISO
+# separators, 起). Where no separator's first character stands before the first character that no
+# start may hold, nor within the longest match of _DATE (most dates: _PERIOD_AT does not match
+# there), only the branches without one can match:
+# the single date with its year (`one`), the ISO date and the month and day, the same sub-patterns
+# in _DATE's order, which this shorter pattern tries alone.
 _SINGLE = re.compile(_unique_names(f"(?:(?P<one>{_cjk('s')})|{_iso('s')}|{_md('s')})"))
-_SEPARATOR = re.compile("[" + "".join(re.escape(w[0]) for w in _D["period_separators"]) + "]")
-_DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern)
+_SEPARATOR_FIRST = frozenset(w[0] for w in _D["period_separators"])
+_START_CHARS = frozenset("0123456789零〇○一二三四五六七八九十年度月份 -/.").union(
+    *(w for k in ("year_suffixes", "date_suffixes", "month_suffixes", "day_chars", "period_start_tail") for w in _D[k]))
+_PERIOD_AT = re.compile("[" + "".join(re.escape(c) for c in sorted(_START_CHARS - _SEPARATOR_FIRST)) + "]*+["
+                        + "".join(re.escape(c) for c in sorted(_SEPARATOR_FIRST)) + "]")
+_DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern): _PERIOD_AT looks no further
 
 
 def _copies(p: re.Pattern, *names: str) -> Callable[[tuple], tuple | str]:
@@ -847,7 +854,7 @@ class _Scanner:
 
     def date(self, s: int) -> int | None:
         t = self.t
-        if _SEPARATOR.search(t, s, s + _DATE_REACH) is None:  # no period can be read at s
+        if _PERIOD_AT.match(t, s, s + _DATE_REACH) is None:  # no period can be read at s
             m = _SINGLE.match(t, s)
             if not m:
                 return None
