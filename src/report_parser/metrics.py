@@ -1022,8 +1022,7 @@ def _lone_turned_down(c: str, places: frozenset[str], ge_next: str) -> str | Non
     # a term holding c at i stands over it when its first i + 1 characters end here and the rest follow
     guard += "".join(f"(?!(?<={re.escape(term[:i + 1])}){re.escape(term[i + 1:])})"
                      for term in sorted(set(_D["fixed_terms"])) for i, x in enumerate(term) if x == c)
-    # the run ends with c and holds nothing else (it is maximal: no numeral before it)
-    return f"(?<!{_CN}{re.escape(c)})(?<={re.escape(c)})(?={'|'.join(after)}){guard}"
+    return f"(?={'|'.join(after)}){guard}"
 
 
 @lru_cache(maxsize=1)
@@ -1037,12 +1036,16 @@ def _scan_pattern() -> re.Pattern:
             or not _RUN_CHARS.isdisjoint(_COUNT_ONLY) or "个" in _RUN_CHARS):
         return _CAND
     ge_next = "[" + "".join(re.escape(c) for c in sorted(_GE_NEXT)) + "]"
-    lone = [(c, p) for c in sorted(NUMERAL_CHARS) if not _cn_ok(c)
-            and (p := _lone_turned_down(c, places, ge_next)) is not None]
-    if not lone:
+    by_test: dict[str, list[str]] = {}  # the numerals a test holds for (most share theirs: a shorter pattern)
+    for c in sorted(NUMERAL_CHARS):
+        if not _cn_ok(c) and (p := _lone_turned_down(c, places, ge_next)) is not None:
+            by_test.setdefault(p, []).append(re.escape(c))
+    if not by_test:
         return _CAND
-    last = "[" + "".join(re.escape(c) for c, _ in lone) + "]"  # one test first for the runs ending otherwise
-    return re.compile(_candidates(f"(?!(?<={last})(?:{'|'.join(p for _, p in lone)}))"))
+    # the run ends with one of the numerals and holds nothing else (it is maximal: no numeral before it)
+    tests = [f"(?<=[{''.join(cs)}])(?<!{_CN}[{''.join(cs)}]){p}" for p, cs in by_test.items()]
+    last = "[" + "".join(c for cs in by_test.values() for c in cs) + "]"  # one test first for the runs ending otherwise
+    return re.compile(_candidates(f"(?!(?<={last})(?:{'|'.join(tests)}))"))
 
 
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
