@@ -593,11 +593,12 @@ def test_plain_decimals_read_as_the_general_path() -> None:
 
 def test_scan_skips_only_runs_at_turns_down(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scan leaves out lone numerals that `count` turns down (一部分, 一大批) unless a fixed term or a
-    place name may stand over them: the same figures and issues as when `at` is asked about every run
-    of _CAND, on the sample notices and on text crowded with terms, places, numerals and units."""
+    place name may stand over them, and those a fixed term stands over that no other term's occurrence
+    can overlap: the same figures and issues as when `at` is asked about every run of _CAND, on the
+    sample notices and on text crowded with terms (two in a row, overlapping), places, numerals and units."""
     import random
 
-    assert metrics._scan_pattern() is not metrics._CAND  # the premises hold for the data shipped
+    assert metrics._lone_tests() and metrics._term_tests()  # the premises hold for the data shipped
     rnd = random.Random(23)
     terms = sorted(set(metrics._D["fixed_terms"]))
     places = sorted(n for group in metrics._numeral_places().values() for n in group)
@@ -608,6 +609,8 @@ def test_scan_skips_only_runs_at_turns_down(monkeypatch: pytest.MonkeyPatch) -> 
     texts = [norm(SEED.read_text(encoding="utf-8")), norm(NANKAI.read_text(encoding="utf-8"))]
     texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 14))) for _ in range(6000)]
     texts += [t[i:] for t in terms for i in range(1, len(t))]  # a term cut short: no term stands over its numerals
+    texts += [a + b for a in terms for b in terms]  # 五个一把手: occurrences that overlap
+    texts += [f"{p}{t}{x}" for t in terms for p in ("", "3", "第", "“") for x in ("", "3个", "一百人", "个", "年", "”")]
     # every lone numeral `count` turns down, before every character a reading starts with
     lone = [c for c in metrics.NUMERAL_CHARS if not metrics._cn_ok(c)]
     texts += [f"{p}{c}{x}{y}" for c in lone for p in ("", "的", "第", "“", "三重", "两个")

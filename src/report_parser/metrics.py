@@ -370,6 +370,7 @@ _RULE_UNITS = frozenset(_D["named_rule_units"])
 _NAME_OPEN = frozenset("“\"‘「『《")
 _NAME_CLOSE = frozenset("”\"’」』》")
 _CN_NUMERAL_CHARS = frozenset("一二三四五六七八九十两百千万")
+_CN_RUN = frozenset(NUMERAL_CHARS)  # the characters of a numeral run (_CN)
 
 
 @lru_cache(maxsize=1)
@@ -1025,27 +1026,69 @@ def _lone_turned_down(c: str, places: frozenset[str], ge_next: str) -> str | Non
     return f"(?={'|'.join(after)}){guard}"
 
 
-@lru_cache(maxsize=1)
-def _scan_pattern() -> re.Pattern:
-    """_CAND less the lone numerals that `at` turns down whatever stands around them (一部分, 一大批,
-    一项), which the scan found only for `at` to skip them, at the cost of a call each. Built at the
-    first scan: it needs the place names. _CAND itself where a premise fails (the shortcuts off, a
-    place name of one character, a count unit that is a numeral, `个` read otherwise)."""
+def _lone_tests() -> list[str]:
+    """The test of _scan_pattern for the lone numerals `at` turns down (see _lone_turned_down), or none
+    where a premise fails (the shortcuts off, a place name of one character, a count unit that is a
+    numeral, `个` read otherwise)."""
     places = _place_pairs()
     if (not _SHORTCUTS or places is None or _READ_GE_COUNT != _COUNT_READ
             or not _RUN_CHARS.isdisjoint(_COUNT_ONLY) or "个" in _RUN_CHARS):
-        return _CAND
+        return []
     ge_next = "[" + "".join(re.escape(c) for c in sorted(_GE_NEXT)) + "]"
     by_test: dict[str, list[str]] = {}  # the numerals a test holds for (most share theirs: a shorter pattern)
     for c in sorted(NUMERAL_CHARS):
         if not _cn_ok(c) and (p := _lone_turned_down(c, places, ge_next)) is not None:
             by_test.setdefault(p, []).append(re.escape(c))
     if not by_test:
-        return _CAND
+        return []
     # the run ends with one of the numerals and holds nothing else (it is maximal: no numeral before it)
     tests = [f"(?<=[{''.join(cs)}])(?<!{_CN}[{''.join(cs)}]){p}" for p, cs in by_test.items()]
     last = "[" + "".join(c for cs in by_test.values() for c in cs) + "]"  # one test first for the runs ending otherwise
-    return re.compile(_candidates(f"(?!(?<={last})(?:{'|'.join(tests)}))"))
+    return [f"(?<={last})(?:{'|'.join(tests)})"]
+
+
+def _apart(terms: list[str]) -> list[str]:
+    """The terms no occurrence of which can overlap another occurrence of a term, itself included (五个一
+    and 一把手 can: 五个一把手): none starts inside another, nor where another starts, but at its end."""
+    by_first: dict[str, list[str]] = {}
+    for t in terms:
+        by_first.setdefault(t[0], []).append(t)
+    meet: set[str] = set()
+    for a in terms:
+        for j in range(len(a)):
+            for b in by_first.get(a[j], ()):
+                if (j or b != a) and (a.startswith(b, j) or b.startswith(a[j:])):
+                    meet.update((a, b))
+    return [t for t in terms if t not in meet]
+
+
+def _term_tests() -> list[str]:
+    """The test of _scan_pattern for a lone numeral that a fixed term stands over (四个意识, 三重一大):
+    `at` skips to the term's end, past nothing the scan could read, when no other term's occurrence
+    can overlap the term's (_apart: _fixed_end then finds that one). Other numerals in the term are
+    left out alike, or skipped by `at` to the same end."""
+    by_char: dict[str, list[str]] = {}
+    for t in _apart(sorted(set(_D["fixed_terms"]))):
+        for i, c in enumerate(t):
+            rest = t[i + 1:]
+            # a lone numeral in the term, which the scan finds (followed by a character a reading starts with)
+            if (c in _CN_RUN and (i == 0 or t[i - 1] not in _CN_RUN)
+                    and (not rest or (rest[0] in _DISPATCH and rest[0] not in _CN_RUN))):
+                by_char.setdefault(c, []).append(f"(?<={re.escape(t[:i + 1])})" + (f"(?={re.escape(rest)})" if rest else ""))
+    if not by_char:
+        return []
+    cs = "".join(re.escape(c) for c in sorted(by_char))
+    alts = "|".join(f"(?<={re.escape(c)})(?:{'|'.join(v)})" for c, v in sorted(by_char.items()))
+    return [f"(?<=[{cs}])(?<!{_CN}[{cs}])(?:{alts})"]
+
+
+@lru_cache(maxsize=1)
+def _scan_pattern() -> re.Pattern:
+    """_CAND less the lone numerals that `at` only skips, at the cost of a call each: those `count`
+    turns down whatever stands around them (一部分, 一大批, 一项) and those a fixed term stands over
+    (“四个意识”). Built at the first scan: it needs the place names."""
+    tests = _lone_tests() + _term_tests()
+    return re.compile(_candidates(f"(?!{'|'.join(tests)})")) if tests else _CAND
 
 
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,
