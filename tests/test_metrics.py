@@ -459,18 +459,25 @@ def test_dates_read_by_re_as_by_regex() -> None:
 
 
 def test_single_dates_where_no_period_can_be_read() -> None:
-    """date() reads with _SINGLE where no separator stands within _DATE_REACH: no match of _DATE is
-    longer, and there _SINGLE matches what _DATE matches, with the same start groups."""
+    """date() reads with _SINGLE where _PERIOD_AT finds no separator before the first character no
+    start of a period holds, within _DATE_REACH: no match of _DATE is longer, and there _SINGLE
+    matches what _DATE matches, with the same start groups."""
     import random
     import re
 
     longest = re._parser.parse(metrics._DATE.pattern).getwidth()[1]  # the widest match of the pattern
     assert longest <= metrics._DATE_REACH
     rnd = random.Random(17)
+    texts = [_date_like(rnd) for _ in range(20_000)]
+    # every start, then every suffix, blank and start tail a start may end with, then every separator
+    d = metrics._D
+    tails = ["", " ", "起", " 起 ", *d["year_suffixes"], *d["date_suffixes"], *d["month_suffixes"]]
+    texts += [f"{a}{b}{c}{e}" for a in ("2025年", "2025年4月", "2025年4月12日", "2025年度", "4月份", "4月12号", "2019.9",
+                                        "2019-04-19", "二〇二四年十二月", "二〇二四年十二月二十五日", "2008", "12")
+              for b in tails for c in d["period_separators"] for e in ("5月", "2026年3月", "19日", "2026年", "")]
     tried = 0
-    for _ in range(20_000):
-        t = _date_like(rnd)
-        if metrics._SEPARATOR.search(t, 0, metrics._DATE_REACH) is not None:
+    for t in texts:
+        if metrics._PERIOD_AT.match(t, 0, metrics._DATE_REACH) is not None:
             continue
         tried += 1
         a, b = metrics._DATE.match(t), metrics._SINGLE.match(t)
@@ -514,7 +521,7 @@ def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> N
     fast = [extract(t) for t in texts]
     monkeypatch.setattr(metrics, "_SHORTCUTS", False)
     monkeypatch.setattr(metrics, "_ONE", -1)  # no match has this lastindex: every date takes the general path
-    monkeypatch.setattr(metrics, "_SEPARATOR", re.compile(""))  # a separator everywhere: every date read by _DATE
+    monkeypatch.setattr(metrics, "_PERIOD_AT", re.compile(""))  # a period may start anywhere: every date read by _DATE
     for t, got in zip(texts, fast, strict=True):
         assert got == extract(t), t
 
@@ -564,3 +571,51 @@ def test_figure_patterns_read_by_re_as_by_regex() -> None:
                 got = tuple("".join(v or "" for k, v in b.groupdict().items() if k.rsplit("_", 1)[0] == n) or None
                             for n in names)
                 assert tuple(a.group(n) for n in names) == got, t
+
+
+def test_plain_decimals_read_as_the_general_path() -> None:
+    """_decimal reads plain decimals (76.5) without cn_to_decimal's general path: the same Decimal,
+    digits and exponent, for every length up to where the context rounds and past it."""
+    import random
+
+    from report_parser.numerals import cn_to_decimal
+
+    rnd = random.Random(19)
+    digits = "0123456789"
+    for _ in range(20_000):
+        num = "".join(rnd.choice(digits) for _ in range(rnd.randrange(1, 24)))
+        num += "." + "".join(rnd.choice(digits) for _ in range(rnd.randrange(1, 12)))
+        if rnd.random() < 0.1:
+            num = rnd.choice(["", "约", "一"]) + num + rnd.choice(["", "万", "多", "."])
+        got, want = metrics._decimal(num), cn_to_decimal(num)
+        assert got == want and str(got) == str(want), num
+
+
+def test_scan_skips_only_runs_at_turns_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan leaves out lone numerals that `count` turns down (一部分, 一大批) unless a fixed term or a
+    place name may stand over them, and those a fixed term stands over that no other term's occurrence
+    can overlap: the same figures and issues as when `at` is asked about every run of _CAND, on the
+    sample notices and on text crowded with terms (two in a row, overlapping), places, numerals and units."""
+    import random
+
+    assert metrics._lone_tests() and metrics._term_tests()  # the premises hold for the data shipped
+    rnd = random.Random(23)
+    terms = sorted(set(metrics._D["fixed_terms"]))
+    places = sorted(n for group in metrics._numeral_places().values() for n in group)
+    words = ["一", "万", "亿", "壹", "千", "百", "两", "三", "二十", "25", "第", "“", "”", "《", "》", " ", ",", "的",
+             "部", "部分", "大", "大批", "课", "个", "个月", "个多", "项", "人", "人次", "户", "家", "年", "月", "半", "多",
+             "2025年", "3月", "元", "%", "以上"]
+    pieces = words * 8 + terms + places
+    texts = [norm(SEED.read_text(encoding="utf-8")), norm(NANKAI.read_text(encoding="utf-8"))]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 14))) for _ in range(6000)]
+    texts += [t[i:] for t in terms for i in range(1, len(t))]  # a term cut short: no term stands over its numerals
+    texts += [a + b for a in terms for b in terms]  # 五个一把手: occurrences that overlap
+    texts += [f"{p}{t}{x}" for t in terms for p in ("", "3", "第", "“") for x in ("", "3个", "一百人", "个", "年", "”")]
+    # every lone numeral `count` turns down, before every character a reading starts with
+    lone = [c for c in metrics.NUMERAL_CHARS if not metrics._cn_ok(c)]
+    texts += [f"{p}{c}{x}{y}" for c in lone for p in ("", "的", "第", "“", "三重", "两个")
+              for x in metrics._DISPATCH for y in ("", "以上", "月", "半", "分", "一")]
+    fast = [extract(t) for t in texts]
+    monkeypatch.setattr(metrics, "_scan_pattern", lambda: metrics._CAND)
+    for t, got in zip(texts, fast, strict=True):
+        assert got == extract(t), t

@@ -236,13 +236,20 @@ _DATE_SOURCE = (
 _DATE = re.compile(_unique_names(_DATE_SOURCE))
 
 
-# Every branch of _DATE that reads a period holds a separator (_SEP). Where none of the separators'
-# first characters stands within the longest match of _DATE from a start (most dates), only the
-# branches without one can match there: the single date with its year (`one`), the ISO date and the
-# month and day, the same sub-patterns in _DATE's order, which this shorter pattern tries alone.
+# Every branch of _DATE that reads a period holds a separator (_SEP) right after its start, and a
+# start holds only the characters of dates (digits, numerals, 年月日号, their suffixes, blanks, the ISO
+# separators, 起). Where no separator's first character stands before the first character that no
+# start may hold, nor within the longest match of _DATE (most dates: _PERIOD_AT does not match
+# there), only the branches without one can match:
+# the single date with its year (`one`), the ISO date and the month and day, the same sub-patterns
+# in _DATE's order, which this shorter pattern tries alone.
 _SINGLE = re.compile(_unique_names(f"(?:(?P<one>{_cjk('s')})|{_iso('s')}|{_md('s')})"))
-_SEPARATOR = re.compile("[" + "".join(re.escape(w[0]) for w in _D["period_separators"]) + "]")
-_DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern)
+_SEPARATOR_FIRST = frozenset(w[0] for w in _D["period_separators"])
+_START_CHARS = frozenset("0123456789零〇○一二三四五六七八九十年度月份 -/.").union(
+    *(w for k in ("year_suffixes", "date_suffixes", "month_suffixes", "day_chars", "period_start_tail") for w in _D[k]))
+_PERIOD_AT = re.compile("[" + "".join(re.escape(c) for c in sorted(_START_CHARS - _SEPARATOR_FIRST)) + "]*+["
+                        + "".join(re.escape(c) for c in sorted(_SEPARATOR_FIRST)) + "]")
+_DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern): _PERIOD_AT looks no further
 
 
 def _copies(p: re.Pattern, *names: str) -> Callable[[tuple], tuple | str]:
@@ -320,12 +327,20 @@ _ORD1 = [o for o in _D["ordinal_prefixes"] if len(o) == 1]
 _NOT_ORDINAL = "".join(f"(?<!{re.escape(o)}.)" for o in (*_ORD1, *(o for o in _D["ordinal_after"] if len(o) == 1)))
 _NOT_ORDINAL += "".join(f"(?<!{re.escape(o)} .)" for o in _ORD1)
 _NOT_CODE = "" if any(c in "0123456789." for t in _D["fixed_terms"] for c in t) else "(?<![A-Za-z].)(?<![0-9A-Za-z][-/.:].)"
-_CAND = re.compile(
-    f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
-    f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9]){_NOT_ORDINAL}{_NOT_CODE}"
-    f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
-    f"|(?<={_CN})(?<!{_CN}{_CN}){_NOT_ORDINAL}{_CN}*+(?={_NEXT_CLASS}|\\Z))"
-)
+
+
+def _candidates(turned_down: str = "") -> str:
+    """The pattern of the runs `at` may read (see _CAND); `turned_down`, a lookahead from the end of
+    a numeral run, leaves out the runs it matches."""
+    return (
+        f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
+        f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9]){_NOT_ORDINAL}{_NOT_CODE}"
+        f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
+        f"|(?<={_CN})(?<!{_CN}{_CN}){_NOT_ORDINAL}{_CN}*+(?={_NEXT_CLASS}|\\Z){turned_down})"
+    )
+
+
+_CAND = re.compile(_candidates())
 # A resumption point inside or right after a run: the next run is found the slow way (see `run`).
 _RUN_CHARS = frozenset(f"0123456789.{NUMERAL_CHARS}")
 _FIXED = re.compile(_alt(_D["fixed_terms"]))
@@ -355,6 +370,7 @@ _RULE_UNITS = frozenset(_D["named_rule_units"])
 _NAME_OPEN = frozenset("“\"‘「『《")
 _NAME_CLOSE = frozenset("”\"’」』》")
 _CN_NUMERAL_CHARS = frozenset("一二三四五六七八九十两百千万")
+_CN_RUN = frozenset(NUMERAL_CHARS)  # the characters of a numeral run (_CN)
 
 
 @lru_cache(maxsize=1)
@@ -408,6 +424,18 @@ def _whole(num: str, mult: str | None) -> int | None:
         return int(num)
     k = multiplier(mult)
     return None if k is None else int(num) * k
+
+
+# Plain digits with a decimal part (76.5, 3.25): what cn_to_decimal's general path makes of them
+# (the digits as written times 1, exact within the context's 28 digits), read without it.
+_PLAIN_DECIMAL = re.compile(f"[0-9]{{1,{MAX_DIGITS}}}\\.[0-9]{{1,{27 - MAX_DIGITS}}}")
+
+
+def _decimal(num: str) -> Decimal | None:
+    """cn_to_decimal(num), plain decimals (a tenth of the cost) without its general path."""
+    if "." in num and _PLAIN_DECIMAL.fullmatch(num):
+        return Decimal(num)
+    return cn_to_decimal(num)
 
 
 def _year(x: str | None) -> int | None:
@@ -572,6 +600,7 @@ class _Scanner:
     # --- main loop ----------------------------------------------------------------------------
     def run(self) -> None:
         t, n = self.t, self.n
+        cand = _scan_pattern()
         pos = 0
         while True:
             if pos < n and t[pos] in _RUN_CHARS:
@@ -587,7 +616,7 @@ class _Scanner:
                     pos = run_end
                     continue
             else:
-                m = _CAND.search(t, pos)
+                m = cand.search(t, pos)
                 if m is None:
                     return
                 s, run_end = m.span()
@@ -775,7 +804,7 @@ class _Scanner:
             return None
         num1, num2 = _PERCENT_FIELDS(m.groups())
         num = num1 or num2
-        value = cn_to_decimal(num)
+        value = _decimal(num)
         if value is None or not _FORMAL.isdisjoint(num):
             return None
         start, approx = self._start_with_prefix(s)
@@ -801,7 +830,7 @@ class _Scanner:
 
     @staticmethod
     def _value(num: str, mult: str | None) -> Decimal | None:
-        v = cn_to_decimal(num)
+        v = _decimal(num)
         if v is None:
             return None
         if mult:
@@ -826,7 +855,7 @@ class _Scanner:
 
     def date(self, s: int) -> int | None:
         t = self.t
-        if _SEPARATOR.search(t, s, s + _DATE_REACH) is None:  # no period can be read at s
+        if _PERIOD_AT.match(t, s, s + _DATE_REACH) is None:  # no period can be read at s
             m = _SINGLE.match(t, s)
             if not m:
                 return None
@@ -975,6 +1004,91 @@ _DATE_FIRST = frozenset(c for c, names in _DISPATCH.items() if names and names[0
 _GE_NEXT = _first_chars(_D["approx_infixes"], ["半"], _D["duration_units"], _D["duration_units_after_ge"])
 _COUNT_READ = (_Scanner.count,)
 _READ_GE_COUNT = tuple(r for r in _READ["个"] if r is not _Scanner.duration)  # _DAMAGED ends its digits before one of these
+
+
+def _lone_turned_down(c: str, places: frozenset[str], ge_next: str) -> str | None:
+    """A lookahead, from past a lone numeral `c` that `count` turns down (一, 万, 壹: _cn_ok), matching
+    where `at` turns the run down for certain: the character after it starts no reading but a count
+    (部, 大, and 个 not starting a span of time); no fixed term stands over `c` (三重一大: each is
+    looked for around it); and neither pair of characters holding `c` is one that a place name holds
+    (_place_end then looks no further)."""
+    units = sorted(u for u in _COUNT_ONLY if c + u not in places)
+    after = [f"[{''.join(map(re.escape, units))}]"] if units else []
+    if c + "个" not in places:
+        after.append(f"个(?!{ge_next})")
+    if not after:
+        return None
+    before = sorted({p[0] for p in places if p[1] == c})
+    guard = f"(?<![{''.join(map(re.escape, before))}]{re.escape(c)})" if before else ""
+    # a term holding c at i stands over it when its first i + 1 characters end here and the rest follow
+    guard += "".join(f"(?!(?<={re.escape(term[:i + 1])}){re.escape(term[i + 1:])})"
+                     for term in sorted(set(_D["fixed_terms"])) for i, x in enumerate(term) if x == c)
+    return f"(?={'|'.join(after)}){guard}"
+
+
+def _lone_tests() -> list[str]:
+    """The test of _scan_pattern for the lone numerals `at` turns down (see _lone_turned_down), or none
+    where a premise fails (the shortcuts off, a place name of one character, a count unit that is a
+    numeral, `个` read otherwise)."""
+    places = _place_pairs()
+    if (not _SHORTCUTS or places is None or _READ_GE_COUNT != _COUNT_READ
+            or not _RUN_CHARS.isdisjoint(_COUNT_ONLY) or "个" in _RUN_CHARS):
+        return []
+    ge_next = "[" + "".join(re.escape(c) for c in sorted(_GE_NEXT)) + "]"
+    by_test: dict[str, list[str]] = {}  # the numerals a test holds for (most share theirs: a shorter pattern)
+    for c in sorted(NUMERAL_CHARS):
+        if not _cn_ok(c) and (p := _lone_turned_down(c, places, ge_next)) is not None:
+            by_test.setdefault(p, []).append(re.escape(c))
+    if not by_test:
+        return []
+    # the run ends with one of the numerals and holds nothing else (it is maximal: no numeral before it)
+    tests = [f"(?<=[{''.join(cs)}])(?<!{_CN}[{''.join(cs)}]){p}" for p, cs in by_test.items()]
+    last = "[" + "".join(c for cs in by_test.values() for c in cs) + "]"  # one test first for the runs ending otherwise
+    return [f"(?<={last})(?:{'|'.join(tests)})"]
+
+
+def _apart(terms: list[str]) -> list[str]:
+    """The terms no occurrence of which can overlap another occurrence of a term, itself included (五个一
+    and 一把手 can: 五个一把手): none starts inside another, nor where another starts, but at its end."""
+    by_first: dict[str, list[str]] = {}
+    for t in terms:
+        by_first.setdefault(t[0], []).append(t)
+    meet: set[str] = set()
+    for a in terms:
+        for j in range(len(a)):
+            for b in by_first.get(a[j], ()):
+                if (j or b != a) and (a.startswith(b, j) or b.startswith(a[j:])):
+                    meet.update((a, b))
+    return [t for t in terms if t not in meet]
+
+
+def _term_tests() -> list[str]:
+    """The test of _scan_pattern for a lone numeral that a fixed term stands over (四个意识, 三重一大):
+    `at` skips to the term's end, past nothing the scan could read, when no other term's occurrence
+    can overlap the term's (_apart: _fixed_end then finds that one). Other numerals in the term are
+    left out alike, or skipped by `at` to the same end."""
+    by_char: dict[str, list[str]] = {}
+    for t in _apart(sorted(set(_D["fixed_terms"]))):
+        for i, c in enumerate(t):
+            rest = t[i + 1:]
+            # a lone numeral in the term, which the scan finds (followed by a character a reading starts with)
+            if (c in _CN_RUN and (i == 0 or t[i - 1] not in _CN_RUN)
+                    and (not rest or (rest[0] in _DISPATCH and rest[0] not in _CN_RUN))):
+                by_char.setdefault(c, []).append(f"(?<={re.escape(t[:i + 1])})" + (f"(?={re.escape(rest)})" if rest else ""))
+    if not by_char:
+        return []
+    cs = "".join(re.escape(c) for c in sorted(by_char))
+    alts = "|".join(f"(?<={re.escape(c)})(?:{'|'.join(v)})" for c, v in sorted(by_char.items()))
+    return [f"(?<=[{cs}])(?<!{_CN}[{cs}])(?:{alts})"]
+
+
+@lru_cache(maxsize=1)
+def _scan_pattern() -> re.Pattern:
+    """_CAND less the lone numerals that `at` only skips, at the cost of a call each: those `count`
+    turns down whatever stands around them (一部分, 一大批, 一项) and those a fixed term stands over
+    (“四个意识”). Built at the first scan: it needs the place names."""
+    tests = _lone_tests() + _term_tests()
+    return re.compile(_candidates(f"(?!{'|'.join(tests)})")) if tests else _CAND
 
 
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,

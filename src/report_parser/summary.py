@@ -57,7 +57,6 @@ def clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _FIGURE = re.compile(r"\d")
-_FIGURES = re.compile(r"\d+")
 _BREAK_OR_FIGURE = re.compile(rf"{_BREAKS}|\d")
 _AREA_AFTER = re.compile(r"\d*(?:多|余)?(?:个|项|大)?(?:方面|领域|板块)")
 
@@ -100,24 +99,23 @@ def _by_cue(f: _Fitting, c: str, text: str, end: int, memo: dict[str, bool]) -> 
     return None
 
 
-def _clause_start(text: str, start: int) -> int:
-    """Where the clause before `start` begins, as `clause` finds it: past the last clause break within
-    reach, found as the first break of the window reversed (a scan back, not a greedy match and its
-    backtracking)."""
+def _lo(text: str, start: int) -> int:
+    """Where the cue may begin: past the last figure before `start` in its clause, or the clause start.
+
+    The clause starts past the last clause break within reach (as `clause` finds it); a figure is a
+    run of digits, but one that a 方面/领域 follows (反馈的问题共3个方面18个: the cue reaches past 3个方面).
+    One scan back over the window reversed, to the first break or figure: most clauses hold no
+    figure before this one."""
     lo = max(0, start - CLAUSE_REACH)
-    m = _CLAUSE_BREAK.search(text[lo:start][::-1])
-    return start - m.start() if m else lo
-
-
-def _lo(text: str, cs: int, start: int) -> int:
-    """Where the cue may begin: past the last figure between the clause start and the figure."""
-    lo = cs
-    # every digit of a run gives the same answer as its last one (_AREA_AFTER reads on past the run)
-    m = _FIGURES.search(text, cs, start)  # most clauses hold no figure before this one
+    back = text[lo:start][::-1]
+    m = _BREAK_OR_FIGURE.search(back)
     while m is not None:
-        if not _AREA_AFTER.match(text, m.end()):  # 反馈的问题共3个方面18个: the cue reaches past 3个方面
-            lo = m.end()  # bounded: the clause is at most CLAUSE_REACH characters before the figure
-        m = _FIGURES.search(text, m.end(), start)
+        k = m.start()
+        if not back[k].isdecimal() or not _AREA_AFTER.match(text, start - k):
+            return start - k  # past the break, or the end of the figure
+        while k < len(back) and back[k].isdecimal():  # \d: the characters of category Nd
+            k += 1
+        m = _BREAK_OR_FIGURE.search(back, k)
     return lo
 
 
@@ -129,7 +127,7 @@ def summary_subject(text: str, kind: str, unit: str | None, start: int, end: int
     f = _fitting(kind, unit)
     if not f.rules:
         return None
-    lo = _lo(text, _clause_start(text, start), start)
+    lo = _lo(text, start)
     hi = min(len(text), end + 2)
     stop = _BREAK_OR_FIGURE.search(text, end, hi)  # the clause ends or the next figure starts
     if stop:
