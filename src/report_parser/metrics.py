@@ -243,13 +243,17 @@ _DATE = re.compile(_unique_names(_DATE_SOURCE))
 # there), only the branches without one can match:
 # the single date with its year (`one`), the ISO date and the month and day, the same sub-patterns
 # in _DATE's order, which this shorter pattern tries alone.
-_SINGLE = re.compile(_unique_names(f"(?:(?P<one>{_cjk('s')})|{_iso('s')}|{_md('s')})"))
 _SEPARATOR_FIRST = frozenset(w[0] for w in _D["period_separators"])
 _START_CHARS = frozenset("0123456789零〇○一二三四五六七八九十年度月份 -/.").union(
     *(w for k in ("year_suffixes", "date_suffixes", "month_suffixes", "day_chars", "period_start_tail") for w in _D[k]))
-_PERIOD_AT = re.compile("[" + "".join(re.escape(c) for c in sorted(_START_CHARS - _SEPARATOR_FIRST)) + "]*+["
-                        + "".join(re.escape(c) for c in sorted(_SEPARATOR_FIRST)) + "]")
+_NOT_SEPARATOR = "[" + "".join(re.escape(c) for c in sorted(_START_CHARS - _SEPARATOR_FIRST)) + "]"
+_SEPARATOR = "[" + "".join(re.escape(c) for c in sorted(_SEPARATOR_FIRST)) + "]"
+_PERIOD_AT = re.compile(f"{_NOT_SEPARATOR}*+{_SEPARATOR}")
 _DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern): _PERIOD_AT looks no further
+# _SINGLE opens with _PERIOD_AT's test, as it is matched up to _DATE_REACH, turned round: it matches
+# only where _PERIOD_AT does not (one match for most dates, not two).
+_SINGLE = re.compile(_unique_names(f"(?!{_NOT_SEPARATOR}{{0,{_DATE_REACH - 1}}}+{_SEPARATOR})"
+                                   f"(?:(?P<one>{_cjk('s')})|{_iso('s')}|{_md('s')})"))
 
 
 def _copies(p: re.Pattern, *names: str) -> Callable[[tuple], tuple | str]:
@@ -620,13 +624,13 @@ class _Scanner:
                 if m is None:
                     return
                 s, run_end = m.span()
-                # digits: the common readings first (_digits), without the general path
-                if (_SHORTCUTS and t[s] in _ASCII_DIGITS and run_end < n and run_end - s < 11
-                        and t.find(".", s, run_end) < 0):
-                    end = self._digits(s, run_end)
-                    if end is not None:
-                        pos = end
-                        continue
+                # digits: the common readings first (_digits), then the others without at's checks before the run
+                if _SHORTCUTS and t[s] in _ASCII_DIGITS and run_end < n:
+                    end = self._digits(s, run_end) if run_end - s < 11 and t.find(".", s, run_end) < 0 else None
+                    if end is None:
+                        end = self._arabic(s, run_end)
+                    pos = end if end is not None and end > s else run_end
+                    continue
             end = self.at(s, run_end)
             pos = end if end is not None and end > s else run_end
 
@@ -693,7 +697,7 @@ class _Scanner:
         (25个, 13人) or a date (2025年…, 3月). _CAND has turned down what `at` checks first in the
         characters before the run; what else `at` tries first needs a dot, a longer run, or another
         character after it (clock, phone, short year): the run has no dot and less than 11 digits.
-        None: the run takes the general path, `at`."""
+        None: the run takes the other readings (_arabic)."""
         t = self.t
         nxt = t[run_end]
         if nxt in _COUNT_ONLY or (nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT):
@@ -716,6 +720,38 @@ class _Scanner:
             return e
         if nxt in _DATE_FIRST and (nxt != "年" or run_end - s != 2):
             return self.date(s)  # a date read ends past s; if none is, `at` tries the other readings
+        return None
+
+    def _arabic(self, s: int, run_end: int) -> int | None:
+        """What `at` does with a run of digits found by _CAND and followed by a character, less its checks of
+        the characters before the run, which _CAND's lookbehinds have made (see _digits)."""
+        t = self.t
+        nxt = t[run_end]
+        # 2019.9.6, 1999.08: the run holds the dot after a year
+        dotted = run_end > s + 4 and t[s + 4] == "." and _YEAR_DOT.match(t, s) is not None
+        readings = _READ.get(nxt)
+        if nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT:
+            readings = _READ_GE_COUNT  # 25个 is no span of time (3个月, 两个半小时 are)
+        if readings is None and not dotted:
+            return None
+        c = ((nxt == ":" and _CLOCK.match(t, s)) or ((nxt == "-" or run_end - s >= 11) and _PHONE.match(t, s))
+             or (nxt == "年" and run_end - s == 2 and _SHORT_YEAR.match(t, s)))
+        if c:
+            return c.end()
+        if dotted:
+            r = self.date(s)
+            if r is not None:
+                return r
+        for read in readings or ():
+            r = read(self, s)
+            if r is not None:
+                return r
+        if nxt in _DAMAGED_NEXT:
+            d = _DAMAGED.match(t, s)
+            if d and self._damaged(d.group()):
+                e = d.end() + 1
+                self.issue(Code.W102, s, e, text=t[s:e])
+                return e
         return None
 
     @staticmethod
@@ -855,13 +891,13 @@ class _Scanner:
 
     def date(self, s: int) -> int | None:
         t = self.t
-        if _PERIOD_AT.match(t, s, s + _DATE_REACH) is None:  # no period can be read at s
-            m = _SINGLE.match(t, s)
-            if not m:
-                return None
+        m = _SINGLE.match(t, s)  # where no period can be read at s
+        if m is not None:
             if m.lastindex == _SINGLE_ONE:
                 return self._one(s, m.end(), *m.group(*_SINGLE_ONE_YMD))
             return self._single(s, m.end(), m.groups(""), _SINGLE_YMD)
+        if _PERIOD_AT.match(t, s, s + _DATE_REACH) is None:  # no period either
+            return None
         m = _DATE.match(t, s)
         if not m:
             return None
@@ -874,6 +910,15 @@ class _Scanner:
 
     def _one(self, s: int, e: int, y_: str, mo_: str | None, d_: str | None) -> int | None:
         """A single date with its year: what `_single` does for it, for the common forms."""
+        if mo_ is None and y_.isascii():  # 2025年, 2025年底 (a day is written with its month): as below
+            y = int(y_)
+            if not 1800 <= y <= 2099:  # _valid
+                return self._invalid(s, e)
+            lo, hi = self.untitled
+            if lo < s < hi or not self._in_title(s):
+                self.found.append(Found("date", s, e, None, None, False, str(y)))  # _iso_date
+            self.ref = (y, None, None)
+            return e
         if y_.isascii() and (mo_ is None or mo_.isascii()) and (d_ is None or d_.isascii()):
             # digits, as _year and _part read them
             y, mo, d = int(y_), None if mo_ is None else int(mo_), None if d_ is None else int(d_)
