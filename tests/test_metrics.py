@@ -475,9 +475,12 @@ def test_single_dates_where_no_period_can_be_read() -> None:
     texts += [f"{a}{b}{c}{e}" for a in ("2025年", "2025年4月", "2025年4月12日", "2025年度", "4月份", "4月12号", "2019.9",
                                         "2019-04-19", "二〇二四年十二月", "二〇二四年十二月二十五日", "2008", "12")
               for b in tails for c in d["period_separators"] for e in ("5月", "2026年3月", "19日", "2026年", "")]
+    # blanks up to past the reach before a separator: _SINGLE's own test of _PERIOD_AT's reach
+    texts += [f"2025年{' ' * k}{c}5月" for k in range(metrics._DATE_REACH + 2) for c in d["period_separators"]]
     tried = 0
     for t in texts:
         if metrics._PERIOD_AT.match(t, 0, metrics._DATE_REACH) is not None:
+            assert metrics._SINGLE.match(t) is None, t  # where a period may be read, _DATE alone reads
             continue
         tried += 1
         a, b = metrics._DATE.match(t), metrics._SINGLE.match(t)
@@ -522,6 +525,7 @@ def test_fast_readings_as_the_general_path(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(metrics, "_SHORTCUTS", False)
     monkeypatch.setattr(metrics, "_ONE", -1)  # no match has this lastindex: every date takes the general path
     monkeypatch.setattr(metrics, "_PERIOD_AT", re.compile(""))  # a period may start anywhere: every date read by _DATE
+    monkeypatch.setattr(metrics, "_SINGLE", re.compile("(?!)"))  # which holds _PERIOD_AT's test in its own
     for t, got in zip(texts, fast, strict=True):
         assert got == extract(t), t
 
