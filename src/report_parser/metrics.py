@@ -439,6 +439,14 @@ def _decimal(num: str) -> Decimal | None:
     """cn_to_decimal(num), plain decimals (a tenth of the cost) without its general path."""
     if "." in num and _PLAIN_DECIMAL.fullmatch(num):
         return Decimal(num)
+    return cn_to_decimal(num) if num.isascii() else _cn_decimal(num)
+
+
+@lru_cache(maxsize=2048)
+def _cn_decimal(num: str) -> Decimal | None:
+    """cn_to_decimal of a numeral written with Chinese characters (四, 二十五, 1.2万), whose general path
+    costs ten times a look-up: a notice writes a few such numerals, the same few over and over (a
+    Decimal is immutable: the one value serves every figure)."""
     return cn_to_decimal(num)
 
 
