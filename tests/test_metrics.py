@@ -402,6 +402,22 @@ def test_candidate_scan_finds_the_runs_read_one_by_one() -> None:
         assert [m.span() for m in metrics._CAND.finditer(t)] == _runs_one_by_one(t), t
 
 
+def test_candidate_group_marks_the_runs_digits_reads() -> None:
+    """The scan's group is set on a run of digits exactly where _digits may read it: no dot, at most
+    10 digits, a character after it."""
+    import random
+
+    rnd = random.Random(19)
+    alphabet = "0123456789..一二十万第年月个项元%-/: 至的,¥aZ"
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 16))) for _ in range(3000)]
+    texts += [f"{'7' * k}{c}" for k in range(1, 14) for c in ("个", ".5个", "")]
+    for t in texts:
+        for m in metrics._scan_pattern().finditer(t):
+            s, e = m.span()
+            plain = t[s].isdigit() and e < len(t) and e - s < 11 and "." not in t[s:e]
+            assert bool(m.lastindex) == plain, (t, s, e)
+
+
 def test_outside_keeps_the_figures_in_no_span() -> None:
     import random
 

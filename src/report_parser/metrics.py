@@ -335,11 +335,13 @@ _NOT_CODE = "" if any(c in "0123456789." for t in _D["fixed_terms"] for c in t) 
 
 def _candidates(turned_down: str = "") -> str:
     """The pattern of the runs `at` may read (see _CAND); `turned_down`, a lookahead from the end of
-    a numeral run, leaves out the runs it matches."""
+    a numeral run, leaves out the runs it matches. Its one group holds the digits after the first of a
+    run of at most 10 digits with no dot, followed by a character (the runs _digits reads first)."""
     return (
         f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}](?:(?<=[{re.escape(_SIGNS)}])"
         f"|(?<=[0-9])(?<![0-9]{{2}})(?<![0-9]\\.[0-9]){_NOT_ORDINAL}{_NOT_CODE}"
-        f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
+        f"(?:(?:(?<=1)[89]|(?<=2)0)[0-9]{{2}}(?:\\.[0-9]++)++|([0-9]{{0,9}}+)(?={_NEXT_CLASS})"
+        f"|[0-9]*+(?:\\.[0-9]++)*+(?={_NEXT_CLASS}|\\Z))"
         f"|(?<={_CN})(?<!{_CN}{_CN}){_NOT_ORDINAL}{_CN}*+(?={_NEXT_CLASS}|\\Z){turned_down})"
     )
 
@@ -632,9 +634,10 @@ class _Scanner:
                 if m is None:
                     return
                 s, run_end = m.span()
-                # digits: the common readings first (_digits), then the others without at's checks before the run
+                # digits: the common readings first (_digits, where the pattern's group is set), then the
+                # others without at's checks before the run
                 if _SHORTCUTS and t[s] in _ASCII_DIGITS and run_end < n:
-                    end = self._digits(s, run_end) if run_end - s < 11 and t.find(".", s, run_end) < 0 else None
+                    end = self._digits(s, run_end) if m.lastindex else None
                     if end is None:
                         end = self._arabic(s, run_end)
                     pos = end if end is not None and end > s else run_end
