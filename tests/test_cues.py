@@ -117,3 +117,16 @@ def test_squash_removes_what_the_blank_pattern_removes():
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
         assert squash(text) == blank.sub("", text), repr(text)
     assert squash("中共某县委员会") == "中共某县委员会" and squash("中共 某县\u3000委员会") == "中共某县委员会"
+
+
+def test_every_state_heading_holds_the_word_looked_for_first() -> None:
+    """heading_state searches only titles holding _HEADING_WORD: the pattern must end with it at its top
+    level (a top-level alternation would parse as one branch, and the test would fail)."""
+    from re import _parser
+
+    pattern = facts.data().state_heading.pattern
+    items = list(_parser.parse(pattern))
+    word = [(_parser.LITERAL, ord(c)) for c in facts._HEADING_WORD]
+    assert items[-len(word):] == word
+    assert facts.heading_state("(二)已整改完成的问题") == "done"
+    assert facts.heading_state("(二)已整改完成的事项") is None
