@@ -86,6 +86,23 @@ def test_plain_refuses_what_differs(pattern):
 
     with pytest.raises(ValueError):
         plain(pattern)
+    if pattern != r"\d+":
+        with pytest.raises(ValueError):
+            plain(pattern, digits=True)  # `digits` takes \d, nothing else
+
+
+def test_plain_with_digits_matches_as_regex():
+    import regex
+
+    from report_parser.cues import plain
+
+    pattern = r"第\s*\d+\s*页|(?<![\d-])\d{3,4}(?!\d)|[^\s\d]{2}"
+    rnd = random.Random(pattern)
+    pieces = [*SPACES, "第", "页", "-", "0", "7", "９", "٣", "x"]  # ASCII, full-width and Arabic-Indic digits
+    want_re, got_re = regex.compile(pattern), plain(pattern, digits=True)
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert [m.span() for m in got_re.finditer(text)] == [m.span() for m in want_re.finditer(text)], repr(text)
 
 
 def test_words_grouped_by_first_char_match_as_the_flat_alternation() -> None:
