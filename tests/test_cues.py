@@ -147,3 +147,9 @@ def test_every_state_heading_holds_the_word_looked_for_first() -> None:
     assert items[-len(word):] == word
     assert facts.heading_state("(二)已整改完成的问题") == "done"
     assert facts.heading_state("(二)已整改完成的事项") is None
+
+
+def test_statement_words_grouped_only_when_literal() -> None:
+    assert facts._words_or_pattern("整改进展|进展|问题") == "整改进展|进展|问题"  # one word per character: as it was
+    assert facts._words_or_pattern("该问题|该项|此项") == "该(?:问题|项)|此项"
+    assert facts._words_or_pattern("^(?:拟|将)|待") == "^(?:拟|将)|待"  # a pattern, not words: kept as given
