@@ -86,6 +86,23 @@ def test_plain_refuses_what_differs(pattern):
 
     with pytest.raises(ValueError):
         plain(pattern)
+    if pattern != r"\d+":
+        with pytest.raises(ValueError):
+            plain(pattern, digits=True)  # `digits` takes \d, nothing else
+
+
+def test_plain_with_digits_matches_as_regex():
+    import regex
+
+    from report_parser.cues import plain
+
+    pattern = r"第\s*\d+\s*页|(?<![\d-])\d{3,4}(?!\d)|[^\s\d]{2}"
+    rnd = random.Random(pattern)
+    pieces = [*SPACES, "第", "页", "-", "0", "7", "９", "٣", "x"]  # ASCII, full-width and Arabic-Indic digits
+    want_re, got_re = regex.compile(pattern), plain(pattern, digits=True)
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert [m.span() for m in got_re.finditer(text)] == [m.span() for m in want_re.finditer(text)], repr(text)
 
 
 def test_words_grouped_by_first_char_match_as_the_flat_alternation() -> None:
@@ -117,3 +134,22 @@ def test_squash_removes_what_the_blank_pattern_removes():
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
         assert squash(text) == blank.sub("", text), repr(text)
     assert squash("中共某县委员会") == "中共某县委员会" and squash("中共 某县\u3000委员会") == "中共某县委员会"
+
+
+def test_every_state_heading_holds_the_word_looked_for_first() -> None:
+    """heading_state searches only titles holding _HEADING_WORD: the pattern must end with it at its top
+    level (a top-level alternation would parse as one branch, and the test would fail)."""
+    from re import _parser
+
+    pattern = facts.data().state_heading.pattern
+    items = list(_parser.parse(pattern))
+    word = [(_parser.LITERAL, ord(c)) for c in facts._HEADING_WORD]
+    assert items[-len(word):] == word
+    assert facts.heading_state("(二)已整改完成的问题") == "done"
+    assert facts.heading_state("(二)已整改完成的事项") is None
+
+
+def test_statement_words_grouped_only_when_literal() -> None:
+    assert facts._words_or_pattern("整改进展|进展|问题") == "整改进展|进展|问题"  # one word per character: as it was
+    assert facts._words_or_pattern("该问题|该项|此项") == "该(?:问题|项)|此项"
+    assert facts._words_or_pattern("^(?:拟|将)|待") == "^(?:拟|将)|待"  # a pattern, not words: kept as given

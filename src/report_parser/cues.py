@@ -18,6 +18,7 @@ import regex
 # too: a pattern moved to `re` spells these out so that it matches exactly as before (see `plain`).
 REGEX_SPACE = "\\t-\\r\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 _NOT_PLAIN = re.compile(r"\\[dDwWbB]|\(\?[rV]|\\[pP]\{|\[\[")
+_NOT_PLAIN_DIGITS = re.compile(r"\\[DwWbB]|\(\?[rV]|\\[pP]\{|\[\[")
 
 _SPELLED = {("\\s", True): REGEX_SPACE, ("\\s", False): f"[{REGEX_SPACE}]", ("\\S", False): f"[^{REGEX_SPACE}]"}
 
@@ -37,12 +38,14 @@ def by_first_char(words: list[str]) -> str:
     return "|".join(out)
 
 
-def plain(pattern: str, flags: int = 0) -> re.Pattern:
+def plain(pattern: str, flags: int = 0, digits: bool = False) -> re.Pattern:
     """`pattern` compiled with the stdlib `re`, which finds plain patterns faster than `regex`, matching
     what `regex.compile(pattern, flags)` matches: \\s and \\S are spelled out as `regex` reads them.
     Patterns with \\d, \\w or \\b (whose character sets differ between the two modules' Unicode
-    versions), \\S inside a set, or `regex`-only syntax are refused."""
-    if _NOT_PLAIN.search(pattern):
+    versions), \\S inside a set, or `regex`-only syntax are refused; \\d is taken when `digits` says
+    the difference does not matter (digits of scripts newer than Python's Unicode tables, which
+    normalised notices do not hold)."""
+    if (_NOT_PLAIN_DIGITS if digits else _NOT_PLAIN).search(pattern):
         raise ValueError(f"not a plain pattern: {pattern!r}")
     out: list[str] = []
     in_class = False
