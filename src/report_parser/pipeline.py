@@ -112,17 +112,35 @@ _new_metric = builder(Metric)
 _new_node = builder(Node)
 
 
+# Whether a classifier, found in the matching text, is written the same in the original wherever the
+# text has no hard wraps joined and no traditional characters converted: normalize then changes
+# characters only to their narrow forms (all at or below U+00B7), to blanks, or a lone surrogate to
+# U+FFFD, and the classifier holds none of these. Per classifier, computed once.
+_WRITTEN_AS_MATCHED: dict[str, bool] = {}
+
+
+def _as_written(unit: str) -> bool:
+    known = _WRITTEN_AS_MATCHED.get(unit)
+    if known is None:
+        known = _WRITTEN_AS_MATCHED[unit] = min(unit) > "\xb7" and "\ufffd" not in unit
+    return known
+
+
 def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> list[Metric]:
     """Metrics built without validation (see assemble.trusted): their values are the extractor's;
     with `subjects`, each gets the subject of a whole-unit figure."""
     original, T = nt.original, nt.text
     identity = not nt.breaks  # most texts: matching offsets are the original's (NormText.orig_span)
+    as_matched = identity and not nt.traditional  # the classifiers _as_written says stand as matched
     out: list[Metric] = []
     orig_span = nt.orig_span
     for f in found:
-        s, e = (f.start, f.end) if identity else orig_span(f.start, f.end)  # a figure is never empty
+        if identity:
+            s, e = f.start, f.end
+        else:
+            s, e = orig_span(f.start, f.end)  # a figure is never empty
         unit = f.unit
-        if unit and f.kind == "count":
+        if unit and f.kind == "count" and not (as_matched and _as_written(unit)):
             # the classifier as written (個, not the 个 it was matched as)
             i = T.rfind(unit, f.start, f.end)
             if i >= 0:
