@@ -500,14 +500,18 @@ _TOTAL_KINDS = frozenset(("count", "money", "percent"))
 _TOTAL_CUE = regex.compile(rf"(?:{alternation(load('summary_subjects.json')['total_cues'])})[^,;。]{{0,12}}$")
 
 
+def _by_start(x: tuple[metrics_mod.Found, Metric]) -> int:
+    return x[0].start
+
+
 def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str, Metric]:
     """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
     breakdown of people disciplined with no stated total give none (contract: totals)."""
     out: dict[str, Metric] = {}
     people: dict[int, int] | None = None  # sentence start → people disciplined named apart in it
     # the figures that may be totals, in text order
-    may = sorted((x for x in figures if x[1].subject in _TOTAL_SUBJECTS and x[1].kind in _TOTAL_KINDS),
-                 key=lambda x: x[0].start)
+    may = [x for x in figures if x[1].subject in _TOTAL_SUBJECTS and x[1].kind in _TOTAL_KINDS]
+    may.sort(key=_by_start)
     # the first 其中 before the last of them (most notices have none): a figure it does not stand
     # before is no part (_is_part), and needs its sentence only for the people disciplined
     first_part = T.find("其中", 0, may[-1][0].start) if may else -1
