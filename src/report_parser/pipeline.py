@@ -112,17 +112,35 @@ _new_metric = builder(Metric)
 _new_node = builder(Node)
 
 
+# Whether a classifier, found in the matching text, is written the same in the original wherever the
+# text has no hard wraps joined and no traditional characters converted: normalize then changes
+# characters only to their narrow forms (all at or below U+00B7), to blanks, or a lone surrogate to
+# U+FFFD, and the classifier holds none of these. Per classifier, computed once.
+_WRITTEN_AS_MATCHED: dict[str, bool] = {}
+
+
+def _as_written(unit: str) -> bool:
+    known = _WRITTEN_AS_MATCHED.get(unit)
+    if known is None:
+        known = _WRITTEN_AS_MATCHED[unit] = min(unit) > "\xb7" and "\ufffd" not in unit
+    return known
+
+
 def _metrics(nt: NormText, found: list[metrics_mod.Found], subjects: bool) -> list[Metric]:
     """Metrics built without validation (see assemble.trusted): their values are the extractor's;
     with `subjects`, each gets the subject of a whole-unit figure."""
     original, T = nt.original, nt.text
     identity = not nt.breaks  # most texts: matching offsets are the original's (NormText.orig_span)
+    as_matched = identity and not nt.traditional  # the classifiers _as_written says stand as matched
     out: list[Metric] = []
     orig_span = nt.orig_span
     for f in found:
-        s, e = (f.start, f.end) if identity else orig_span(f.start, f.end)  # a figure is never empty
+        if identity:
+            s, e = f.start, f.end
+        else:
+            s, e = orig_span(f.start, f.end)  # a figure is never empty
         unit = f.unit
-        if unit and f.kind == "count":
+        if unit and f.kind == "count" and not (as_matched and _as_written(unit)):
             # the classifier as written (個, not the 个 it was matched as)
             i = T.rfind(unit, f.start, f.end)
             if i >= 0:
@@ -482,14 +500,18 @@ _TOTAL_KINDS = frozenset(("count", "money", "percent"))
 _TOTAL_CUE = regex.compile(rf"(?:{alternation(load('summary_subjects.json')['total_cues'])})[^,;。]{{0,12}}$")
 
 
+def _by_start(x: tuple[metrics_mod.Found, Metric]) -> int:
+    return x[0].start
+
+
 def _totals(T: str, figures: list[tuple[metrics_mod.Found, Metric]]) -> dict[str, Metric]:
     """The first whole-unit figure of each total subject, in text order; parts after 其中 and a
     breakdown of people disciplined with no stated total give none (contract: totals)."""
     out: dict[str, Metric] = {}
     people: dict[int, int] | None = None  # sentence start → people disciplined named apart in it
     # the figures that may be totals, in text order
-    may = sorted((x for x in figures if x[1].subject in _TOTAL_SUBJECTS and x[1].kind in _TOTAL_KINDS),
-                 key=lambda x: x[0].start)
+    may = [x for x in figures if x[1].subject in _TOTAL_SUBJECTS and x[1].kind in _TOTAL_KINDS]
+    may.sort(key=_by_start)
     # the first 其中 before the last of them (most notices have none): a figure it does not stand
     # before is no part (_is_part), and needs its sentence only for the people disciplined
     first_part = T.find("其中", 0, may[-1][0].start) if may else -1
