@@ -182,3 +182,18 @@ def test_no_ideograph_is_a_digit_to_either_engine():
     assert regex.search(r"\d", block, regex.V0) is None
     assert not any(c.isdecimal() for c in block)
     assert find_markers("1.\u4e00") and find_markers("1.\u4e00")[0].end == 2
+
+
+_HALF = str.maketrans("，：（）", ",:()")  # the examples' full-width marks as the matching text has them
+
+
+def test_scan_names_each_rule_by_its_only_group():
+    # find_markers tells the rule of a match by the group that closed last: each rule's ordinal, the
+    # only group of its pattern, so no other group of the rule can close after it
+    for rule in RULES:
+        assert re.compile(rule.pattern).groups == 1, rule.family
+    assert _SCAN.groups == len(RULES)
+    for rule in RULES:
+        for ex in rule.examples:
+            m = _SCAN.match("\n" + ex.translate(_HALF) + "加")
+            assert m is not None and m.lastindex == _SCAN.groupindex[f"n_{rule.family}"], (rule.family, ex)

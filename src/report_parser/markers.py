@@ -115,11 +115,14 @@ STYLES: tuple[str, ...] = (*dict.fromkeys(r.out_style for r in RULES), TABLE_ROW
 _RULE_BY_FAMILY = {r.family: r for r in RULES}
 
 
-def _alternation(group: bool) -> str:
-    """Every rule's pattern as one alternation; with `group`, each family and its ordinal named."""
-    if group:
-        return "|".join(f"(?P<{r.family}>{r.pattern.replace('(?P<n>', f'(?P<n_{r.family}>')})" for r in RULES)
-    return "|".join(r.pattern.replace("(?P<n>", "(?:") for r in RULES)
+def _alternation(group: bool, families: bool = True) -> str:
+    """Every rule's pattern as one alternation; with `group`, each ordinal named (n_family) and, with
+    `families`, each family too."""
+    if not group:
+        return "|".join(r.pattern.replace("(?P<n>", "(?:") for r in RULES)
+    if not families:
+        return "|".join(r.pattern.replace("(?P<n>", f"(?P<n_{r.family}>") for r in RULES)
+    return "|".join(f"(?P<{r.family}>{r.pattern.replace('(?P<n>', f'(?P<n_{r.family}>')})" for r in RULES)
 
 
 # Where a marker may stand: at the start of a line, or in running text after a sentence or clause
@@ -173,12 +176,14 @@ class Marker(NamedTuple):
 # that character, so the engine jumps from one to the next.
 _PUNCT = "。!?;:,、)”\""  # the characters of _BOUNDARY's second branch
 _BEFORE = re.escape("\n\x20\t" + _PUNCT)
-_SCAN = re.compile(rf"[{_BEFORE}]{_FIRST}(?:{_alternation(True)})")
-_AT_START = re.compile(rf"{_FIRST}(?:{_alternation(True)})")
-# by the index of a rule's group (the group that closes last): the rule, the index of its ordinal
-# group, and what each of its markers takes from it
-_BY_GROUP = {_SCAN.groupindex[r.family]: (r, _SCAN.groupindex[f"n_{r.family}"], r.family, r.out_style,
-                                          r.measure, r.part, r.line_start_only, {}) for r in RULES}
+# Only the ordinals are groups (each rule has one, which no other group follows): the group that
+# closes last names the rule, and the engine sets half the marks it would with the families named.
+_SCAN = re.compile(rf"[{_BEFORE}]{_FIRST}(?:{_alternation(True, families=False)})")
+_AT_START = re.compile(rf"{_FIRST}(?:{_alternation(True, families=False)})")
+# by the index of a rule's ordinal group (the group that closes last): the rule, that index again,
+# and what each of its markers takes from it
+_BY_GROUP = {_SCAN.groupindex[f"n_{r.family}"]: (r, _SCAN.groupindex[f"n_{r.family}"], r.family, r.out_style,
+                                                 r.measure, r.part, r.line_start_only, {}) for r in RULES}
 # how far past its start a match of _SCAN reads, look-aheads included, at most (tests/test_markers.py checks)
 _REACH = 16
 _READINGS_KEPT = 2048  # ordinals as written remembered per rule (MarkerRule.read of each), at most
@@ -237,7 +242,7 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
             rule, raw, e = read
             family, style, measure, part, line_start_only = (
                 rule.family, rule.out_style, rule.measure, rule.part, rule.line_start_only)
-            readings = _BY_GROUP[_SCAN.groupindex[rule.family]][7]
+            readings = _BY_GROUP[_SCAN.groupindex[f"n_{rule.family}"]][7]
         if e > end:
             break
         # the boundary: spaces and tabs back to a line start (at most 40), to a sentence or clause
