@@ -13,6 +13,7 @@ from operator import itemgetter
 
 import regex
 
+from . import stdre
 from .errors import Code, Diagnostic
 from .lexicon import load
 from .numerals import DIGIT_CHARS, DIGITS, MAX_DIGITS, NUMERAL_CHARS, cn_digits, cn_to_decimal, multiplier
@@ -45,7 +46,7 @@ _D = load_data()
 # The kinds that are amounts (tables count them: has_figure), as against points and stretches of time.
 FIGURE_KINDS = frozenset(k for k, sort in _D["kinds"].items() if sort == "amount")
 _MEASURE_UNITS = frozenset(_D["measure_units"])
-_ONE_SPAN_AFTER = re.compile(r"以上|以内|之内|内|左右|多|时间|[,。;、)]|$")
+_ONE_SPAN_AFTER = stdre.compile(r"以上|以内|之内|内|左右|多|时间|[,。;、)]|$")
 
 
 def _alt(words) -> str:
@@ -94,7 +95,7 @@ _COUNT_UNIT = _unit_alt(_COUNT_UNITS, _D["count_unit_prefixes"])
 _COUNT_UNIT_PLAIN = _unit_alt(_COUNT_UNITS)
 
 # stdlib re where a pattern needs nothing of `regex`: it compiles these several times faster
-_COUNT = re.compile(
+_COUNT = stdre.compile(
     f"{_NUM}(?P<a1>{_APPROX_IN})?+(?P<mult>{_MULT})?+(?P<a2>{_APPROX_IN})?+"
     f"(?:(?P<unit>{_COUNT_UNIT})|(?P<da>{regex.escape(_D['bare_da_unit'])})(?!{_COUNT_UNIT_PLAIN}))"
 )
@@ -130,7 +131,7 @@ def _dur_units(units: list[str]) -> str:
 
 # Stdlib `re` reads these several times as fast as `regex`: a name written more than once is
 # numbered (_unique_names), and the copy that is set gives the value.
-_DURATION = re.compile(_unique_names(
+_DURATION = stdre.compile(_unique_names(
     f"{_NUM}(?P<a1>{_APPROX_IN})?+"
     f"(?:(?P<ge>个)(?P<a2>{_APPROX_IN})?+(?P<half>半)?+(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_after_ge'])})"
     f"|(?P<unit>{_dur_units(_D['duration_units'] + _D['duration_units_without_ge'])}))"
@@ -143,14 +144,14 @@ _MONEY_TAIL = "(?:" + "|".join(
     for w in _D["money_tail"]
 ) + ")?+"
 _JIAO_FEN = f"(?:零?(?P<jiao>[0-9]|{_CNDIG})角)?+(?:零?(?P<fen>[0-9]|{_CNDIG})分)?+"
-_MONEY = re.compile(_unique_names(
+_MONEY = stdre.compile(_unique_names(
     f"(?:(?P<sign>{_alt(_D['money_prefix_signs'])}){_SP}(?P<num>{_ARABIC})(?P<mult>{_MULT})?+(?P<yuan>{_MONEY_UNIT})?+"
     f"|{_NUM}(?P<a1>{_APPROX_IN})?+(?P<mult>{_MULT})?+(?P<a2>{_APPROX_IN})?+(?P<yuan>{_MONEY_UNIT}))"
     f"{_JIAO_FEN}{_MONEY_TAIL}"
 ))
 
-_PERCENT = re.compile(_unique_names(f"(?:(?P<num>{_ARABIC}){_SP}%|百分之(?P<num>{_ARABIC}|{_CNRUN}))"))
-_RATIO = re.compile(_unique_names(
+_PERCENT = stdre.compile(_unique_names(f"(?:(?P<num>{_ARABIC}){_SP}%|百分之(?P<num>{_ARABIC}|{_CNRUN}))"))
+_RATIO = stdre.compile(_unique_names(
     rf"(?:(?P<a>[0-9]{{1,4}})[ ]?/[ ]?(?P<b>[0-9]{{1,4}})(?![0-9/]|\.[0-9])"
     f"|(?P<b>{_CNRUN})分之(?P<a>{_CNRUN}))"
 ))
@@ -233,7 +234,7 @@ _DATE_SOURCE = (
 
 # A date is read by stdlib `re`, three times as fast here as `regex` (the same pattern, its
 # repeated names numbered); the groups of one name are alternatives, at most one of them set.
-_DATE = re.compile(_unique_names(_DATE_SOURCE))
+_DATE = stdre.compile(_unique_names(_DATE_SOURCE))
 
 
 # Every branch of _DATE that reads a period holds a separator (_SEP) right after its start, and a
@@ -248,11 +249,11 @@ _START_CHARS = frozenset("0123456789零〇○一二三四五六七八九十年�
     *(w for k in ("year_suffixes", "date_suffixes", "month_suffixes", "day_chars", "period_start_tail") for w in _D[k]))
 _NOT_SEPARATOR = "[" + "".join(re.escape(c) for c in sorted(_START_CHARS - _SEPARATOR_FIRST)) + "]"
 _SEPARATOR = "[" + "".join(re.escape(c) for c in sorted(_SEPARATOR_FIRST)) + "]"
-_PERIOD_AT = re.compile(f"{_NOT_SEPARATOR}*+{_SEPARATOR}")
+_PERIOD_AT = stdre.compile(f"{_NOT_SEPARATOR}*+{_SEPARATOR}")
 _DATE_REACH = 45  # the longest match of _DATE (a test checks it against the pattern): _PERIOD_AT looks no further
 # _SINGLE opens with _PERIOD_AT's test, as it is matched up to _DATE_REACH, turned round: it matches
 # only where _PERIOD_AT does not (one match for most dates, not two).
-_SINGLE = re.compile(_unique_names(f"(?!{_NOT_SEPARATOR}{{0,{_DATE_REACH - 1}}}+{_SEPARATOR})"
+_SINGLE = stdre.compile(_unique_names(f"(?!{_NOT_SEPARATOR}{{0,{_DATE_REACH - 1}}}+{_SEPARATOR})"
                                    f"(?:(?P<one>{_cjk('s')})|{_iso('s')}|{_md('s')})"))
 
 
@@ -277,22 +278,22 @@ _ONE, _ONE_YMD = _one_ymd(_DATE)
 _SINGLE_ONE, _SINGLE_ONE_YMD = _one_ymd(_SINGLE)
 
 # --- things that are not figures -------------------------------------------------------------
-_CLOCK = re.compile(
+_CLOCK = stdre.compile(
     rf"[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?+(?:{_SEP}[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?+)?+"
 )
-_PHONE = re.compile(r"[0-9]{3,4}-[0-9]{7,8}(?:-[0-9]{1,6})?+(?![0-9])|1[3-9][0-9]{9}(?![0-9])")
+_PHONE = stdre.compile(r"[0-9]{3,4}-[0-9]{7,8}(?:-[0-9]{1,6})?+(?![0-9])|1[3-9][0-9]{9}(?![0-9])")
 # Digits dropped by a mirror: 2024717日 (年 and 月 lost), 830日 (月 lost), 20247月.
 # Two-digit years (15年3月2日, 98年4月) are left out: the century is a guess.
-_SHORT_YEAR = re.compile(r"[0-9]{2}年[0-9]{1,2}月(?:[0-9]{1,2}[日号])?+")
-_DAMAGED = re.compile(
+_SHORT_YEAR = stdre.compile(r"[0-9]{2}年[0-9]{1,2}月(?:[0-9]{1,2}[日号])?+")
+_DAMAGED = stdre.compile(
     rf"(?:(?:1[89]|20)[0-9]{{3,6}}(?=[月日])|[0-9]{{3,4}}(?=日(?!{_alt(_D['duration_unit_requires_after']['日'])})))"
 )
 
 # Candidate starts: a digit run (with its decimal points), a Chinese numeral run, or a currency sign.
 # Stdlib `re` scans a plain character class several times faster than `regex`.
 _SIGNS = "".join(_D["money_prefix_signs"])
-_START = re.compile(f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}]")
-_RUN = re.compile(f"[0-9]+(?:\\.[0-9]+)*|{_CN}+|[{re.escape(_SIGNS)}]")
+_START = stdre.compile(f"[0-9{NUMERAL_CHARS}{re.escape(_SIGNS)}]")
+_RUN = stdre.compile(f"[0-9]+(?:\\.[0-9]+)*|{_CN}+|[{re.escape(_SIGNS)}]")
 
 
 def _first_chars(*groups) -> frozenset[str]:
@@ -300,7 +301,7 @@ def _first_chars(*groups) -> frozenset[str]:
 
 
 # A dotted run that starts with a year may be a date whatever follows it (2019.9.6, 1999.08).
-_YEAR_DOT = re.compile(r"(?:1[89]|20)[0-9]{2}\.")
+_YEAR_DOT = stdre.compile(r"(?:1[89]|20)[0-9]{2}\.")
 # Which readings are possible, by the character after the numeral run (tried in this order);
 # a run followed by any other character is no figure.
 _READINGS = ("date", "percent", "ratio", "money", "duration", "count")
@@ -346,10 +347,10 @@ def _candidates(turned_down: str = "") -> str:
     )
 
 
-_CAND = re.compile(_candidates())
+_CAND = stdre.compile(_candidates())
 # A resumption point inside or right after a run: the next run is found the slow way (see `run`).
 _RUN_CHARS = frozenset(f"0123456789.{NUMERAL_CHARS}")
-_FIXED = re.compile(_alt(_D["fixed_terms"]))
+_FIXED = stdre.compile(_alt(_D["fixed_terms"]))
 _FIXED_MAX = max(len(t) for t in _D["fixed_terms"])
 # Every two characters in a row of a fixed term: a term overlapping a run holds one of these at
 # the run or right before it (None: a term of one character, and no such shortcut).
@@ -410,7 +411,7 @@ def _place_pairs() -> frozenset[str] | None:
 _UNIT_ONLY = frozenset("百千万亿佰仟萬億")
 _DIGIT_CHARS = frozenset(DIGITS)
 _FULLWIDTH = {**HALF_WIDTH, IDEOGRAPHIC_SPACE: 0x20}
-_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_WIDE = stdre.compile("[\uff01-\uff5e\u3000]")
 _TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
 _DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -434,7 +435,7 @@ def _whole(num: str, mult: str | None) -> int | None:
 
 # Plain digits with a decimal part (76.5, 3.25): what cn_to_decimal's general path makes of them
 # (the digits as written times 1, exact within the context's 28 digits), read without it.
-_PLAIN_DECIMAL = re.compile(f"[0-9]{{1,{MAX_DIGITS}}}\\.[0-9]{{1,{27 - MAX_DIGITS}}}")
+_PLAIN_DECIMAL = stdre.compile(f"[0-9]{{1,{MAX_DIGITS}}}\\.[0-9]{{1,{27 - MAX_DIGITS}}}")
 
 
 def _decimal(num: str) -> Decimal | None:
@@ -1047,7 +1048,7 @@ _DAMAGED_NEXT = ("月", "日")
 _SHORTCUTS = not _FIXED_ARABIC
 _ASCII_DIGITS = frozenset("0123456789")
 _COUNT_ONLY = frozenset(c for c, names in _DISPATCH.items() if names == ("count",))
-_COUNT_UNIT_AT = re.compile(_COUNT_UNIT)
+_COUNT_UNIT_AT = stdre.compile(_COUNT_UNIT)
 # Count units of one character that no other unit (nor a unit prefix) starts with, and the words
 # that must not follow them: read without _COUNT_UNIT_AT, as its alternation reads them.
 _UNIT_ALONE: dict[str, tuple[str, ...]] = {
@@ -1144,7 +1145,7 @@ def _scan_pattern() -> re.Pattern:
     turns down whatever stands around them (一部分, 一大批, 一项) and those a fixed term stands over
     (“四个意识”). Built at the first scan: it needs the place names."""
     tests = _lone_tests() + _term_tests()
-    return re.compile(_candidates(f"(?!{'|'.join(tests)})")) if tests else _CAND
+    return stdre.compile(_candidates(f"(?!{'|'.join(tests)})")) if tests else _CAND
 
 
 def infer_year(ref: tuple[int, int | None, int | None], month: int, day: int | None, *,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
+from . import stdre
 from .width import HALF_WIDTH
 
 # Digit characters: lower-case, upper-case (大写), traditional and zero forms.
@@ -32,7 +32,7 @@ _APPROX_TAIL = ("余", "多")
 MAX_DIGITS = 20  # longer strings are codes or garbage, not figures
 
 # stdlib `re`: a plain pattern (ASCII digits, possessive quantifiers), read a few times as fast as by `regex`
-_ARABIC = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})++|[0-9]++)(\.[0-9]++)?+([十百千万亿拾佰仟萬億]*+)")
+_ARABIC = stdre.compile(r"([0-9]{1,3}(?:,[0-9]{3})++|[0-9]++)(\.[0-9]++)?+([十百千万亿拾佰仟萬億]*+)")
 
 
 def _out(d: Decimal) -> int | float:
