@@ -653,11 +653,7 @@ class _Scanner:
         if ch in _SIGNS:
             return self.money(s)
         nxt = t[run_end] if run_end < self.n else ""
-        # 2019.9.6, 1999.08: the run holds the dot after a year
-        dotted = run_end > s + 4 and t[s + 4] == "." and _YEAR_DOT.match(t, s) is not None
-        readings = _READ.get(nxt)
-        if nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT:
-            readings = _READ_GE_COUNT  # 25个 is no span of time (3个月, 两个半小时 are)
+        dotted, readings = self._readings(s, run_end, nxt)
         if readings is None and not dotted:
             return None
         arabic = ch.isascii() and ch.isdigit()
@@ -688,21 +684,7 @@ class _Scanner:
                 return place
             if _SHORTCUTS and readings == _COUNT_READ and nxt != "点" and not _cn_ok(t[s:run_end]):
                 return None  # as `count` turns the numeral down (一个, 统一部署), without its match
-        if dotted:
-            r = self.date(s)
-            if r is not None:
-                return r
-        for read in readings or ():
-            r = read(self, s)
-            if r is not None:
-                return r
-        if arabic and nxt in _DAMAGED_NEXT:
-            d = _DAMAGED.match(t, s)
-            if d and self._damaged(d.group()):
-                e = d.end() + 1
-                self.issue(Code.W102, s, e, text=t[s:e])
-                return e
-        return None
+        return self._read(s, nxt, dotted, readings, arabic)
 
     def _digits(self, s: int, run_end: int) -> int | None:
         """The common readings of a run of digits found by _CAND, read as `at` reads them: a count
@@ -739,17 +721,28 @@ class _Scanner:
         the characters before the run, which _CAND's lookbehinds have made (see _digits)."""
         t = self.t
         nxt = t[run_end]
-        # 2019.9.6, 1999.08: the run holds the dot after a year
-        dotted = run_end > s + 4 and t[s + 4] == "." and _YEAR_DOT.match(t, s) is not None
-        readings = _READ.get(nxt)
-        if nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT:
-            readings = _READ_GE_COUNT  # 25个 is no span of time (3个月, 两个半小时 are)
+        dotted, readings = self._readings(s, run_end, nxt)
         if readings is None and not dotted:
             return None
         c = ((nxt == ":" and _CLOCK.match(t, s)) or ((nxt == "-" or run_end - s >= 11) and _PHONE.match(t, s))
              or (nxt == "年" and run_end - s == 2 and _SHORT_YEAR.match(t, s)))
         if c:
             return c.end()
+        return self._read(s, nxt, dotted, readings, True)
+
+    def _readings(self, s: int, run_end: int, nxt: str) -> tuple[bool, tuple | None]:
+        """Whether the run at s holds the dot after a year (2019.9.6, 1999.08), and the readings that
+        `nxt`, the character after the run, asks for."""
+        t = self.t
+        dotted = run_end > s + 4 and t[s + 4] == "." and _YEAR_DOT.match(t, s) is not None
+        if nxt == "个" and t[run_end + 1 : run_end + 2] not in _GE_NEXT:
+            return dotted, _READ_GE_COUNT  # 25个 is no span of time (3个月, 两个半小时 are)
+        return dotted, _READ.get(nxt)
+
+    def _read(self, s: int, nxt: str, dotted: bool, readings: tuple | None, arabic: bool) -> int | None:
+        """The readings `at` and `_arabic` end with: a dotted date, those of the character after the
+        run, a damaged date (digits run together)."""
+        t = self.t
         if dotted:
             r = self.date(s)
             if r is not None:
@@ -758,7 +751,7 @@ class _Scanner:
             r = read(self, s)
             if r is not None:
                 return r
-        if nxt in _DAMAGED_NEXT:
+        if arabic and nxt in _DAMAGED_NEXT:
             d = _DAMAGED.match(t, s)
             if d and self._damaged(d.group()):
                 e = d.end() + 1
