@@ -900,7 +900,7 @@ class _Scanner:
         if m is not None:
             if m.lastindex == _SINGLE_ONE:
                 return self._one(s, m.end(), *m.group(*_SINGLE_ONE_YMD))
-            return self._single(s, m.end(), m.groups(""), _SINGLE_YMD)
+            return self._dated(s, m.end(), m.groups(""), _SINGLE_YMD, False)
         if _PERIOD_AT.match(t, s, s + _DATE_REACH) is None:  # no period either
             return None
         m = _DATE.match(t, s)
@@ -910,11 +910,11 @@ class _Scanner:
             return self._one(s, m.end(), *m.group(*_ONE_YMD))
         v = m.groups("")  # of the groups numbered from one name, one at most is set: joined, its value
         if not "".join(_END(v)):  # no end written: a date
-            return self._single(s, m.end(), v, _DATE_YMD)
-        return self._period(s, m.end(), v)
+            return self._dated(s, m.end(), v, _DATE_YMD, False)
+        return self._dated(s, m.end(), v, _DATE_YMD, True)
 
     def _one(self, s: int, e: int, y_: str, mo_: str | None, d_: str | None) -> int | None:
-        """A single date with its year: what `_single` does for it, for the common forms."""
+        """A single date with its year: what `_dated` does for it, for the common forms."""
         if mo_ is None and y_.isascii():  # 2025年, 2025年底 (a day is written with its month): as below
             y = int(y_)
             if not 1800 <= y <= 2099:  # _valid
@@ -949,25 +949,24 @@ class _Scanner:
             return None
         return self._year_for(sm, sd), sm, sd, True
 
-    def _single(self, s: int, e: int, v: tuple, ymd: tuple) -> int | None:
+    def _dated(self, s: int, e: int, v: tuple, ymd: tuple, period: bool) -> int | None:
+        """A date or, with `period`, a period read from the match's groups `v`, from its start on."""
         start = self._start(v, ymd)
         if start is None:
             return None
-        sy, sm, sd, inferred = start
-        if sy is None:
+        if start[0] is None:
             return e  # no context: no figure for a date without its year
+        return self._period(s, e, v, start) if period else self._single(s, e, start)
+
+    def _single(self, s: int, e: int, start: tuple[int, int | None, int | None, bool]) -> int | None:
+        sy, sm, sd, inferred = start
         if not self._valid(sy, sm, sd):
             return self._invalid(s, e)  # 2019.15: not a date after all
         self._emit_date(s, e, (sy, sm, sd), inferred)
         return e
 
-    def _period(self, s: int, e: int, v: tuple) -> int | None:
-        start = self._start(v, _DATE_YMD)
-        if start is None:
-            return None
+    def _period(self, s: int, e: int, v: tuple, start: tuple[int, int | None, int | None, bool]) -> int | None:
         sy, sm, sd, inferred = start
-        if sy is None:
-            return e  # no context: no figure for a date without its year
         # the end inherits what it leaves out
         part = self._part
         e_y, e_m, e_d = _year("".join(_EY(v)) or None), part("".join(_EM(v)) or None), part("".join(_ED(v)) or None)
