@@ -40,7 +40,6 @@ _BODY_START = plain(
 _ORG_TYPES: tuple[tuple[str, str], ...] = tuple((s, t) for s, t in _D["org_types"])
 # grouped by first character: the name patterns try it after every character of a name, one branch each
 _ORG_ALT = by_first_char([s for s, _ in _ORG_TYPES])
-_ORG_TYPE = dict(_ORG_TYPES)
 # An issuer in a title: the organisation before 关于; in a signature: a short line ending in an org type.
 _TITLE_ISSUER = plain(rf"^\s*(?P<name>\S[^\n]{{1,60}}?(?:{_ORG_ALT})(?:\((?:党组|党委)\))?)\s*关于")
 _TITLE_PREFIX = plain(r"^\s*(?P<name>\S[^\n]{1,40}?)\s*关于")

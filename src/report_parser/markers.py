@@ -112,7 +112,6 @@ RULES: tuple[MarkerRule, ...] = (
 # A row of a ledger table numbered in its 序号 cell (ledger.py): a style of the output no rule finds in text.
 TABLE_ROW = "table_row"
 STYLES: tuple[str, ...] = (*dict.fromkeys(r.out_style for r in RULES), TABLE_ROW)  # the output names
-_RULE_BY_FAMILY = {r.family: r for r in RULES}
 
 
 def _alternation(group: bool, families: bool = True) -> str:

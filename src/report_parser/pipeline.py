@@ -16,7 +16,7 @@ from . import divisions, facts
 from . import metrics as metrics_mod
 from .assemble import CHECK_OUTPUT, builder, check, trusted
 from .budget import MAX_BODY_MARKERS
-from .cues import plain, squash
+from .cues import squash
 from .decode import Loaded
 from .errors import Code, Diagnostic
 from .header import Header, find_head, find_inspection, find_issuer, find_tail, org_type_of, party_names
@@ -41,7 +41,6 @@ from .normalize import NormText, normalize
 from .summary import summary_subject, total_subjects
 from .tree import RawNode, build_tree, clean_title, strip_markup, title_stop
 
-_SPACE = plain(r"\s+")
 _FEEDBACK = "反馈"  # a feedback date's sentence says so
 _SECTIONS = load("sections.json")
 _PLANS = alternation([*_SECTIONS["next_step"], *_SECTIONS["later"]])
